@@ -1,0 +1,4 @@
+import type { AlgorithmEntry, MacAlgorithm } from '../types.js';
+
+/** MACs (issue 3), in preference order. */
+export const macAlgorithms: readonly AlgorithmEntry<MacAlgorithm>[] = [];

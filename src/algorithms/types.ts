@@ -1,0 +1,208 @@
+import type { PrivateKey, PublicKey } from '../keys/types.js';
+
+/**
+ * How an algorithm is offered: `default` always (unless the config removes it), `optional` only
+ * when the config names it, `legacy` only when named and with a start-up warning (DESIGN.md).
+ */
+export type AlgorithmStatus = 'default' | 'optional' | 'legacy';
+
+/** Anything looked up by its exact wire name. */
+export interface NamedAlgorithm {
+  /** Exact wire name, e.g. `aes256-gcm@openssh.com` (RFC 4250 §4.6). */
+  readonly name: string;
+}
+
+/** Direction of a packet protection instance. */
+export type CipherDirection = 'encrypt' | 'decrypt';
+
+/**
+ * Stateful encryption or decryption of whole cipher blocks, in order (CTR, CBC). Used with a
+ * separately negotiated MAC (RFC 4253 §6.3–6.4).
+ */
+export interface BlockCipherStream {
+  /** Transforms `data` (a multiple of the block size) and returns the result (may reuse `data`). */
+  update(data: Uint8Array): Uint8Array;
+}
+
+/**
+ * A cipher with built-in integrity that protects whole packets (RFC 5647 as OpenSSH does it,
+ * OpenSSH PROTOCOL.chacha20poly1305). No MAC is negotiated alongside it.
+ */
+export interface AeadPacketCipher {
+  /** Bytes of authentication tag after each packet. */
+  readonly tagLength: number;
+  /** Returns packet_length from the first 4 bytes of a packet (decrypting them if this cipher hides it). */
+  decryptLength(seq: number, lengthField: Uint8Array): number;
+  /**
+   * Verifies and decrypts `packet` = the 4-byte length field, the encrypted rest and the tag.
+   * Returns the decrypted bytes after the length field (padding_length, payload, padding).
+   * Throws {@link DisconnectError} with MAC_ERROR on a bad tag.
+   */
+  open(seq: number, packet: Uint8Array): Uint8Array;
+  /**
+   * Encrypts `plain` = uint32 packet_length, padding_length, payload, padding and returns the wire
+   * bytes: the (possibly encrypted) length field, the ciphertext and the tag.
+   */
+  seal(seq: number, plain: Uint8Array): Uint8Array;
+}
+
+interface CipherCommon extends NamedAlgorithm {
+  readonly keyLength: number;
+  readonly ivLength: number;
+  /** Padding alignment in bytes (RFC 4253 §6: at least 8). */
+  readonly blockSize: number;
+}
+
+/** A cipher used together with a MAC (CTR and CBC modes). */
+export interface BlockCipherAlgorithm extends CipherCommon {
+  readonly kind: 'block';
+  create(direction: CipherDirection, key: Uint8Array, iv: Uint8Array): BlockCipherStream;
+}
+
+/** A cipher that authenticates packets itself. */
+export interface AeadCipherAlgorithm extends CipherCommon {
+  readonly kind: 'aead';
+  create(direction: CipherDirection, key: Uint8Array, iv: Uint8Array): AeadPacketCipher;
+}
+
+/** An encryption algorithm (RFC 4253 §6.3). */
+export type CipherAlgorithm = BlockCipherAlgorithm | AeadCipherAlgorithm;
+
+/** A keyed MAC instance for one direction (RFC 4253 §6.4). */
+export interface MacInstance {
+  /** MAC over uint32 `seq` followed by `data`, truncated to the algorithm's length. */
+  compute(seq: number, data: Uint8Array): Uint8Array;
+  /** Constant-time check of `mac` against {@link MacInstance.compute}. */
+  verify(seq: number, data: Uint8Array, mac: Uint8Array): boolean;
+}
+
+/** A MAC algorithm (RFC 4253 §6.4); `etm` ones MAC the ciphertext (OpenSSH PROTOCOL §1.5). */
+export interface MacAlgorithm extends NamedAlgorithm {
+  readonly keyLength: number;
+  /** Bytes of MAC on the wire. */
+  readonly length: number;
+  /** Encrypt-then-MAC: the packet length is sent in clear and the MAC covers the ciphertext. */
+  readonly etm: boolean;
+  create(key: Uint8Array): MacInstance;
+}
+
+/** Compresses outgoing payloads with one streaming context for the life of the keys (RFC 4253 §6.2). */
+export interface Compressor {
+  compress(payload: Uint8Array): Uint8Array;
+}
+
+/** Inflates incoming payloads; refuses output larger than `maxOutput` (a compression bomb). */
+export interface Decompressor {
+  decompress(payload: Uint8Array, maxOutput: number): Uint8Array;
+}
+
+/** A compression algorithm (RFC 4253 §6.2; `zlib@openssh.com` is delayed until after auth). */
+export interface CompressionAlgorithm extends NamedAlgorithm {
+  /** Starts only once user authentication has succeeded (OpenSSH PROTOCOL §1.2). */
+  readonly delayed: boolean;
+  /** Undefined for `none`. */
+  createCompressor(): Compressor | undefined;
+  createDecompressor(): Decompressor | undefined;
+}
+
+/**
+ * A public key signature algorithm, used both for host keys and for user keys (RFC 4253 §6.6,
+ * RFC 8332, RFC 8709, RFC 5656). Several algorithms can share one key type (`rsa-sha2-256`,
+ * `rsa-sha2-512` and `ssh-rsa` all use `ssh-rsa` keys).
+ */
+export interface SignatureAlgorithm extends NamedAlgorithm {
+  /** Key type (the name inside the public key blob) this algorithm signs with. */
+  readonly keyType: string;
+  /** Signs `data`; returns the SSH signature blob (string algorithm name, string signature). */
+  sign(key: PrivateKey, data: Uint8Array): Uint8Array;
+  /** Verifies an SSH signature blob; false for any malformed, mismatched or wrong signature. */
+  verify(key: PublicKey, data: Uint8Array, signatureBlob: Uint8Array): boolean;
+}
+
+/** What both sides of a key exchange hash (RFC 4253 §8: V_C, V_S, I_C, I_S). */
+export interface KexTranscript {
+  /** Client identification string, without CR LF. */
+  readonly clientVersion: string;
+  /** Server identification string, without CR LF. */
+  readonly serverVersion: string;
+  /** Payload of the client's KEXINIT. */
+  readonly clientKexInit: Uint8Array;
+  /** Payload of the server's KEXINIT. */
+  readonly serverKexInit: Uint8Array;
+}
+
+/** The server's host key, bound to the negotiated signature algorithm. */
+export interface HostKeySigner {
+  /** K_S: the public host key blob. */
+  readonly publicKeyBlob: Uint8Array;
+  /** Signs the exchange hash; returns the SSH signature blob. */
+  sign(data: Uint8Array): Promise<Uint8Array>;
+}
+
+/** Outcome of a completed key exchange. */
+export interface KexResult {
+  /** K exactly as it is encoded in the exchange hash and key derivation (mpint or string). */
+  readonly sharedSecret: Uint8Array;
+  /** H (RFC 4253 §8). */
+  readonly exchangeHash: Uint8Array;
+  /** K_S, the server's host key blob (useful to clients). */
+  readonly hostKeyBlob: Uint8Array;
+}
+
+/** One step of a key exchange: messages to send and, when finished, the result. */
+export interface KexStep {
+  readonly send: readonly Uint8Array[];
+  readonly result?: KexResult;
+}
+
+/** Server side of one key exchange run. */
+export interface KexServerExchange {
+  /** Handles one key-exchange-method message (numbers 30–49). Throws DisconnectError on bad input. */
+  handle(payload: Uint8Array): Promise<KexStep>;
+}
+
+/** Client side of one key exchange run. */
+export interface KexClientExchange {
+  /** The first messages the client sends after KEXINIT. */
+  start(): Promise<KexStep>;
+  /** Handles one key-exchange-method message (numbers 30–49). */
+  handle(payload: Uint8Array): Promise<KexStep>;
+}
+
+/** Options a server passes to a key exchange. */
+export interface KexServerOptions {
+  readonly transcript: KexTranscript;
+  readonly hostKey: HostKeySigner;
+}
+
+/** Options a client passes to a key exchange. */
+export interface KexClientOptions {
+  readonly transcript: KexTranscript;
+  /** Checks the server's signature over H with K_S; throws DisconnectError if it does not verify. */
+  verifyHostKey(hostKeyBlob: Uint8Array, exchangeHash: Uint8Array, signatureBlob: Uint8Array): Promise<void>;
+}
+
+/** A key exchange method (RFC 4253 §7–8 and its successors). */
+export interface KexAlgorithm extends NamedAlgorithm {
+  /** HASH used for H and key derivation. */
+  readonly hash: 'sha1' | 'sha256' | 'sha384' | 'sha512';
+  /** Context of its 30–49 messages, e.g. `kex:ecdh`, `kex:dh-gex` (for naming in logs and routing). */
+  readonly messageContext: string;
+  server(options: KexServerOptions): KexServerExchange;
+  client(options: KexClientOptions): KexClientExchange;
+}
+
+/** The kinds of algorithm the transport negotiates, each with its own registry. */
+export interface AlgorithmKinds {
+  kex: KexAlgorithm;
+  hostKey: SignatureAlgorithm;
+  cipher: CipherAlgorithm;
+  mac: MacAlgorithm;
+  compression: CompressionAlgorithm;
+}
+
+/** An algorithm together with how it is offered, as families export their built-ins. */
+export interface AlgorithmEntry<T extends NamedAlgorithm> {
+  readonly algorithm: T;
+  readonly status: AlgorithmStatus;
+}

@@ -1,0 +1,2 @@
+export * from './numbers.js';
+export { DisconnectError } from './errors.js';

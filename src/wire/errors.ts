@@ -1,0 +1,15 @@
+/**
+ * Thrown by every wire decoder when input is truncated, oversized, malformed or has trailing bytes.
+ * The transport turns it into a DISCONNECT with reason PROTOCOL_ERROR (RFC 4253 §11.1).
+ */
+export class DecodeError extends Error {
+  override readonly name = 'DecodeError';
+  constructor(
+    message: string,
+    /** The field being read when decoding failed, when known. */
+    readonly field?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(field === undefined ? message : `${field}: ${message}`, options);
+  }
+}
