@@ -14,7 +14,8 @@ export class AlgorithmRegistry<T extends NamedAlgorithm> {
     if (this.entries.some((e) => e.algorithm.name === algorithm.name)) {
       throw new Error(`${this.kind} algorithm "${algorithm.name}" is already registered`);
     }
-    const at = options.before === undefined ? -1 : this.entries.findIndex((e) => e.algorithm.name === options.before);
+    const at =
+      options.before === undefined ? -1 : this.entries.findIndex((e) => e.algorithm.name === options.before);
     if (at === -1) this.entries.push({ algorithm, status });
     else this.entries.splice(at, 0, { algorithm, status });
   }
@@ -46,4 +47,6 @@ export class AlgorithmRegistry<T extends NamedAlgorithm> {
 }
 
 /** One registry per algorithm kind. */
-export type AlgorithmRegistries = { readonly [K in keyof AlgorithmKinds]: AlgorithmRegistry<AlgorithmKinds[K]> };
+export type AlgorithmRegistries = {
+  readonly [K in keyof AlgorithmKinds]: AlgorithmRegistry<AlgorithmKinds[K]>;
+};

@@ -30,19 +30,63 @@ const codec = <T>(
  * octets; `rest` takes every remaining byte and may only be the last field.
  */
 export const t = {
-  byte: codec<number>('byte', (r) => r.byte(), (w, v) => w.byte(v)),
-  bool: codec<boolean>('boolean', (r) => r.bool(), (w, v) => w.bool(v)),
-  u32: codec<number>('uint32', (r) => r.u32(), (w, v) => w.u32(v)),
-  u64: codec<bigint>('uint64', (r) => r.u64(), (w, v) => w.u64(v)),
-  text: codec<string>('string', (r) => r.text(), (w, v) => w.text(v)),
+  byte: codec<number>(
+    'byte',
+    (r) => r.byte(),
+    (w, v) => w.byte(v),
+  ),
+  bool: codec<boolean>(
+    'boolean',
+    (r) => r.bool(),
+    (w, v) => w.bool(v),
+  ),
+  u32: codec<number>(
+    'uint32',
+    (r) => r.u32(),
+    (w, v) => w.u32(v),
+  ),
+  u64: codec<bigint>(
+    'uint64',
+    (r) => r.u64(),
+    (w, v) => w.u64(v),
+  ),
+  text: codec<string>(
+    'string',
+    (r) => r.text(),
+    (w, v) => w.text(v),
+  ),
   /** UTF-8 text where invalid sequences become U+FFFD (descriptions, banners: never identifiers). */
-  textLenient: codec<string>('string', (r) => r.textLenient(), (w, v) => w.text(v)),
-  bytes: codec<Uint8Array>('string', (r) => r.bytes(), (w, v) => w.bytes(v)),
-  mpint: codec<bigint>('mpint', (r) => r.mpint(), (w, v) => w.mpint(v)),
+  textLenient: codec<string>(
+    'string',
+    (r) => r.textLenient(),
+    (w, v) => w.text(v),
+  ),
+  bytes: codec<Uint8Array>(
+    'string',
+    (r) => r.bytes(),
+    (w, v) => w.bytes(v),
+  ),
+  mpint: codec<bigint>(
+    'mpint',
+    (r) => r.mpint(),
+    (w, v) => w.mpint(v),
+  ),
   /** Non-negative mpint as an unsigned big-endian magnitude. */
-  mpintBytes: codec<Uint8Array>('mpint', (r) => r.mpintUnsigned(), (w, v) => w.mpintUnsigned(v)),
-  nameList: codec<readonly string[]>('name-list', (r) => r.nameList(), (w, v) => w.nameList(v)),
-  rest: codec<Uint8Array>('rest', (r) => r.rest(), (w, v) => w.raw(v)),
+  mpintBytes: codec<Uint8Array>(
+    'mpint',
+    (r) => r.mpintUnsigned(),
+    (w, v) => w.mpintUnsigned(v),
+  ),
+  nameList: codec<readonly string[]>(
+    'name-list',
+    (r) => r.nameList(),
+    (w, v) => w.nameList(v),
+  ),
+  rest: codec<Uint8Array>(
+    'rest',
+    (r) => r.rest(),
+    (w, v) => w.raw(v),
+  ),
   /** Exactly `n` raw bytes with no length prefix (e.g. the 16-byte KEXINIT cookie). */
   fixed: (n: number): FieldCodec<Uint8Array> =>
     codec(

@@ -38,7 +38,8 @@ export function defineMessage<S extends Shape>(
   shape: S,
   options: { readonly context?: string } = {},
 ): MessageType<S> {
-  if (!Number.isInteger(number) || number < 1 || number > 255) throw new RangeError(`bad message number ${number}`);
+  if (!Number.isInteger(number) || number < 1 || number > 255)
+    throw new RangeError(`bad message number ${number}`);
   const body = defineStruct(name, shape);
   const writeTo = (w: WireWriter, fields: FieldsOf<S>): void => {
     w.byte(number);

@@ -1,7 +1,5 @@
 import { MAX_MPINT_BYTES } from './reader.js';
 
-const utf8 = new TextEncoder();
-
 /** Options for {@link WireWriter}. */
 export interface WireWriterOptions {
   /** Initial capacity in bytes; the buffer grows by doubling. */

@@ -36,7 +36,9 @@ describe('defineMessage', () => {
 
   it('names the field that was truncated', () => {
     const wire = ChannelOpenConfirmation.encode(msg).subarray(0, 10);
-    expect(() => ChannelOpenConfirmation.decode(wire)).toThrow(/CHANNEL_OPEN_CONFIRMATION\.initialWindowSize/);
+    expect(() => ChannelOpenConfirmation.decode(wire)).toThrow(
+      /CHANNEL_OPEN_CONFIRMATION\.initialWindowSize/,
+    );
   });
 
   it('rejects trailing bytes when there is no rest field', () => {
@@ -50,7 +52,10 @@ describe('defineMessage', () => {
   });
 
   it('decodes nested structures and closed value sets', () => {
-    const Sig = defineStruct('signature', { algorithm: t.oneOf(['ssh-ed25519', 'rsa-sha2-256']), blob: t.bytes });
+    const Sig = defineStruct('signature', {
+      algorithm: t.oneOf(['ssh-ed25519', 'rsa-sha2-256']),
+      blob: t.bytes,
+    });
     const Holder = defineMessage(60, 'HOLDER', { sig: t.nested(Sig) });
     const wire = Holder.encode({ sig: { algorithm: 'ssh-ed25519', blob: Buffer.alloc(64, 1) } });
     expect(Holder.decode(wire).sig.algorithm).toBe('ssh-ed25519');

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import vectors from '../../vectors/rfc4251-mpint.json' with { type: 'json' };
 import { DecodeError, WireReader, WireWriter } from '../../../src/wire/index.js';
 
-const hexToBigint = (s: string): bigint => (s.startsWith('-') ? -BigInt('0x' + s.slice(1)) : BigInt('0x' + s));
+const hexToBigint = (s: string): bigint =>
+  s.startsWith('-') ? -BigInt('0x' + s.slice(1)) : BigInt('0x' + s);
 
 describe('mpint (RFC 4251 §5 examples)', () => {
   for (const v of vectors.vectors) {
@@ -22,7 +23,9 @@ describe('mpint (RFC 4251 §5 examples)', () => {
   });
 
   it('writes an unsigned magnitude with the sign byte when needed', () => {
-    expect(new WireWriter().mpintUnsigned(Buffer.from('0080', 'hex')).finish().toString('hex')).toBe('000000020080');
+    expect(new WireWriter().mpintUnsigned(Buffer.from('0080', 'hex')).finish().toString('hex')).toBe(
+      '000000020080',
+    );
     expect(new WireWriter().mpintUnsigned(Buffer.alloc(3)).finish().toString('hex')).toBe('00000000');
   });
 });
