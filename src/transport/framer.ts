@@ -1,0 +1,112 @@
+import { randomFillSync } from 'node:crypto';
+import { DisconnectReason } from '../protocol/numbers.js';
+import { DisconnectError } from '../protocol/errors.js';
+import { ByteQueue } from '../util/byte-queue.js';
+import {
+  plaintextInbound,
+  plaintextOutbound,
+  type InboundProtection,
+  type OutboundProtection,
+} from './packet-protection.js';
+
+/** Largest packet_length we accept or send (OpenSSH's PACKET_MAX_SIZE; RFC 4253 §6.1 requires ≥ 35000). */
+export const MAX_PACKET_LENGTH = 256 * 1024;
+
+/** Smallest padding (RFC 4253 §6). */
+const MIN_PADDING = 4;
+
+const protocolError = (why: string): DisconnectError =>
+  new DisconnectError(DisconnectReason.ProtocolError, why);
+
+/**
+ * Splits the incoming byte stream into packets (RFC 4253 §6) and authenticates and decrypts each.
+ * Pull-based: {@link PacketReader.next} decodes one packet at a time, so a NEWKEYS handler can
+ * switch {@link PacketReader.protection} before the next packet is decrypted. Never allocates by
+ * a declared length: bytes are only held as they arrive, and lengths are checked first.
+ */
+export class PacketReader {
+  /** Protection for the next packet; replaced at NEWKEYS. */
+  protection: InboundProtection = plaintextInbound;
+  /** Sequence number of the next packet (uint32, wraps; reset at NEWKEYS under strict KEX). */
+  seq = 0;
+  /** Packets read since the last NEWKEYS, and bytes. */
+  packetsSinceKex = 0;
+  bytesSinceKex = 0;
+
+  private readonly input = new ByteQueue();
+  /** packet_length of a packet whose first bytes were already decoded. */
+  private pendingLength = -1;
+
+  /** Bytes received but not yet decoded. */
+  get buffered(): number {
+    return this.input.length;
+  }
+
+  /** Appends received bytes. */
+  push(chunk: Buffer): void {
+    this.input.push(chunk);
+  }
+
+  /** Decodes the next whole packet's payload, or returns undefined when more bytes are needed. */
+  next(): Buffer | undefined {
+    const p = this.protection;
+    if (this.pendingLength < 0) {
+      if (this.buffered < p.lengthBytes) return undefined;
+      const length = p.readLength(this.seq, this.input.peek(p.lengthBytes));
+      this.checkLength(length, p);
+      this.pendingLength = length;
+    }
+    const total = 4 + this.pendingLength + p.trailerLength;
+    if (this.buffered < total) return undefined;
+    const packet = this.input.take(total);
+    this.pendingLength = -1;
+    const body = p.open(this.seq, packet);
+    this.seq = (this.seq + 1) >>> 0;
+    this.packetsSinceKex++;
+    this.bytesSinceKex += total;
+    const padding = body[0]!;
+    if (padding < MIN_PADDING) throw protocolError(`padding length ${padding} below ${MIN_PADDING}`);
+    if (padding > body.length - 2) throw protocolError('padding length exceeds the packet');
+    return body.subarray(1, body.length - padding);
+  }
+
+  private checkLength(length: number, p: InboundProtection): void {
+    if (length < 1 + MIN_PADDING || length > MAX_PACKET_LENGTH)
+      throw protocolError(`bad packet length ${length}`);
+    const aligned = p.lengthAligned ? length + 4 : length;
+    if (aligned % p.blockSize !== 0)
+      throw protocolError(`packet length ${length} is not a multiple of the block size`);
+  }
+}
+
+/** Frames, pads and seals outgoing payloads (RFC 4253 §6). */
+export class PacketWriter {
+  /** Protection for the next packet; replaced when we send NEWKEYS. */
+  protection: OutboundProtection = plaintextOutbound;
+  /** Sequence number of the next packet. */
+  seq = 0;
+  packetsSinceKex = 0;
+  bytesSinceKex = 0;
+
+  /** Returns the wire bytes of one packet carrying `payload`. */
+  write(payload: Uint8Array): Buffer {
+    const p = this.protection;
+    const block = p.blockSize;
+    const unpadded = (p.lengthAligned ? 5 : 1) + payload.length;
+    let padding = block - (unpadded % block);
+    if (padding < MIN_PADDING) padding += block;
+    const packetLength = 1 + payload.length + padding;
+    if (packetLength > MAX_PACKET_LENGTH)
+      throw new RangeError(`payload of ${payload.length} bytes is too large`);
+    const plain = Buffer.allocUnsafe(4 + packetLength);
+    plain.writeUInt32BE(packetLength, 0);
+    plain[4] = padding;
+    plain.set(payload, 5);
+    randomFillSync(plain, 5 + payload.length, padding);
+    const wire = p.seal(this.seq, plain);
+    this.seq = (this.seq + 1) >>> 0;
+    this.packetsSinceKex++;
+    this.bytesSinceKex += wire.length;
+    return wire;
+  }
+}

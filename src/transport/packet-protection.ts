@@ -1,0 +1,190 @@
+import type {
+  AeadPacketCipher,
+  BlockCipherStream,
+  CipherAlgorithm,
+  MacAlgorithm,
+  MacInstance,
+} from '../algorithms/types.js';
+import { DisconnectReason } from '../protocol/numbers.js';
+import { DisconnectError } from '../protocol/errors.js';
+
+/** Keys for one direction, as derived by RFC 4253 §7.2. */
+export interface DirectionKeys {
+  readonly cipher: CipherAlgorithm;
+  /** Undefined for AEAD ciphers, which authenticate packets themselves. */
+  readonly mac: MacAlgorithm | undefined;
+  readonly key: Uint8Array;
+  readonly iv: Uint8Array;
+  readonly macKey: Uint8Array;
+}
+
+/**
+ * Protection of incoming packets (RFC 4253 §6): how many bytes to look at to learn the packet
+ * length, then how to authenticate and decrypt the rest.
+ */
+export interface InboundProtection {
+  /** Bytes needed to learn packet_length. */
+  readonly lengthBytes: number;
+  /** Padding alignment; `4 + packet_length` (or `packet_length` when the length is not encrypted) must be a multiple. */
+  readonly blockSize: number;
+  /** Whether the uint32 length counts towards the alignment (false for EtM and AEAD modes). */
+  readonly lengthAligned: boolean;
+  /** Bytes after the packet (MAC or tag). */
+  readonly trailerLength: number;
+  /** Returns packet_length from the first {@link lengthBytes} bytes (which must not be passed again). */
+  readLength(seq: number, first: Buffer): number;
+  /**
+   * Given the whole packet (length field, body and trailer), returns the plaintext body:
+   * padding_length, payload, padding. Throws MAC_ERROR on authentication failure.
+   */
+  open(seq: number, packet: Buffer): Buffer;
+}
+
+/** Protection of outgoing packets. */
+export interface OutboundProtection {
+  readonly blockSize: number;
+  readonly lengthAligned: boolean;
+  readonly trailerLength: number;
+  /** Seals `plain` (uint32 length, padding_length, payload, padding) into wire bytes. */
+  seal(seq: number, plain: Buffer): Buffer;
+}
+
+const macError = (): DisconnectError =>
+  new DisconnectError(DisconnectReason.MacError, 'corrupted MAC on input');
+
+/** No encryption and no MAC: the state before the first NEWKEYS. */
+export const plaintextInbound: InboundProtection = {
+  lengthBytes: 4,
+  blockSize: 8,
+  lengthAligned: true,
+  trailerLength: 0,
+  readLength: (_seq, first) => first.readUInt32BE(0),
+  open: (_seq, packet) => packet.subarray(4),
+};
+
+/** No encryption and no MAC: the state before the first NEWKEYS. */
+export const plaintextOutbound: OutboundProtection = {
+  blockSize: 8,
+  lengthAligned: true,
+  trailerLength: 0,
+  seal: (_seq, plain) => plain,
+};
+
+/** Builds the inbound protection for newly derived keys. */
+export function createInbound(keys: DirectionKeys): InboundProtection {
+  if (keys.cipher.kind === 'aead')
+    return aeadInbound(keys.cipher.create('decrypt', keys.key, keys.iv), keys.cipher.blockSize);
+  if (!keys.mac) throw new Error(`cipher ${keys.cipher.name} needs a MAC`);
+  const stream = keys.cipher.create('decrypt', keys.key, keys.iv);
+  const mac = keys.mac.create(keys.macKey);
+  return keys.mac.etm
+    ? etmInbound(stream, mac, keys.mac.length, keys.cipher.blockSize)
+    : macInbound(stream, mac, keys.mac.length, keys.cipher.blockSize);
+}
+
+/** Builds the outbound protection for newly derived keys. */
+export function createOutbound(keys: DirectionKeys): OutboundProtection {
+  if (keys.cipher.kind === 'aead') {
+    const aead = keys.cipher.create('encrypt', keys.key, keys.iv);
+    return {
+      blockSize: keys.cipher.blockSize,
+      lengthAligned: false,
+      trailerLength: aead.tagLength,
+      seal: (s, p) => Buffer.from(aead.seal(s, p)),
+    };
+  }
+  if (!keys.mac) throw new Error(`cipher ${keys.cipher.name} needs a MAC`);
+  const stream = keys.cipher.create('encrypt', keys.key, keys.iv);
+  const mac = keys.mac.create(keys.macKey);
+  const blockSize = keys.cipher.blockSize;
+  if (keys.mac.etm) {
+    return {
+      blockSize,
+      lengthAligned: false,
+      trailerLength: keys.mac.length,
+      seal(seq, plain) {
+        const body = stream.update(plain.subarray(4));
+        const out = Buffer.allocUnsafe(plain.length + keys.mac!.length);
+        plain.copy(out, 0, 0, 4);
+        out.set(body, 4);
+        out.set(mac.compute(seq, out.subarray(0, plain.length)), plain.length);
+        return out;
+      },
+    };
+  }
+  return {
+    blockSize,
+    lengthAligned: true,
+    trailerLength: keys.mac.length,
+    seal(seq, plain) {
+      const tag = mac.compute(seq, plain);
+      const out = Buffer.allocUnsafe(plain.length + tag.length);
+      out.set(stream.update(plain), 0);
+      out.set(tag, plain.length);
+      return out;
+    },
+  };
+}
+
+function aeadInbound(aead: AeadPacketCipher, blockSize: number): InboundProtection {
+  return {
+    lengthBytes: 4,
+    blockSize,
+    lengthAligned: false,
+    trailerLength: aead.tagLength,
+    readLength: (seq, first) => aead.decryptLength(seq, first),
+    open: (seq, packet) => Buffer.from(aead.open(seq, packet)),
+  };
+}
+
+function etmInbound(
+  stream: BlockCipherStream,
+  mac: MacInstance,
+  macLength: number,
+  blockSize: number,
+): InboundProtection {
+  return {
+    lengthBytes: 4,
+    blockSize,
+    lengthAligned: false,
+    trailerLength: macLength,
+    readLength: (_seq, first) => first.readUInt32BE(0),
+    open(seq, packet) {
+      const end = packet.length - macLength;
+      if (!mac.verify(seq, packet.subarray(0, end), packet.subarray(end))) throw macError();
+      return Buffer.from(stream.update(packet.subarray(4, end)));
+    },
+  };
+}
+
+/**
+ * Classic MAC-then-encrypt (RFC 4253 §6.4): the first block is decrypted to read the length, the
+ * MAC covers the plaintext. The decrypted first block is kept so the stream cipher advances once.
+ */
+function macInbound(
+  stream: BlockCipherStream,
+  mac: MacInstance,
+  macLength: number,
+  blockSize: number,
+): InboundProtection {
+  let firstPlain: Buffer | undefined;
+  return {
+    lengthBytes: blockSize,
+    blockSize,
+    lengthAligned: true,
+    trailerLength: macLength,
+    readLength(_seq, first) {
+      firstPlain = Buffer.from(stream.update(first));
+      return firstPlain.readUInt32BE(0);
+    },
+    open(seq, packet) {
+      const end = packet.length - macLength;
+      const plain = Buffer.allocUnsafe(end);
+      firstPlain!.copy(plain, 0);
+      if (end > blockSize) plain.set(stream.update(packet.subarray(blockSize, end)), blockSize);
+      firstPlain = undefined;
+      if (!mac.verify(seq, plain, packet.subarray(end))) throw macError();
+      return plain.subarray(4);
+    },
+  };
+}

@@ -1,0 +1,550 @@
+import type { Compressor, Decompressor } from '../algorithms/types.js';
+import { KeyExchangeRun, type KexParticipant } from '../kex/key-exchange.js';
+import type { NegotiatedAlgorithms } from '../kex/negotiate.js';
+import { silentLogger, sanitizeForLog, type Logger } from '../log/logger.js';
+import { DisconnectError } from '../protocol/errors.js';
+import { DisconnectReason, Msg, type DisconnectReasonCode } from '../protocol/numbers.js';
+import { DecodeError } from '../wire/errors.js';
+import { MAX_PACKET_LENGTH, PacketReader, PacketWriter } from './framer.js';
+import { installKeys, type InstalledKeys } from './keys.js';
+import {
+  Debug,
+  Disconnect,
+  ExtInfo,
+  Pong,
+  Ping,
+  ServiceAccept,
+  ServiceRequest,
+  Unimplemented,
+} from './messages.js';
+import { rekeyDue, type RekeyLimits } from './rekey.js';
+import { IdentificationReader, type Identification } from './version.js';
+
+/** What a layer above the transport returns for a payload it was given. */
+export type ServiceResult = void | 'unrecognized';
+
+/**
+ * A service running over the transport (RFC 4253 §10): `ssh-userauth`, then `ssh-connection`.
+ * It receives every payload numbered 50 and above.
+ */
+export interface TransportService {
+  /** Handles one payload. Return `'unrecognized'` to have the transport send UNIMPLEMENTED. */
+  handle(payload: Buffer): ServiceResult | Promise<ServiceResult>;
+}
+
+/** The transport's way out: bytes to write, and notice of what happened. No I/O of its own. */
+export interface TransportHooks {
+  /** Writes bytes to the peer, in order. */
+  write(data: Buffer): void;
+  /** Called once when the transport has ended; `error` is undefined for a clean local close. */
+  closed(error: DisconnectError | undefined): void;
+  /** Server: a client asked for a service; return it to accept, undefined to refuse. */
+  serviceRequested?(name: string): TransportService | undefined;
+  /** Client: the service we asked for was accepted. */
+  serviceAccepted?(name: string): void;
+  /** The first key exchange completed. */
+  established?(): void;
+  /** Outbound flow changed: false while a key exchange holds outgoing data back. */
+  writable?(canSend: boolean): void;
+}
+
+/** How a transport is configured. */
+export interface TransportOptions extends KexParticipant {
+  /** Our identification line without CR LF (see `identificationLine`). */
+  readonly identification: string;
+  readonly log?: Logger;
+  /** Offer strict KEX (OpenSSH PROTOCOL §1.9); default true. */
+  readonly strictKex?: boolean;
+  readonly rekeyLimits?: RekeyLimits;
+  /** Server: the extensions for EXT_INFO after the first NEWKEYS (RFC 8308 §2.4). */
+  extensions?(): readonly (readonly [string, Uint8Array])[];
+  /** Most payload bytes held back during a key exchange before the connection is dropped. */
+  readonly maxQueuedBytes?: number;
+}
+
+/** Decoded facts about the peer, available once known. */
+export interface PeerInfo {
+  readonly identification: Identification | undefined;
+  readonly extensions: ReadonlyMap<string, Uint8Array>;
+}
+
+const DEFAULT_MAX_QUEUED = 64 * 1024 * 1024;
+
+const protocolError = (why: string): DisconnectError =>
+  new DisconnectError(DisconnectReason.ProtocolError, why);
+
+/**
+ * The SSH transport layer (RFC 4253) for one connection, server or client side: identification
+ * exchange, binary packets, key exchange and re-exchange (with strict KEX), service requests,
+ * EXT_INFO, DISCONNECT/IGNORE/DEBUG/UNIMPLEMENTED/PING. Bytes go in through {@link receive}
+ * and out through {@link TransportHooks.write}; it owns no socket and no timer.
+ */
+export class Transport {
+  private readonly log: Logger;
+  private readonly reader = new PacketReader();
+  private readonly writer = new PacketWriter();
+  private identReader: IdentificationReader | undefined;
+  private peerIdentification: Identification | undefined;
+  private state: 'new' | 'banner' | 'packets' | 'closed' = 'new';
+  private pumping = false;
+
+  private kexRun: KeyExchangeRun | undefined;
+  private kexCompleted = 0;
+  private kexStartedAt = 0;
+  private sentNewKeys = false;
+  private receivedNewKeys = false;
+  private peerInKex = false;
+  private strict = false;
+  private packetsReceived = 0;
+  private pendingKeys: InstalledKeys | undefined;
+  private lastWasNewKeys = false;
+  private sessionIdentifier: Buffer | undefined;
+  private firstNegotiated: NegotiatedAlgorithms | undefined;
+
+  private compressor: Compressor | undefined;
+  private decompressor: Decompressor | undefined;
+  private delayedCompression: { out?: Compressor; in?: Decompressor } = {};
+
+  private queue: Uint8Array[] = [];
+  private queuedBytes = 0;
+  private service: TransportService | undefined;
+  private requestedService: string | undefined;
+  private authenticatedPeer = false;
+  private readonly peerExtensions = new Map<string, Uint8Array>();
+
+  constructor(
+    private readonly options: TransportOptions,
+    private readonly hooks: TransportHooks,
+  ) {
+    this.log = options.log ?? silentLogger;
+  }
+
+  /** The session identifier: H of the first key exchange (RFC 4253 §7.2), once known. */
+  get sessionId(): Buffer | undefined {
+    return this.sessionIdentifier;
+  }
+
+  /** What we know about the peer. */
+  get peer(): PeerInfo {
+    return { identification: this.peerIdentification, extensions: this.peerExtensions };
+  }
+
+  /** True until the transport has closed. */
+  get isOpen(): boolean {
+    return this.state !== 'closed';
+  }
+
+  /** Whether outgoing payloads go out now (false while a key exchange holds them back). */
+  get canSend(): boolean {
+    return this.state !== 'closed' && !this.holdingOutput;
+  }
+
+  /** Bytes received and not yet processed (for the owner's read backpressure). */
+  get inputBacklog(): number {
+    return this.reader.buffered;
+  }
+
+  /** Milliseconds since our pending key exchange started, or 0 when none is pending. */
+  kexPendingFor(now = Date.now()): number {
+    return this.kexRun ? now - this.kexStartedAt : 0;
+  }
+
+  /** The algorithms chosen by the first key exchange. */
+  get negotiated(): NegotiatedAlgorithms | undefined {
+    return this.firstNegotiated;
+  }
+
+  private get holdingOutput(): boolean {
+    return this.kexRun !== undefined && !this.sentNewKeys;
+  }
+
+  /** Sends our identification and first KEXINIT (both sides may send them at once, RFC 4253 §4.2). */
+  start(): void {
+    if (this.state !== 'new') throw new Error('transport already started');
+    this.state = 'banner';
+    this.identReader = new IdentificationReader(this.options.role === 'server' ? 'client' : 'server');
+    this.hooks.write(Buffer.from(`${this.options.identification}\r\n`, 'latin1'));
+    this.beginKex();
+  }
+
+  /** Feeds bytes received from the peer. */
+  receive(chunk: Buffer): void {
+    if (this.state === 'closed') return;
+    if (this.state === 'banner') {
+      let got: ReturnType<IdentificationReader['push']>;
+      try {
+        got = this.identReader!.push(chunk);
+      } catch (err) {
+        // No packets can be exchanged before identification: close without a DISCONNECT.
+        this.close(err instanceof DisconnectError ? err : protocolError(String(err)), false);
+        return;
+      }
+      if (!got) return;
+      this.peerIdentification = got.identification;
+      this.identReader = undefined;
+      this.state = 'packets';
+      this.log.debug({ peer: sanitizeForLog(got.identification.line) }, 'peer identification');
+      chunk = got.rest;
+    }
+    this.reader.push(chunk);
+    void this.pump();
+  }
+
+  /** Sends a payload for the layer above (held back during key exchange, in order). */
+  send(payload: Uint8Array): void {
+    if (this.state === 'closed') return;
+    if (this.holdingOutput || this.queue.length > 0) {
+      this.queue.push(payload);
+      this.queuedBytes += payload.length;
+      if (this.queuedBytes > (this.options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED)) {
+        this.disconnect(DisconnectReason.ByApplication, 'key exchange did not complete in time');
+      }
+      return;
+    }
+    this.writePacket(payload);
+    this.maybeRekey();
+  }
+
+  /** Marks the peer authenticated: allows rekeying and PING, and starts delayed compression. */
+  setAuthenticated(): void {
+    this.authenticatedPeer = true;
+    if (this.delayedCompression.out) this.compressor = this.delayedCompression.out;
+    if (this.delayedCompression.in) this.decompressor = this.delayedCompression.in;
+    this.delayedCompression = {};
+  }
+
+  /** Replaces the service that receives payloads 50 and above (auth hands over to connection). */
+  setService(service: TransportService | undefined): void {
+    this.service = service;
+  }
+
+  /** Client: asks for a service (RFC 4253 §10). */
+  requestService(name: string): void {
+    this.requestedService = name;
+    this.send(ServiceRequest.encode({ serviceName: name }));
+  }
+
+  /** Starts a key re-exchange now (RFC 4253 §9), unless one is running. */
+  rekey(): void {
+    if (this.state === 'packets' && !this.kexRun && this.kexCompleted > 0) this.beginKex();
+  }
+
+  /** Sends DISCONNECT with `reason` and closes (RFC 4253 §11.1). */
+  disconnect(reason: DisconnectReasonCode, description: string): void {
+    this.close(new DisconnectError(reason, description), true);
+  }
+
+  private close(error: DisconnectError | undefined, notifyPeer: boolean): void {
+    if (this.state === 'closed') return;
+    if (notifyPeer && error && this.state === 'packets') {
+      try {
+        this.hooks.write(
+          this.writer.write(
+            Disconnect.encode({ reasonCode: error.reason, description: error.description, languageTag: '' }),
+          ),
+        );
+      } catch (err) {
+        this.log.debug({ err }, 'could not send DISCONNECT');
+      }
+    }
+    this.state = 'closed';
+    this.queue = [];
+    this.service = undefined;
+    this.hooks.closed(error);
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.state === 'packets') {
+        let payload = this.reader.next();
+        if (!payload) break;
+        this.packetsReceived++;
+        if (this.decompressor)
+          payload = Buffer.from(this.decompressor.decompress(payload, MAX_PACKET_LENGTH));
+        const pending = this.dispatch(payload, (this.reader.seq - 1) >>> 0);
+        if (pending) await pending;
+        this.maybeRekey();
+      }
+    } catch (err) {
+      this.fail(err);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private fail(err: unknown): void {
+    if (err instanceof DisconnectError) {
+      this.log.debug({ reason: err.reason, description: err.description }, 'protocol failure');
+      this.close(err, !err.sentByPeer);
+    } else if (err instanceof DecodeError) {
+      this.close(protocolError(`malformed message: ${err.message}`), true);
+    } else {
+      this.log.error({ err }, 'internal error in transport');
+      this.close(new DisconnectError(DisconnectReason.ByApplication, 'internal error', { cause: err }), true);
+    }
+  }
+
+  private dispatch(payload: Buffer, seq: number): Promise<void> | void {
+    const type = payload[0];
+    if (type === undefined || type === 0) throw protocolError('invalid message type 0');
+    const afterNewKeys = this.lastWasNewKeys;
+    this.lastWasNewKeys = false;
+    const initialKex = this.kexCompleted === 0;
+    switch (type) {
+      case Msg.Disconnect:
+        return this.onDisconnect(payload);
+      case Msg.Ignore:
+      case Msg.Unimplemented:
+      case Msg.Debug:
+        if (initialKex && this.strict)
+          throw protocolError('strict KEX violation: unexpected message during key exchange');
+        if (type === Msg.Debug) this.onDebug(payload);
+        return;
+      case Msg.KexInit:
+        return this.onKexInit(payload);
+      case Msg.NewKeys:
+        return this.onNewKeys(payload);
+    }
+    if (type >= 30 && type <= 49) {
+      if (!this.peerInKex || !this.kexRun) throw protocolError(`unexpected key exchange message ${type}`);
+      return this.kexRun.onMethodMessage(payload).then((out) => this.afterKexStep(out));
+    }
+    if (initialKex) {
+      if (this.strict || type >= 50) throw protocolError(`message ${type} before key exchange completed`);
+      this.sendNow(Unimplemented.encode({ sequenceNumber: seq }));
+      return;
+    }
+    if (this.peerInKex) throw protocolError(`message ${type} not allowed during key exchange`);
+    switch (type) {
+      case Msg.ServiceRequest:
+        return this.onServiceRequest(payload);
+      case Msg.ServiceAccept:
+        return this.onServiceAccept(payload);
+      case Msg.ExtInfo:
+        return this.onExtInfo(payload, afterNewKeys);
+      case Msg.Ping:
+        if (this.authenticatedPeer) this.send(Pong.encode({ data: Ping.decode(payload).data }));
+        return;
+      case Msg.Pong:
+        return;
+    }
+    if (type < 50 || !this.service) {
+      if (type >= 50) throw protocolError(`message ${type} before a service was started`);
+      this.send(Unimplemented.encode({ sequenceNumber: seq }));
+      return;
+    }
+    const result = this.service.handle(payload);
+    if (result instanceof Promise) {
+      return result.then((r) => {
+        if (r === 'unrecognized') this.send(Unimplemented.encode({ sequenceNumber: seq }));
+      });
+    }
+    if (result === 'unrecognized') this.send(Unimplemented.encode({ sequenceNumber: seq }));
+  }
+
+  private onDisconnect(payload: Buffer): void {
+    let reason: number = DisconnectReason.ByApplication;
+    let description = '';
+    try {
+      const m = Disconnect.decode(payload);
+      reason = m.reasonCode;
+      description = m.description;
+    } catch {
+      // A malformed DISCONNECT still ends the connection.
+    }
+    this.log.debug({ reason, description: sanitizeForLog(description) }, 'peer disconnected');
+    const code = (
+      reason >= 1 && reason <= 15 ? reason : DisconnectReason.ByApplication
+    ) as DisconnectReasonCode;
+    this.close(new DisconnectError(code, description, { sentByPeer: true }), false);
+  }
+
+  private onDebug(payload: Buffer): void {
+    const m = Debug.decode(payload);
+    this.log.debug({ message: sanitizeForLog(m.message) }, 'peer debug message');
+  }
+
+  private onServiceRequest(payload: Buffer): void {
+    const { serviceName } = ServiceRequest.decode(payload);
+    if (this.options.role !== 'server') throw protocolError('SERVICE_REQUEST sent to a client');
+    if (this.service) throw protocolError('a service is already running');
+    const service = this.hooks.serviceRequested?.(serviceName);
+    if (!service) {
+      this.disconnect(
+        DisconnectReason.ServiceNotAvailable,
+        `service ${sanitizeForLog(serviceName, 64)} not available`,
+      );
+      return;
+    }
+    this.service = service;
+    this.send(ServiceAccept.encode({ serviceName }));
+  }
+
+  private onServiceAccept(payload: Buffer): void {
+    const { serviceName } = ServiceAccept.decode(payload);
+    if (this.options.role !== 'client' || serviceName !== this.requestedService) {
+      throw protocolError('unexpected SERVICE_ACCEPT');
+    }
+    this.requestedService = undefined;
+    this.hooks.serviceAccepted?.(serviceName);
+  }
+
+  private onExtInfo(payload: Buffer, afterNewKeys: boolean): void {
+    const { extensions } = ExtInfo.decode(payload);
+    // RFC 8308 §2.4: a client's EXT_INFO is only valid right after its first NEWKEYS; ignore others.
+    if (!afterNewKeys || this.kexCompleted !== 1) return;
+    for (const [name, value] of extensions) this.peerExtensions.set(name, value);
+  }
+
+  /** Sends our KEXINIT and starts holding back other output. */
+  private beginKex(): void {
+    const initial = this.kexCompleted === 0;
+    const versions =
+      this.options.role === 'server'
+        ? { server: this.options.identification, client: () => this.peerIdentification!.line }
+        : { client: this.options.identification, server: () => this.peerIdentification!.line };
+    this.kexRun = new KeyExchangeRun(
+      this.options,
+      lazyVersions(versions),
+      initial,
+      this.options.strictKex !== false,
+    );
+    this.kexStartedAt = Date.now();
+    this.sentNewKeys = false;
+    this.receivedNewKeys = false;
+    this.hooks.writable?.(false);
+    this.sendNow(this.kexRun.ourKexInit);
+  }
+
+  private async onKexInit(payload: Buffer): Promise<void> {
+    if (this.peerInKex) throw protocolError('KEXINIT during key exchange');
+    if (!this.kexRun) {
+      // The peer starts a re-exchange; refuse it before authentication (security catalogue A17).
+      if (!this.authenticatedPeer) throw protocolError('key re-exchange before authentication');
+      this.beginKex();
+    }
+    const run = this.kexRun!;
+    this.peerInKex = true;
+    const out = await run.onPeerKexInit(payload);
+    if (run.initial) {
+      this.strict = this.options.strictKex !== false && run.peerWantsStrictKex();
+      if (this.strict && this.packetsReceived !== 1) {
+        throw protocolError('strict KEX violation: KEXINIT was not the first packet');
+      }
+      this.firstNegotiated = run.negotiated;
+      this.log.debug({ ...run.negotiated, strictKex: this.strict }, 'negotiated algorithms');
+    }
+    this.afterKexStep(out);
+  }
+
+  private afterKexStep(out: readonly Uint8Array[]): void {
+    for (const m of out) this.sendNow(m);
+    const run = this.kexRun;
+    if (!run?.result || this.sentNewKeys) return;
+    this.sessionIdentifier ??= Buffer.from(run.result.exchangeHash);
+    this.pendingKeys = installKeys(this.options, run.result, this.sessionIdentifier);
+    this.sendNow(Buffer.from([Msg.NewKeys]));
+    this.sentNewKeys = true;
+    this.writer.protection = this.pendingKeys.outbound;
+    this.writer.packetsSinceKex = 0;
+    this.writer.bytesSinceKex = 0;
+    if (this.strict) this.writer.seq = 0;
+    this.setCompression('out', this.pendingKeys);
+    if (run.initial && this.options.role === 'server' && run.peerWantsExtInfo() && this.options.extensions) {
+      this.sendNow(ExtInfo.encode({ extensions: this.options.extensions() }));
+    }
+    this.finishKexIfDone();
+    this.flushQueue();
+  }
+
+  private onNewKeys(payload: Buffer): void {
+    if (payload.length !== 1) throw protocolError('malformed NEWKEYS');
+    const run = this.kexRun;
+    if (!this.peerInKex || !run?.result || !this.pendingKeys) throw protocolError('unexpected NEWKEYS');
+    this.reader.protection = this.pendingKeys.inbound;
+    this.reader.packetsSinceKex = 0;
+    this.reader.bytesSinceKex = 0;
+    if (this.strict) this.reader.seq = 0;
+    this.setCompression('in', this.pendingKeys);
+    this.receivedNewKeys = true;
+    this.peerInKex = false;
+    this.lastWasNewKeys = true;
+    this.finishKexIfDone();
+  }
+
+  private setCompression(direction: 'in' | 'out', keys: InstalledKeys): void {
+    const alg = direction === 'in' ? keys.compressionIn : keys.compressionOut;
+    const active = alg.delayed && !this.authenticatedPeer ? undefined : alg;
+    if (direction === 'out') {
+      this.compressor = active?.createCompressor();
+      if (!active) this.delayedCompression.out = alg.createCompressor();
+    } else {
+      this.decompressor = active?.createDecompressor();
+      if (!active) this.delayedCompression.in = alg.createDecompressor();
+    }
+  }
+
+  private finishKexIfDone(): void {
+    if (!this.sentNewKeys || !this.receivedNewKeys) return;
+    const first = this.kexCompleted === 0;
+    this.kexCompleted++;
+    this.kexRun = undefined;
+    this.pendingKeys = undefined;
+    if (first) this.hooks.established?.();
+  }
+
+  private flushQueue(): void {
+    const queued = this.queue;
+    this.queue = [];
+    this.queuedBytes = 0;
+    for (const payload of queued) this.writePacket(payload);
+    this.hooks.writable?.(true);
+  }
+
+  /** Writes a transport-level packet now, even during key exchange. */
+  private sendNow(payload: Uint8Array): void {
+    if (this.state === 'closed') return;
+    this.hooks.write(this.writer.write(payload));
+  }
+
+  private writePacket(payload: Uint8Array): void {
+    const body = this.compressor ? this.compressor.compress(payload) : payload;
+    this.hooks.write(this.writer.write(body));
+  }
+
+  private maybeRekey(): void {
+    if (this.kexRun || this.kexCompleted === 0 || !this.authenticatedPeer) return;
+    if (
+      rekeyDue(
+        this.reader,
+        this.writer,
+        this.kexStartedAt,
+        this.negotiatedBlockSize(),
+        this.options.rekeyLimits,
+      )
+    ) {
+      this.log.debug({}, 'starting key re-exchange');
+      this.beginKex();
+    }
+  }
+
+  private negotiatedBlockSize(): number {
+    return this.writer.protection.blockSize;
+  }
+}
+
+function lazyVersions(v: { server: string | (() => string); client: string | (() => string) }): {
+  readonly client: string;
+  readonly server: string;
+} {
+  return {
+    get client() {
+      return typeof v.client === 'function' ? v.client() : v.client;
+    },
+    get server() {
+      return typeof v.server === 'function' ? v.server() : v.server;
+    },
+  };
+}
