@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { checkKeyUse, sessionRestrictions } from '../../../src/users/key-policy.js';
+import {
+  DEFAULT_PERMISSIONS,
+  DEFAULT_SFTP_OPTIONS,
+  SFTP_ONLY_PERMISSIONS,
+  type UserRecord,
+} from '../../../src/users/user-store.js';
+import { ANY_AUTH_METHOD } from '../../../src/users/auth-methods.js';
+import { fixtureKey } from './store-helpers.js';
+
+const peer = { address: '10.1.2.3' };
+
+function user(overrides: Partial<UserRecord> = {}): UserRecord {
+  return {
+    name: 'u',
+    authorizedKeys: [],
+    authMethods: ANY_AUTH_METHOD,
+    permissions: DEFAULT_PERMISSIONS,
+    sftp: DEFAULT_SFTP_OPTIONS,
+    disabled: false,
+    createdAt: new Date(0),
+    updatedAt: new Date(0),
+    ...overrides,
+  };
+}
+
+describe('checkKeyUse', () => {
+  it('accepts a plain key from anywhere', () => {
+    expect(checkKeyUse(fixtureKey('id_ed25519.pub'), peer)).toEqual({ ok: true });
+  });
+
+  it('applies from=', () => {
+    const key = fixtureKey('id_ed25519.pub', 'from="10.0.0.0/8,!10.9.9.9"');
+    expect(checkKeyUse(key, peer)).toEqual({ ok: true });
+    expect(checkKeyUse(key, { address: '::ffff:10.1.2.3' })).toEqual({ ok: true });
+    expect(checkKeyUse(key, { address: '10.9.9.9' })).toEqual({ ok: false, reason: 'from-mismatch' });
+    expect(checkKeyUse(key, { address: '192.0.2.1' })).toEqual({ ok: false, reason: 'from-mismatch' });
+  });
+
+  it('applies expiry-time= at the instant it names', () => {
+    const key = fixtureKey('id_ed25519.pub', 'expiry-time="20300101Z"');
+    expect(checkKeyUse(key, peer, new Date(Date.UTC(2029, 11, 31, 23, 59)))).toEqual({ ok: true });
+    expect(checkKeyUse(key, peer, new Date(Date.UTC(2030, 0, 1)))).toEqual({ ok: false, reason: 'expired' });
+  });
+
+  it('never lets a cert-authority line vouch for a plain key', () => {
+    const key = fixtureKey('id_ed25519.pub', 'cert-authority');
+    expect(checkKeyUse(key, peer)).toEqual({ ok: false, reason: 'cert-authority' });
+  });
+});
+
+describe('sessionRestrictions', () => {
+  it('gives a password login the user permissions as they are', () => {
+    const r = sessionRestrictions(user());
+    expect(r).toMatchObject({ shell: true, exec: true, sftp: true, pty: true, portForwarding: false });
+    expect(r.forcedCommand).toBeUndefined();
+    expect(r).toMatchObject({ sftpReadOnly: false, umask: 0o022, x11Forwarding: false });
+  });
+
+  it('lets key options take away but never grant', () => {
+    const granted = user({
+      permissions: { ...DEFAULT_PERMISSIONS, portForwarding: true, agentForwarding: true },
+    });
+    const key = fixtureKey('id_ed25519.pub', 'restrict,pty,command="uptime",permitopen="db:5432"');
+    const r = sessionRestrictions(granted, key);
+    expect(r).toMatchObject({ pty: true, portForwarding: false, agentForwarding: false, userRc: false });
+    expect(r.forcedCommand).toBe('uptime');
+    expect(r.permitOpen).toEqual([{ host: 'db', port: 5432 }]);
+
+    const open = fixtureKey('id_ed25519.pub', 'port-forwarding,agent-forwarding');
+    expect(sessionRestrictions(user(), open)).toMatchObject({
+      portForwarding: false,
+      agentForwarding: false,
+    });
+  });
+
+  it('gives an sftp-only user no pty and carries SFTP options', () => {
+    const r = sessionRestrictions(
+      user({ permissions: SFTP_ONLY_PERMISSIONS, sftp: { readOnly: true, umask: 0o077 } }),
+    );
+    expect(r).toMatchObject({
+      shell: false,
+      exec: false,
+      sftp: true,
+      pty: false,
+      sftpReadOnly: true,
+      umask: 0o077,
+    });
+  });
+});
