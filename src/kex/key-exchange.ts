@@ -52,6 +52,8 @@ export interface KexOutcome {
   readonly kex: KexAlgorithm;
   readonly sharedSecret: Uint8Array;
   readonly exchangeHash: Uint8Array;
+  /** K_S, the server's host key blob. */
+  readonly hostKeyBlob: Uint8Array;
 }
 
 /**
@@ -199,6 +201,7 @@ export class KeyExchangeRun {
         kex: this.kex!,
         sharedSecret: step.result.sharedSecret,
         exchangeHash: step.result.exchangeHash,
+        hostKeyBlob: step.result.hostKeyBlob,
       };
     }
     return step.send;

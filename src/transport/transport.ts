@@ -46,6 +46,8 @@ export interface TransportHooks {
   established?(): void;
   /** Outbound flow changed: false while a key exchange holds outgoing data back. */
   writable?(canSend: boolean): void;
+  /** Everything received so far has been processed (for the owner's read backpressure). */
+  drained?(): void;
 }
 
 /** How a transport is configured. */
@@ -100,6 +102,7 @@ export class Transport {
   private lastWasNewKeys = false;
   private sessionIdentifier: Buffer | undefined;
   private firstNegotiated: NegotiatedAlgorithms | undefined;
+  private serverHostKey: Buffer | undefined;
 
   private compressor: Compressor | undefined;
   private decompressor: Decompressor | undefined;
@@ -122,6 +125,11 @@ export class Transport {
   /** The session identifier: H of the first key exchange (RFC 4253 §7.2), once known. */
   get sessionId(): Buffer | undefined {
     return this.sessionIdentifier;
+  }
+
+  /** K_S of the first key exchange: the server's host key blob. */
+  get hostKeyBlob(): Buffer | undefined {
+    return this.serverHostKey;
   }
 
   /** What we know about the peer. */
@@ -272,6 +280,7 @@ export class Transport {
     } finally {
       this.pumping = false;
     }
+    if (this.state === 'packets') this.hooks.drained?.();
   }
 
   private fail(err: unknown): void {
@@ -444,6 +453,7 @@ export class Transport {
     const run = this.kexRun;
     if (!run?.result || this.sentNewKeys) return;
     this.sessionIdentifier ??= Buffer.from(run.result.exchangeHash);
+    this.serverHostKey ??= Buffer.from(run.result.hostKeyBlob);
     this.pendingKeys = installKeys(this.options, run.result, this.sessionIdentifier);
     this.sendNow(Buffer.from([Msg.NewKeys]));
     this.sentNewKeys = true;

@@ -1,0 +1,94 @@
+import type { PublicKey } from '../keys/types.js';
+
+/** User authentication methods the server implements (RFC 4252 §5, RFC 4256). */
+export type AuthMethodName = 'publickey' | 'password' | 'keyboard-interactive';
+
+/** Where a login stands after some methods succeeded (OpenSSH `AuthenticationMethods` chains). */
+export type AuthProgress =
+  { readonly complete: true } | { readonly complete: false; readonly next: readonly AuthMethodName[] };
+
+/** The peer of a connection, as auth decisions and logs see it. */
+export interface ConnectionInfo {
+  /** Short unique id for logs. */
+  readonly id: string;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localAddress: string;
+  readonly localPort: number;
+  /** The client's identification string (sanitised before logging). */
+  readonly clientVersion: string;
+}
+
+/** Context of one authentication decision. */
+export interface AuthContext {
+  readonly connection: ConnectionInfo;
+  /** Aborted when the connection ends or the login grace time runs out. */
+  readonly signal: AbortSignal;
+}
+
+/** What proved the user's identity, handed to {@link AuthBackend.login}. */
+export interface AuthProof {
+  readonly methods: readonly AuthMethodName[];
+  /** The key whose signature was verified, when publickey was used (the last one, for chains). */
+  readonly publicKey?: PublicKey;
+}
+
+/**
+ * What the `ssh-userauth` service asks of the server's user database. Answers for unknown or
+ * disabled users must look exactly like those for wrong credentials, and take about as long.
+ */
+export interface AuthBackend<User> {
+  /** Methods that may come next for `username` after `completed` succeeded, or completion. */
+  progress(username: string, completed: readonly AuthMethodName[], ctx: AuthContext): Promise<AuthProgress>;
+  /** Checks a password (at most 1 KiB, refused before hashing otherwise). */
+  verifyPassword(username: string, password: Uint8Array, ctx: AuthContext): Promise<boolean>;
+  /** Whether this key may log in as `username` (authorized keys and their `from=` etc.); no signature check. */
+  acceptsPublicKey(username: string, key: PublicKey, ctx: AuthContext): Promise<boolean>;
+  /** The session identity once a chain of methods is complete; undefined refuses the login. */
+  login(username: string, proof: AuthProof, ctx: AuthContext): Promise<User | undefined>;
+}
+
+/** Audit record of one authentication attempt (never holds a secret). */
+export interface AuthAttempt {
+  readonly username: string;
+  readonly method: string;
+  readonly result: 'success' | 'partial' | 'failure' | 'query-ok';
+}
+
+/** A host and port pattern from `permitopen=`/`permitlisten=` or the config (`*` matches any). */
+export interface HostPortPattern {
+  readonly host: string;
+  /** A port number, or `*` for any port. */
+  readonly port: number | '*';
+}
+
+/** What an authenticated session may do: the account's permissions narrowed by the key's options. */
+export interface SessionPolicy {
+  readonly shell: boolean;
+  readonly exec: boolean;
+  readonly sftp: boolean;
+  readonly pty: boolean;
+  readonly portForwarding: boolean;
+  readonly agentForwarding: boolean;
+  /** `command=` from authorized_keys: run this instead of what the client asks. */
+  readonly forcedCommand?: string;
+  /** Empty means any target (when forwarding is allowed). */
+  readonly permitOpen: readonly HostPortPattern[];
+  readonly permitListen: readonly HostPortPattern[];
+  /** `environment=` entries from authorized_keys. */
+  readonly environment: readonly { readonly name: string; readonly value: string }[];
+  readonly sftpReadOnly: boolean;
+  readonly umask: number;
+}
+
+/** The identity of a logged-in session, as the connection layer and plugins see it. */
+export interface AuthenticatedUser {
+  readonly name: string;
+  /** Host path of the user's home directory (the SFTP jail root). */
+  readonly home: string;
+  readonly policy: SessionPolicy;
+  /** The methods that logged the user in, in order. */
+  readonly methods: readonly AuthMethodName[];
+  /** SHA256 fingerprint of the key that logged in, when publickey was used. */
+  readonly keyFingerprint?: string;
+}

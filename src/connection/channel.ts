@@ -1,0 +1,337 @@
+import { Readable, Writable } from 'node:stream';
+import type { Logger } from '../log/logger.js';
+import { DisconnectError } from '../protocol/errors.js';
+import { DisconnectReason, ExtendedDataType } from '../protocol/numbers.js';
+import { defineStruct, t } from '../wire/index.js';
+import { withTimeout } from '../util/with-timeout.js';
+import {
+  ChannelClose,
+  ChannelDataCodec,
+  ChannelEof,
+  ChannelFailure,
+  ChannelRequestMessage,
+  ChannelSuccess,
+  ChannelWindowAdjust,
+} from './messages.js';
+import type { Channel, ChannelRequest, ConnectionContext, ExitStatus, RequestOutcome } from './types.js';
+
+/** `exit-status` request data (RFC 4254 §6.10). */
+export const ExitStatusRequest = defineStruct('exit-status', { exitStatus: t.u32 });
+
+/** `exit-signal` request data (RFC 4254 §6.10). */
+export const ExitSignalRequest = defineStruct('exit-signal', {
+  signalName: t.text,
+  coreDumped: t.bool,
+  errorMessage: t.text,
+  languageTag: t.text,
+});
+
+/** Largest window a peer may grant (RFC 4254 §5.2). */
+const MAX_WINDOW = 0xffffffff;
+
+/** How a channel reaches its connection. */
+export interface ChannelLink {
+  send(payload: Uint8Array): void;
+  /** Undefined when the connection can take output now, else a promise that resolves when it can. */
+  whenWritable(): Promise<void> | undefined;
+  /** Both sides have closed; the channel number can be reused. */
+  release(id: number): void;
+  readonly log: Logger;
+  /** Milliseconds a request handler may take before it is answered with failure. */
+  readonly handlerTimeoutMs: number;
+}
+
+/** Window and packet sizes of both sides (RFC 4254 §5.1). */
+export interface ChannelSizes {
+  readonly localWindow: number;
+  readonly localMaxPacket: number;
+  readonly remoteWindow: number;
+  readonly remoteMaxPacket: number;
+}
+
+/**
+ * One open channel (RFC 4254 §5): windows and maximum packet sizes in both directions, EOF and
+ * CLOSE in order, requests answered in order, streams for its handler.
+ */
+export class ChannelImpl implements Channel {
+  readonly input: Readable;
+  readonly output: Writable;
+  readonly stderr: Writable;
+  readonly closed: Promise<void>;
+  /** Aborted when the channel closes, so handlers can stop their work. */
+  readonly signal: AbortSignal;
+
+  private remoteWindow: number;
+  private readonly remoteMaxPacket: number;
+  private localWindow: number;
+  private readonly localWindowMax: number;
+  private readonly localMaxPacket: number;
+  private windowWaiters: (() => void)[] = [];
+  private readonly handlers: ((r: ChannelRequest) => Promise<RequestOutcome> | RequestOutcome)[] = [];
+  private requestChain: Promise<void> = Promise.resolve();
+  private eofSent = false;
+  private eofReceived = false;
+  private inputEnded = false;
+  private closeSent = false;
+  private closeReceived = false;
+  private streamsDone = 0;
+  private readonly abort = new AbortController();
+  private resolveClosed!: () => void;
+
+  constructor(
+    readonly id: number,
+    private readonly remoteId: number,
+    readonly type: string,
+    readonly conn: ConnectionContext,
+    sizes: ChannelSizes,
+    private readonly link: ChannelLink,
+  ) {
+    this.signal = this.abort.signal;
+    this.remoteWindow = sizes.remoteWindow;
+    this.remoteMaxPacket = sizes.remoteMaxPacket;
+    this.localWindow = sizes.localWindow;
+    this.localWindowMax = sizes.localWindow;
+    this.localMaxPacket = sizes.localMaxPacket;
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+    this.input = new Readable({ highWaterMark: sizes.localWindow, read: () => this.grantWindow() });
+    this.output = this.dataWriter(undefined);
+    this.stderr = this.dataWriter(ExtendedDataType.Stderr);
+  }
+
+  /** Whether we have sent CLOSE. */
+  get isClosing(): boolean {
+    return this.closeSent;
+  }
+
+  onRequest(handler: (request: ChannelRequest) => Promise<RequestOutcome> | RequestOutcome): void {
+    this.handlers.push(handler);
+  }
+
+  sendRequest(type: string, data: Uint8Array): void {
+    if (this.closeSent) return;
+    this.link.send(
+      ChannelRequestMessage.encode({
+        recipientChannel: this.remoteId,
+        requestType: type,
+        wantReply: false,
+        typeSpecific: data,
+      }),
+    );
+  }
+
+  async exit(status: ExitStatus): Promise<void> {
+    await this.finishOutput();
+    if (typeof status === 'number') {
+      this.sendRequest('exit-status', ExitStatusRequest.encode({ exitStatus: status >>> 0 }));
+    } else {
+      this.sendRequest(
+        'exit-signal',
+        ExitSignalRequest.encode({
+          signalName: status.signal,
+          coreDumped: status.coreDumped,
+          errorMessage: status.message ?? '',
+          languageTag: '',
+        }),
+      );
+    }
+    this.sendClose();
+  }
+
+  async close(): Promise<void> {
+    await this.finishOutput();
+    this.sendClose();
+  }
+
+  // ---- messages from the peer (called by the connection service) ----
+
+  /** CHANNEL_DATA or CHANNEL_EXTENDED_DATA. */
+  onData(data: Buffer, dataType: number | undefined): void {
+    if (data.length > this.localMaxPacket) {
+      throw new DisconnectError(
+        DisconnectReason.ProtocolError,
+        `channel ${this.id}: data exceeds the maximum packet size`,
+      );
+    }
+    if (data.length > this.localWindow) {
+      throw new DisconnectError(
+        DisconnectReason.ProtocolError,
+        `channel ${this.id}: data exceeds the window`,
+      );
+    }
+    this.localWindow -= data.length;
+    if (this.inputEnded || this.closeSent || dataType !== undefined || this.input.destroyed) {
+      // Data after EOF, after our CLOSE, or as extended data from a client: dropped (RFC 4254 §5.2).
+      this.grantWindow();
+      return;
+    }
+    this.input.push(data);
+    this.grantWindow();
+  }
+
+  /** CHANNEL_WINDOW_ADJUST. */
+  onWindowAdjust(bytes: number): void {
+    if (this.remoteWindow + bytes > MAX_WINDOW) {
+      throw new DisconnectError(DisconnectReason.ProtocolError, `channel ${this.id}: window exceeds 2^32-1`);
+    }
+    this.remoteWindow += bytes;
+    const waiters = this.windowWaiters;
+    this.windowWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** CHANNEL_EOF. */
+  onEof(): void {
+    if (this.eofReceived) return;
+    this.eofReceived = true;
+    this.endInput();
+  }
+
+  private endInput(): void {
+    if (this.inputEnded) return;
+    this.inputEnded = true;
+    if (!this.input.destroyed) this.input.push(null);
+  }
+
+  /** CHANNEL_CLOSE: answer with our CLOSE if not sent, and end everything. */
+  onClose(): void {
+    if (this.closeReceived) return;
+    this.closeReceived = true;
+    this.onEof();
+    this.sendClose();
+  }
+
+  /** CHANNEL_REQUEST: run handlers in order, one request at a time, and reply if asked. */
+  onRequestMessage(request: ChannelRequest): void {
+    this.requestChain = this.requestChain.then(async () => {
+      let outcome: RequestOutcome = 'unhandled';
+      for (const handler of this.handlers) {
+        try {
+          outcome = await withTimeout(
+            handler(request),
+            this.link.handlerTimeoutMs,
+            `channel request ${request.type}`,
+          );
+        } catch (err) {
+          this.link.log.error(
+            { err, chan: this.id, request: request.type },
+            'channel request handler failed',
+          );
+          outcome = 'failure';
+        }
+        if (outcome !== 'unhandled') break;
+      }
+      if (request.wantReply && !this.closeSent) {
+        const reply = outcome === 'success' ? ChannelSuccess : ChannelFailure;
+        this.link.send(reply.encode({ recipientChannel: this.remoteId }));
+      }
+    });
+  }
+
+  /** The connection ended: stop everything without sending. */
+  destroy(): void {
+    this.closeSent = true;
+    this.closeReceived = true;
+    this.finishClose();
+  }
+
+  // ---- internals ----
+
+  private dataWriter(dataType: number | undefined): Writable {
+    return new Writable({
+      highWaterMark: 64 * 1024,
+      write: (chunk: Buffer, _enc, callback) => {
+        const sent = this.sendData(chunk, dataType);
+        if (sent === undefined) callback();
+        else sent.then(() => callback(), callback);
+      },
+      final: (callback) => {
+        this.streamsDone++;
+        if (this.streamsDone === 2) this.sendEof();
+        callback();
+      },
+    });
+  }
+
+  /** Sends `data` within the peer's window and packet size; a promise when it had to wait. */
+  private sendData(data: Buffer, dataType: number | undefined): Promise<void> | undefined {
+    let offset = 0;
+    while (offset < data.length) {
+      if (this.closeSent || this.closeReceived) return undefined;
+      if (this.remoteWindow === 0 || this.link.whenWritable())
+        return this.sendDataSlowly(data, offset, dataType);
+      const n = Math.min(data.length - offset, this.remoteWindow, this.remoteMaxPacket);
+      this.link.send(ChannelDataCodec.encode(this.remoteId, data.subarray(offset, offset + n), dataType));
+      this.remoteWindow -= n;
+      offset += n;
+    }
+    return undefined;
+  }
+
+  private async sendDataSlowly(data: Buffer, offset: number, dataType: number | undefined): Promise<void> {
+    while (offset < data.length) {
+      if (this.closeSent || this.closeReceived) return;
+      if (this.remoteWindow === 0) {
+        await new Promise<void>((resolve) => this.windowWaiters.push(resolve));
+        continue;
+      }
+      const ready = this.link.whenWritable();
+      if (ready) {
+        await ready;
+        continue;
+      }
+      const n = Math.min(data.length - offset, this.remoteWindow, this.remoteMaxPacket);
+      this.link.send(ChannelDataCodec.encode(this.remoteId, data.subarray(offset, offset + n), dataType));
+      this.remoteWindow -= n;
+      offset += n;
+    }
+  }
+
+  /** Opens our window by what the reader has consumed, once at least half of it is free. */
+  private grantWindow(): void {
+    if (this.closeSent || this.eofReceived) return;
+    const free = this.localWindowMax - this.localWindow - this.input.readableLength;
+    if (free > 0 && free >= this.localWindowMax / 2) {
+      this.localWindow += free;
+      this.link.send(ChannelWindowAdjust.encode({ recipientChannel: this.remoteId, bytesToAdd: free }));
+    }
+  }
+
+  private async finishOutput(): Promise<void> {
+    const ended = (w: Writable) =>
+      w.writableFinished || w.destroyed
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            w.once('finish', resolve);
+            w.once('close', resolve);
+            w.end();
+          });
+    await Promise.all([ended(this.output), ended(this.stderr)]);
+  }
+
+  private sendEof(): void {
+    if (this.eofSent || this.closeSent) return;
+    this.eofSent = true;
+    this.link.send(ChannelEof.encode({ recipientChannel: this.remoteId }));
+  }
+
+  private sendClose(): void {
+    if (!this.closeSent) {
+      this.closeSent = true;
+      this.link.send(ChannelClose.encode({ recipientChannel: this.remoteId }));
+    }
+    this.finishClose();
+  }
+
+  private finishClose(): void {
+    // Wake writers so they see the close and stop.
+    const waiters = this.windowWaiters;
+    this.windowWaiters = [];
+    for (const w of waiters) w();
+    if (!this.abort.signal.aborted) this.abort.abort();
+    this.endInput();
+    if (this.closeSent && this.closeReceived) {
+      this.link.release(this.id);
+      this.resolveClosed();
+    }
+  }
+}

@@ -1,0 +1,351 @@
+import type { AuthenticatedUser, ConnectionInfo } from '../auth/types.js';
+import { silentLogger, sanitizeForLog, type Logger } from '../log/logger.js';
+import { DisconnectError } from '../protocol/errors.js';
+import {
+  ChannelOpenFailure,
+  DisconnectReason,
+  Msg,
+  type ChannelOpenFailureCode,
+} from '../protocol/numbers.js';
+import type { ServiceResult, TransportService } from '../transport/transport.js';
+import { withTimeout } from '../util/with-timeout.js';
+import { ChannelImpl, type ChannelLink } from './channel.js';
+import type { HandlerRegistry } from './handler-registry.js';
+import {
+  ChannelClose,
+  ChannelDataCodec,
+  ChannelEof,
+  ChannelOpen,
+  ChannelOpenConfirmation,
+  ChannelOpenFailureMessage,
+  ChannelRequestMessage,
+  ChannelWindowAdjust,
+  GlobalRequest,
+  RequestFailure,
+  RequestSuccess,
+} from './messages.js';
+import type { Channel, ChannelTypeHandler, ConnectionContext, GlobalRequestHandler } from './types.js';
+
+/** Sizes and limits of the connection layer. */
+export interface ConnectionLimits {
+  /** Our initial window per channel (bytes the client may send before we adjust). */
+  readonly windowSize: number;
+  /** Largest data packet we accept per channel. */
+  readonly maxPacket: number;
+  /** Channels open at once on one connection. */
+  readonly maxChannels: number;
+  /** Per channel type limits, e.g. `{ session: 10 }` (OpenSSH MaxSessions). */
+  readonly maxPerType: Readonly<Record<string, number>>;
+  /** Milliseconds a handler may take to answer an open or a request. */
+  readonly handlerTimeoutMs: number;
+}
+
+/** Defaults as OpenSSH: 2 MiB windows, 32 KiB packets, 10 sessions. */
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  windowSize: 2 * 1024 * 1024,
+  maxPacket: 32 * 1024,
+  maxChannels: 1024,
+  maxPerType: { session: 10 },
+  handlerTimeoutMs: 30_000,
+};
+
+/** Most bytes of channel data we put in one packet, whatever the peer allows (fits a 256 KiB packet). */
+const MAX_SEND_PACKET = 256 * 1024 - 1024;
+
+/** How a connection service is set up. */
+export interface ConnectionServiceOptions {
+  readonly info: ConnectionInfo;
+  readonly user: AuthenticatedUser;
+  readonly channelTypes: HandlerRegistry<ChannelTypeHandler>;
+  readonly globalRequests: HandlerRegistry<GlobalRequestHandler>;
+  readonly limits?: Partial<ConnectionLimits>;
+  readonly log?: Logger;
+  send(payload: Uint8Array): void;
+  /** Undefined when output can flow, else a promise resolving when it can (transport or socket backpressure). */
+  whenWritable(): Promise<void> | undefined;
+}
+
+/** Thrown by {@link ConnectionContext.openChannel} when the client refuses. */
+export class ChannelOpenError extends Error {
+  override readonly name = 'ChannelOpenError';
+  constructor(
+    readonly reason: number,
+    description: string,
+  ) {
+    super(description);
+  }
+}
+
+const protocolError = (why: string) => new DisconnectError(DisconnectReason.ProtocolError, why);
+
+/**
+ * The `ssh-connection` service (RFC 4254): the channel table, CHANNEL_OPEN dispatched by type
+ * through the registry, global requests by name, and error containment — a handler that throws or
+ * never answers fails only its channel or request.
+ */
+export class ConnectionService implements TransportService {
+  private readonly log: Logger;
+  private readonly limits: ConnectionLimits;
+  private readonly channels = new Map<number, ChannelImpl>();
+  /** Numbers handed out for opens still being decided, or waiting for the client's confirmation. */
+  private readonly reserved = new Map<number, { type: string; settle?: (msg: Buffer) => void }>();
+  private nextId = 0;
+  private globalChain: Promise<void> = Promise.resolve();
+  private readonly abort = new AbortController();
+  private readonly link: ChannelLink;
+  readonly context: ConnectionContext;
+
+  constructor(private readonly options: ConnectionServiceOptions) {
+    this.log = options.log ?? silentLogger;
+    this.limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
+    this.link = {
+      send: (p) => options.send(p),
+      whenWritable: () => options.whenWritable(),
+      release: (id) => this.channels.delete(id),
+      log: this.log,
+      handlerTimeoutMs: this.limits.handlerTimeoutMs,
+    };
+    this.context = {
+      info: options.info,
+      user: options.user,
+      log: this.log,
+      openChannel: (type, data) => this.openToClient(type, data),
+      countChannels: (type) => this.countType(type),
+    };
+  }
+
+  /** Ends every channel (the connection is gone). */
+  shutdown(): void {
+    this.abort.abort();
+    for (const c of this.channels.values()) c.destroy();
+    this.channels.clear();
+    for (const r of this.reserved.values()) r.settle?.(Buffer.alloc(0));
+    this.reserved.clear();
+  }
+
+  /** Number of open channels. */
+  get channelCount(): number {
+    return this.channels.size;
+  }
+
+  handle(payload: Buffer): ServiceResult {
+    const type = payload[0]!;
+    switch (type) {
+      case Msg.GlobalRequest:
+        return this.onGlobalRequest(payload);
+      case Msg.RequestSuccess:
+      case Msg.RequestFailure:
+        return; // We send global requests without wanting replies.
+      case Msg.ChannelOpen:
+        return this.onOpen(payload);
+      case Msg.ChannelOpenConfirmation:
+      case Msg.ChannelOpenFailure:
+        return this.onOpenReply(payload);
+      case Msg.ChannelWindowAdjust: {
+        const m = ChannelWindowAdjust.decode(payload);
+        return this.channel(m.recipientChannel).onWindowAdjust(m.bytesToAdd);
+      }
+      case Msg.ChannelData:
+      case Msg.ChannelExtendedData: {
+        const m = ChannelDataCodec.decode(payload);
+        return this.channel(m.recipientChannel).onData(m.data, m.dataType);
+      }
+      case Msg.ChannelEof:
+        return this.channel(ChannelEof.decode(payload).recipientChannel).onEof();
+      case Msg.ChannelClose:
+        return this.channel(ChannelClose.decode(payload).recipientChannel).onClose();
+      case Msg.ChannelRequest: {
+        const m = ChannelRequestMessage.decode(payload);
+        return this.channel(m.recipientChannel).onRequestMessage({
+          type: m.requestType,
+          wantReply: m.wantReply,
+          data: Buffer.from(m.typeSpecific),
+        });
+      }
+      case Msg.ChannelSuccess:
+      case Msg.ChannelFailure:
+        this.channel(payload.length >= 5 ? payload.readUInt32BE(1) : -1);
+        return;
+    }
+    // Authentication requests after success are ignored (RFC 4252 §5.1).
+    if (type >= 50 && type <= 79) return;
+    return 'unrecognized';
+  }
+
+  private channel(id: number): ChannelImpl {
+    const c = this.channels.get(id);
+    if (!c) throw protocolError(`message for unknown channel ${id}`);
+    return c;
+  }
+
+  private countType(type: string): number {
+    let n = 0;
+    for (const c of this.channels.values()) if (c.type === type && !c.isClosing) n++;
+    for (const r of this.reserved.values()) if (r.type === type) n++;
+    return n;
+  }
+
+  private allocateId(type: string): number | undefined {
+    if (this.channels.size + this.reserved.size >= this.limits.maxChannels) return undefined;
+    while (this.channels.has(this.nextId) || this.reserved.has(this.nextId))
+      this.nextId = (this.nextId + 1) >>> 0;
+    const id = this.nextId;
+    this.nextId = (this.nextId + 1) >>> 0;
+    this.reserved.set(id, { type });
+    return id;
+  }
+
+  private onGlobalRequest(payload: Buffer): void {
+    const m = GlobalRequest.decode(payload);
+    const request = { name: m.requestName, wantReply: m.wantReply, data: Buffer.from(m.requestSpecific) };
+    // Replies to global requests go out in order (RFC 4254 §4).
+    this.globalChain = this.globalChain.then(async () => {
+      const handler = this.options.globalRequests.get(request.name);
+      let result: Awaited<ReturnType<GlobalRequestHandler['handle']>> = { ok: false };
+      if (handler) {
+        try {
+          result = await withTimeout(
+            handler.handle(request, this.context, this.abort.signal),
+            this.limits.handlerTimeoutMs,
+            `global request ${request.name}`,
+          );
+        } catch (err) {
+          const plugin = this.options.globalRequests.ownerOf(request.name);
+          this.log.error({ err, plugin, request: request.name }, 'global request handler failed');
+        }
+      }
+      if (!request.wantReply || this.abort.signal.aborted) return;
+      this.options.send(
+        result.ok
+          ? RequestSuccess.encode({ responseSpecific: result.data ?? new Uint8Array(0) })
+          : RequestFailure.encode({}),
+      );
+    });
+  }
+
+  private onOpen(payload: Buffer): void {
+    const m = ChannelOpen.decode(payload);
+    const refuse = (reason: ChannelOpenFailureCode, description: string) =>
+      this.options.send(
+        ChannelOpenFailureMessage.encode({
+          recipientChannel: m.senderChannel,
+          reasonCode: reason,
+          description,
+          languageTag: '',
+        }),
+      );
+    const handler = this.options.channelTypes.get(m.channelType);
+    if (!handler) return refuse(ChannelOpenFailure.UnknownChannelType, 'unknown channel type');
+    const perType = this.limits.maxPerType[m.channelType];
+    if (perType !== undefined && this.countType(m.channelType) >= perType) {
+      return refuse(ChannelOpenFailure.AdministrativelyProhibited, `too many ${m.channelType} channels`);
+    }
+    const id = this.allocateId(m.channelType);
+    if (id === undefined) return refuse(ChannelOpenFailure.ResourceShortage, 'too many channels');
+    const plugin = this.options.channelTypes.ownerOf(m.channelType);
+    const log = this.log.child({ chan: id });
+    void (async () => {
+      let decision: Awaited<ReturnType<ChannelTypeHandler['open']>>;
+      try {
+        decision = await withTimeout(
+          handler.open(
+            { type: m.channelType, data: Buffer.from(m.typeSpecific) },
+            this.context,
+            this.abort.signal,
+          ),
+          this.limits.handlerTimeoutMs,
+          `channel open ${m.channelType}`,
+        );
+      } catch (err) {
+        log.error({ err, plugin, type: m.channelType }, 'channel open handler failed');
+        decision = { ok: false, reason: ChannelOpenFailure.ResourceShortage, description: 'internal error' };
+      }
+      this.reserved.delete(id);
+      if (this.abort.signal.aborted) return;
+      if (!decision.ok) return refuse(decision.reason, decision.description ?? '');
+      const channel = new ChannelImpl(
+        id,
+        m.senderChannel,
+        m.channelType,
+        this.context,
+        {
+          localWindow: this.limits.windowSize,
+          localMaxPacket: this.limits.maxPacket,
+          remoteWindow: m.initialWindowSize,
+          remoteMaxPacket: Math.min(m.maximumPacketSize, MAX_SEND_PACKET),
+        },
+        this.link,
+      );
+      this.channels.set(id, channel);
+      this.options.send(
+        ChannelOpenConfirmation.encode({
+          recipientChannel: m.senderChannel,
+          senderChannel: id,
+          initialWindowSize: this.limits.windowSize,
+          maximumPacketSize: this.limits.maxPacket,
+          typeSpecific: new Uint8Array(0),
+        }),
+      );
+      log.debug({ type: sanitizeForLog(m.channelType, 64) }, 'channel open');
+      try {
+        await decision.run(channel);
+      } catch (err) {
+        log.error({ err, plugin, type: m.channelType }, 'channel handler failed');
+      }
+      if (!this.abort.signal.aborted) await channel.close();
+    })();
+  }
+
+  private openToClient(type: string, data: Uint8Array): Promise<Channel> {
+    const id = this.allocateId(type);
+    if (id === undefined)
+      return Promise.reject(new ChannelOpenError(ChannelOpenFailure.ResourceShortage, 'too many channels'));
+    return new Promise<Channel>((resolve, reject) => {
+      this.reserved.set(id, {
+        type,
+        settle: (reply) => {
+          this.reserved.delete(id);
+          if (reply[0] === Msg.ChannelOpenConfirmation) {
+            const c = ChannelOpenConfirmation.decode(reply);
+            const channel = new ChannelImpl(
+              id,
+              c.senderChannel,
+              type,
+              this.context,
+              {
+                localWindow: this.limits.windowSize,
+                localMaxPacket: this.limits.maxPacket,
+                remoteWindow: c.initialWindowSize,
+                remoteMaxPacket: Math.min(c.maximumPacketSize, MAX_SEND_PACKET),
+              },
+              this.link,
+            );
+            this.channels.set(id, channel);
+            resolve(channel);
+          } else if (reply[0] === Msg.ChannelOpenFailure) {
+            const f = ChannelOpenFailureMessage.decode(reply);
+            reject(new ChannelOpenError(f.reasonCode, f.description));
+          } else {
+            reject(new ChannelOpenError(ChannelOpenFailure.ConnectFailed, 'connection closed'));
+          }
+        },
+      });
+      this.options.send(
+        ChannelOpen.encode({
+          channelType: type,
+          senderChannel: id,
+          initialWindowSize: this.limits.windowSize,
+          maximumPacketSize: this.limits.maxPacket,
+          typeSpecific: data,
+        }),
+      );
+    });
+  }
+
+  private onOpenReply(payload: Buffer): void {
+    const recipient = payload.length >= 5 ? payload.readUInt32BE(1) : -1;
+    const pending = this.reserved.get(recipient);
+    if (!pending?.settle) throw protocolError(`open reply for channel ${recipient} we did not open`);
+    pending.settle(payload);
+  }
+}

@@ -1,0 +1,242 @@
+import type { AlgorithmRegistries } from '../algorithms/registry.js';
+import { AuthService } from '../auth/service.js';
+import type { AuthBackend, AuthenticatedUser, ConnectionInfo } from '../auth/types.js';
+import type { HandlerRegistry } from '../connection/handler-registry.js';
+import { ConnectionService, type ConnectionLimits } from '../connection/service.js';
+import type { ChannelTypeHandler, GlobalRequestHandler } from '../connection/types.js';
+import type { AlgorithmOffer } from '../kex/key-exchange.js';
+import type { Logger } from '../log/logger.js';
+import type { DisconnectError } from '../protocol/errors.js';
+import { DisconnectReason } from '../protocol/numbers.js';
+import type { RekeyLimits } from '../transport/rekey.js';
+import { Transport } from '../transport/transport.js';
+import type { HostKeySet } from './host-keys.js';
+
+/** The byte stream a connection runs over (a socket, or stdin/stdout). */
+export interface ConnectionIo {
+  /** Writes bytes; false when the stream is congested until `drain`. */
+  write(data: Buffer): boolean;
+  /** Flushes and closes. */
+  end(): void;
+  pause(): void;
+  resume(): void;
+}
+
+/** Everything a connection needs from its server. */
+export interface SshConnectionOptions {
+  readonly info: Omit<ConnectionInfo, 'clientVersion'>;
+  readonly identification: string;
+  readonly registries: AlgorithmRegistries;
+  readonly offer: AlgorithmOffer;
+  readonly hostKeys: HostKeySet;
+  readonly strictKex?: boolean;
+  readonly rekeyLimits?: RekeyLimits;
+  readonly authBackend: AuthBackend<AuthenticatedUser>;
+  /** Signature algorithms user keys may use (EXT_INFO server-sig-algs). */
+  readonly userSignatureAlgorithms: readonly string[];
+  readonly maxAuthTries?: number;
+  readonly banner?: string;
+  /** Milliseconds to complete authentication (OpenSSH LoginGraceTime). */
+  readonly loginGraceMs: number;
+  /** Milliseconds for the client's identification line. */
+  readonly identificationTimeoutMs: number;
+  readonly channelTypes: HandlerRegistry<ChannelTypeHandler>;
+  readonly globalRequests: HandlerRegistry<GlobalRequestHandler>;
+  readonly connectionLimits?: Partial<ConnectionLimits>;
+  readonly log: Logger;
+  /** Called once the user has logged in. */
+  onAuthenticated?(user: AuthenticatedUser, connection: SshConnection): void;
+  /** Called once when the connection has ended. */
+  onClosed?(connection: SshConnection, error: DisconnectError | undefined): void;
+}
+
+/** Bytes of unprocessed input above which we stop reading the socket. */
+const INPUT_HIGH_WATER = 4 * 1024 * 1024;
+
+/**
+ * One server-side connection: wires a byte stream to the transport, then `ssh-userauth`, then
+ * `ssh-connection`; owns the login grace timer and the output backpressure that channels wait on.
+ */
+export class SshConnection {
+  readonly transport: Transport;
+  private readonly log: Logger;
+  private readonly abort = new AbortController();
+  private connection: ConnectionService | undefined;
+  private authenticatedUser: AuthenticatedUser | undefined;
+  private congested = false;
+  private inputPaused = false;
+  private writeWaiter: { promise: Promise<void>; resolve: () => void } | undefined;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private ended = false;
+
+  constructor(
+    private readonly options: SshConnectionOptions,
+    private readonly io: ConnectionIo,
+  ) {
+    this.log = options.log;
+    const extensions = (): [string, Uint8Array][] => [
+      ['server-sig-algs', Buffer.from(options.userSignatureAlgorithms.join(','))],
+      ['publickey-hostbound@openssh.com', Buffer.from('0')],
+      ['ping@openssh.com', Buffer.from('0')],
+    ];
+    this.transport = new Transport(
+      {
+        role: 'server',
+        registries: options.registries,
+        offer: options.offer,
+        identification: options.identification,
+        hostKeySigner: (alg) => options.hostKeys.signer(alg),
+        extensions,
+        log: this.log,
+        ...(options.strictKex === undefined ? {} : { strictKex: options.strictKex }),
+        ...(options.rekeyLimits ? { rekeyLimits: options.rekeyLimits } : {}),
+      },
+      {
+        write: (data) => {
+          if (!this.io.write(data)) this.congested = true;
+        },
+        closed: (error) => this.onTransportClosed(error),
+        serviceRequested: (name) => (name === 'ssh-userauth' ? this.createAuthService() : undefined),
+        writable: () => this.wakeWriters(),
+        drained: () => this.onDrained(),
+      },
+    );
+  }
+
+  /** The logged-in user, once authenticated. */
+  get user(): AuthenticatedUser | undefined {
+    return this.authenticatedUser;
+  }
+
+  get info(): Omit<ConnectionInfo, 'clientVersion'> {
+    return this.options.info;
+  }
+
+  /** Number of open channels. */
+  get channelCount(): number {
+    return this.connection?.channelCount ?? 0;
+  }
+
+  /** Starts the exchange: sends our identification and KEXINIT, arms the timers. */
+  start(): void {
+    this.timers.push(
+      setTimeout(() => {
+        if (!this.transport.peer.identification)
+          this.close(DisconnectReason.ProtocolError, 'identification timeout');
+      }, this.options.identificationTimeoutMs),
+      setTimeout(() => {
+        if (!this.authenticatedUser) this.close(DisconnectReason.ByApplication, 'authentication timeout');
+      }, this.options.loginGraceMs),
+    );
+    for (const t of this.timers) t.unref();
+    this.transport.start();
+  }
+
+  /** Bytes from the peer. */
+  receive(chunk: Buffer): void {
+    this.transport.receive(chunk);
+    if (!this.inputPaused && this.transport.inputBacklog > INPUT_HIGH_WATER) {
+      this.inputPaused = true;
+      this.io.pause();
+    }
+  }
+
+  /** The output stream drained. */
+  drain(): void {
+    this.congested = false;
+    this.wakeWriters();
+  }
+
+  /** The peer went away without a DISCONNECT. */
+  lost(): void {
+    this.finish();
+  }
+
+  /** Sends DISCONNECT and closes. */
+  close(reason: (typeof DisconnectReason)[keyof typeof DisconnectReason], description: string): void {
+    if (this.transport.isOpen) this.transport.disconnect(reason, description);
+    else this.finish();
+  }
+
+  private createAuthService(): AuthService<AuthenticatedUser> {
+    const o = this.options;
+    return new AuthService<AuthenticatedUser>({
+      transport: this.transport,
+      backend: o.authBackend,
+      connection: this.connectionInfo(),
+      signal: this.abort.signal,
+      signatureAlgorithms: o.registries.hostKey,
+      allowedSignatureAlgorithms: o.userSignatureAlgorithms,
+      hostKeyBlob: this.transport.hostKeyBlob,
+      ...(o.maxAuthTries === undefined ? {} : { maxAuthTries: o.maxAuthTries }),
+      ...(o.banner === undefined ? {} : { banner: o.banner }),
+      log: this.log,
+      onSuccess: (user) => this.onAuthenticated(user),
+    });
+  }
+
+  private connectionInfo(): ConnectionInfo {
+    return { ...this.options.info, clientVersion: this.transport.peer.identification?.line ?? '' };
+  }
+
+  private onAuthenticated(user: AuthenticatedUser): void {
+    this.authenticatedUser = user;
+    const o = this.options;
+    this.connection = new ConnectionService({
+      info: this.connectionInfo(),
+      user,
+      channelTypes: o.channelTypes,
+      globalRequests: o.globalRequests,
+      log: this.log.child({ user: user.name }),
+      ...(o.connectionLimits ? { limits: o.connectionLimits } : {}),
+      send: (p) => this.transport.send(p),
+      whenWritable: () => this.whenWritable(),
+    });
+    this.transport.setService(this.connection);
+    o.onAuthenticated?.(user, this);
+  }
+
+  private whenWritable(): Promise<void> | undefined {
+    if (!this.transport.isOpen) return undefined;
+    if (this.transport.canSend && !this.congested) return undefined;
+    if (!this.writeWaiter) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.writeWaiter = { promise, resolve };
+    }
+    return this.writeWaiter.promise;
+  }
+
+  private wakeWriters(): void {
+    if (!this.writeWaiter) return;
+    if (this.transport.isOpen && (!this.transport.canSend || this.congested)) return;
+    const { resolve } = this.writeWaiter;
+    this.writeWaiter = undefined;
+    resolve();
+  }
+
+  private onDrained(): void {
+    if (this.inputPaused && this.transport.inputBacklog < INPUT_HIGH_WATER / 2) {
+      this.inputPaused = false;
+      this.io.resume();
+    }
+  }
+
+  private onTransportClosed(error: DisconnectError | undefined): void {
+    if (error && !error.sentByPeer)
+      this.log.info({ reason: error.reason, description: error.description }, 'disconnecting');
+    this.finish(error);
+  }
+
+  private finish(error?: DisconnectError): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.abort.abort();
+    this.connection?.shutdown();
+    this.wakeWriters();
+    if (this.transport.isOpen) this.transport.disconnect(DisconnectReason.ConnectionLost, 'connection lost');
+    this.io.end();
+    this.options.onClosed?.(this, error);
+  }
+}

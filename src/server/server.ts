@@ -1,0 +1,240 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { Readable, Writable } from 'node:stream';
+import { createDefaultRegistries } from '../algorithms/defaults.js';
+import type { AlgorithmRegistries } from '../algorithms/registry.js';
+import type { AuthBackend, AuthenticatedUser } from '../auth/types.js';
+import { HandlerRegistry } from '../connection/handler-registry.js';
+import type { ConnectionLimits } from '../connection/service.js';
+import type { ChannelTypeHandler, GlobalRequestHandler } from '../connection/types.js';
+import type { AlgorithmOffer } from '../kex/key-exchange.js';
+import type { PrivateKey } from '../keys/types.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import { DisconnectReason } from '../protocol/numbers.js';
+import type { RekeyLimits } from '../transport/rekey.js';
+import { identificationLine } from '../transport/version.js';
+import { packageVersion } from '../version.js';
+import { resolveAlgorithmList } from './algorithm-lists.js';
+import { SshConnection, type ConnectionIo } from './connection.js';
+import { HostKeySet } from './host-keys.js';
+import { DEFAULT_MAX_STARTUPS, shouldDrop, type MaxStartups } from './max-startups.js';
+
+/** sshd_config-style algorithm lists (a list, or a string with a `+`, `-` or `^` prefix). */
+export interface AlgorithmSettings {
+  readonly kexAlgorithms?: string | readonly string[];
+  readonly hostKeyAlgorithms?: string | readonly string[];
+  readonly ciphers?: string | readonly string[];
+  readonly macs?: string | readonly string[];
+  readonly compression?: string | readonly string[];
+  /** Signature algorithms accepted for user keys (OpenSSH PubkeyAcceptedAlgorithms). */
+  readonly pubkeyAcceptedAlgorithms?: string | readonly string[];
+}
+
+/** How an {@link SshServer} is set up. */
+export interface SshServerOptions {
+  readonly hostKeys: readonly PrivateKey[];
+  readonly authBackend: AuthBackend<AuthenticatedUser>;
+  /** Algorithm registries; a fresh default set when omitted. */
+  readonly registries?: AlgorithmRegistries;
+  readonly algorithms?: AlgorithmSettings;
+  readonly strictKex?: boolean;
+  readonly rekeyLimits?: RekeyLimits;
+  /** Seconds to authenticate (OpenSSH LoginGraceTime, 120). */
+  readonly loginGraceTime?: number;
+  /** Failed attempts per connection (OpenSSH MaxAuthTries, 6). */
+  readonly maxAuthTries?: number;
+  readonly maxStartups?: MaxStartups;
+  readonly banner?: string;
+  readonly connectionLimits?: Partial<ConnectionLimits>;
+  readonly log?: Logger;
+}
+
+/** What a server tells its owner about connections. */
+export interface ServerEvents {
+  onConnection?(connection: SshConnection): void;
+  onAuthenticated?(user: AuthenticatedUser, connection: SshConnection): void;
+}
+
+/**
+ * An SSH server: a listener, admission control (MaxStartups), and one {@link SshConnection} per
+ * client. Channel types, global requests and subsystems are registered on its registries, by
+ * the built-ins and by plugins alike.
+ */
+export class SshServer {
+  readonly registries: AlgorithmRegistries;
+  readonly channelTypes = new HandlerRegistry<ChannelTypeHandler>('channel type');
+  readonly globalRequests = new HandlerRegistry<GlobalRequestHandler>('global request');
+  readonly hostKeys: HostKeySet;
+  readonly offer: AlgorithmOffer;
+  readonly userSignatureAlgorithms: readonly string[];
+  /** Legacy algorithms the settings enabled (to warn about at start-up). */
+  readonly legacyAlgorithms: readonly string[];
+  private readonly connections = new Set<SshConnection>();
+  private readonly listeners = new Set<Server>();
+  private readonly log: Logger;
+  private readonly identification: string;
+  private nextId = 0;
+  private readonly idPrefix = randomBytes(3).toString('hex');
+  private stopping = false;
+
+  constructor(
+    private readonly options: SshServerOptions,
+    private readonly events: ServerEvents = {},
+  ) {
+    this.log = options.log ?? silentLogger;
+    this.registries = options.registries ?? createDefaultRegistries();
+    this.hostKeys = new HostKeySet(options.hostKeys, this.registries.hostKey);
+    const a = options.algorithms ?? {};
+    const kex = resolveAlgorithmList(this.registries.kex, a.kexAlgorithms, 'kex');
+    const hostKey = resolveAlgorithmList(this.registries.hostKey, a.hostKeyAlgorithms, 'host key');
+    const cipher = resolveAlgorithmList(this.registries.cipher, a.ciphers, 'cipher');
+    const mac = resolveAlgorithmList(this.registries.mac, a.macs, 'mac');
+    const compression = resolveAlgorithmList(this.registries.compression, a.compression, 'compression');
+    const userSig = resolveAlgorithmList(this.registries.hostKey, a.pubkeyAcceptedAlgorithms, 'public key');
+    const hostKeyNames = this.hostKeys.usable(hostKey.names);
+    if (hostKeyNames.length === 0) throw new Error('no host key matches the host key algorithms');
+    this.offer = {
+      kex: kex.names,
+      hostKey: hostKeyNames,
+      cipher: cipher.names,
+      mac: mac.names,
+      compression: compression.names,
+    };
+    this.userSignatureAlgorithms = userSig.names;
+    this.legacyAlgorithms = [kex, hostKey, cipher, mac, compression, userSig].flatMap((l) => l.legacy);
+    this.identification = identificationLine(packageVersion());
+  }
+
+  /** Connections currently open. */
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Starts listening; resolves with the bound address (port 0 picks a free port). */
+  listen(port: number, host = '0.0.0.0'): Promise<AddressInfo> {
+    const server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    this.listeners.add(server);
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        server.on('error', (err) => this.log.error({ err }, 'listener error'));
+        resolve(server.address() as AddressInfo);
+      });
+    });
+  }
+
+  /** Serves one connection over a pair of streams (`sshd -i` style, e.g. stdin/stdout). */
+  serveStreams(input: Readable, output: Writable): SshConnection {
+    const io: ConnectionIo = {
+      write: (data) => output.write(data),
+      end: () => output.end(),
+      pause: () => input.pause(),
+      resume: () => input.resume(),
+    };
+    const conn = this.createConnection(io, {
+      remoteAddress: 'stdio',
+      remotePort: 0,
+      localAddress: 'stdio',
+      localPort: 0,
+    });
+    input.on('data', (chunk: Buffer) => conn.receive(chunk));
+    input.on('end', () => conn.lost());
+    input.on('error', () => conn.lost());
+    output.on('drain', () => conn.drain());
+    output.on('error', () => conn.lost());
+    conn.start();
+    return conn;
+  }
+
+  /**
+   * Stops accepting at once; lets authenticated sessions run up to `graceMs`, then ends every
+   * connection with a DISCONNECT. Unauthenticated ones are ended immediately.
+   */
+  async close(graceMs = 0): Promise<void> {
+    this.stopping = true;
+    await Promise.all([...this.listeners].map((l) => new Promise<void>((r) => l.close(() => r()))));
+    this.listeners.clear();
+    for (const c of this.connections)
+      if (!c.user) c.close(DisconnectReason.ByApplication, 'server shutting down');
+    const deadline = Date.now() + graceMs;
+    while (this.connections.size > 0 && Date.now() < deadline) {
+      if ([...this.connections].every((c) => c.channelCount === 0)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    for (const c of this.connections) c.close(DisconnectReason.ByApplication, 'server shutting down');
+  }
+
+  private accept(socket: Socket): void {
+    const unauthenticated = [...this.connections].filter((c) => !c.user).length;
+    if (this.stopping || shouldDrop(this.options.maxStartups ?? DEFAULT_MAX_STARTUPS, unauthenticated)) {
+      socket.end('Not allowed at this time\r\n');
+      return;
+    }
+    socket.setNoDelay(true);
+    const io: ConnectionIo = {
+      write: (data) => !socket.destroyed && socket.write(data),
+      end: () => socket.end(),
+      pause: () => socket.pause(),
+      resume: () => socket.resume(),
+    };
+    const conn = this.createConnection(io, {
+      remoteAddress: socket.remoteAddress ?? '',
+      remotePort: socket.remotePort ?? 0,
+      localAddress: socket.localAddress ?? '',
+      localPort: socket.localPort ?? 0,
+    });
+    socket.on('data', (chunk) => conn.receive(chunk));
+    socket.on('drain', () => conn.drain());
+    socket.on('end', () => conn.lost());
+    socket.on('close', () => conn.lost());
+    socket.on('error', (err) => {
+      this.log.debug({ err }, 'socket error');
+      conn.lost();
+    });
+    conn.start();
+  }
+
+  private createConnection(
+    io: ConnectionIo,
+    address: { remoteAddress: string; remotePort: number; localAddress: string; localPort: number },
+  ): SshConnection {
+    const id = `${this.idPrefix}-${(this.nextId++).toString(36)}`;
+    const log = this.log.child({ conn: id });
+    const o = this.options;
+    const conn = new SshConnection(
+      {
+        info: { id, ...address },
+        identification: this.identification,
+        registries: this.registries,
+        offer: this.offer,
+        hostKeys: this.hostKeys,
+        ...(o.strictKex === undefined ? {} : { strictKex: o.strictKex }),
+        ...(o.rekeyLimits ? { rekeyLimits: o.rekeyLimits } : {}),
+        authBackend: o.authBackend,
+        userSignatureAlgorithms: this.userSignatureAlgorithms,
+        ...(o.maxAuthTries === undefined ? {} : { maxAuthTries: o.maxAuthTries }),
+        ...(o.banner === undefined ? {} : { banner: o.banner }),
+        loginGraceMs: (o.loginGraceTime ?? 120) * 1000,
+        identificationTimeoutMs: Math.min((o.loginGraceTime ?? 120) * 1000, 30_000),
+        channelTypes: this.channelTypes,
+        globalRequests: this.globalRequests,
+        ...(o.connectionLimits ? { connectionLimits: o.connectionLimits } : {}),
+        log,
+        onAuthenticated: (user, c) => {
+          log.info({ user: user.name, methods: user.methods }, 'authenticated');
+          this.events.onAuthenticated?.(user, c);
+        },
+        onClosed: (c) => {
+          this.connections.delete(c);
+          log.debug({}, 'connection closed');
+        },
+      },
+      io,
+    );
+    this.connections.add(conn);
+    log.debug({ remote: address.remoteAddress, port: address.remotePort }, 'connection open');
+    this.events.onConnection?.(conn);
+    return conn;
+  }
+}
