@@ -169,10 +169,43 @@ export interface KexClientExchange {
   handle(payload: Uint8Array): Promise<KexStep>;
 }
 
+/**
+ * One finite-field Diffie-Hellman computation (RFC 4253 §8): g^x mod p when `computePublic`, and
+ * K = peer^x mod p when the peer's value is given. Numbers are unsigned big-endian magnitudes.
+ */
+export interface DhJob {
+  readonly prime: Uint8Array;
+  readonly generator: Uint8Array;
+  /** The exponent x. */
+  readonly privateKey: Uint8Array;
+  /** Whether to compute g^x mod p. */
+  readonly computePublic: boolean;
+  /** The peer's e or f, already checked to lie in [2, p-2]. */
+  readonly peerPublic?: Uint8Array;
+}
+
+/** What a {@link DhJob} computes. */
+export interface DhJobResult {
+  /** g^x mod p, when `computePublic` was set. */
+  readonly publicKey?: Uint8Array;
+  /** peer^x mod p, when `peerPublic` was given (may carry leading zero bytes). */
+  readonly sharedSecret?: Uint8Array;
+}
+
+/**
+ * Runs finite-field DH arithmetic; the server passes one that works off the event loop (e.g. a
+ * `DhWorkerPool` over worker_threads). Without one, key exchanges compute synchronously.
+ */
+export interface DhEngine {
+  run(job: DhJob): Promise<DhJobResult>;
+}
+
 /** Options a server passes to a key exchange. */
 export interface KexServerOptions {
   readonly transcript: KexTranscript;
   readonly hostKey: HostKeySigner;
+  /** Where finite-field DH modexps run (diffie-hellman-group*, group exchange). */
+  readonly dhEngine?: DhEngine;
 }
 
 /** Options a client passes to a key exchange. */
@@ -180,6 +213,13 @@ export interface KexClientOptions {
   readonly transcript: KexTranscript;
   /** Checks the server's signature over H with K_S; throws DisconnectError if it does not verify. */
   verifyHostKey(hostKeyBlob: Uint8Array, exchangeHash: Uint8Array, signatureBlob: Uint8Array): Promise<void>;
+  /** Where finite-field DH modexps run (diffie-hellman-group*, group exchange). */
+  readonly dhEngine?: DhEngine;
+  /**
+   * Group sizes in bits a client asks for in SSH_MSG_KEX_DH_GEX_REQUEST (RFC 4419 §3); default
+   * min 2048, n 3072, max 8192.
+   */
+  readonly groupExchange?: { readonly min: number; readonly n: number; readonly max: number };
 }
 
 /** A key exchange method (RFC 4253 §7–8 and its successors). */
