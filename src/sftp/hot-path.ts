@@ -1,0 +1,79 @@
+import { DecodeError } from '../wire/errors.js';
+import { Fxp } from './constants.js';
+import { MAX_HANDLE_LENGTH } from './packets.js';
+
+/** A decoded SSH_FXP_READ or SSH_FXP_WRITE (offset kept as bigint until range-checked). */
+interface DataRequest {
+  readonly id: number;
+  readonly handle: Buffer;
+  readonly offset: bigint;
+}
+
+/** SSH_FXP_READ fields (draft-ietf-secsh-filexfer-02 §6.4). */
+export interface ReadRequest extends DataRequest {
+  readonly len: number;
+}
+
+/** SSH_FXP_WRITE fields; `data` is a view into the frame (no copy). */
+export interface WriteRequest extends DataRequest {
+  readonly data: Buffer;
+}
+
+function need(payload: Buffer, at: number, n: number, what: string): void {
+  if (at + n > payload.length) throw new DecodeError(`needs ${n} bytes`, what);
+}
+
+function readHandle(payload: Buffer, at: number, what: string): [Buffer, number] {
+  need(payload, at, 4, `${what}.handle`);
+  const hlen = payload.readUInt32BE(at);
+  if (hlen > MAX_HANDLE_LENGTH) throw new DecodeError(`handle of ${hlen} bytes`, `${what}.handle`);
+  need(payload, at + 4, hlen, `${what}.handle`);
+  return [payload.subarray(at + 4, at + 4 + hlen), at + 4 + hlen];
+}
+
+/**
+ * Decodes SSH_FXP_READ by hand (the hot path): `uint32 id, string handle, uint64 offset,
+ * uint32 len`, no trailing bytes. Same layout as the `FxpRead` declaration.
+ */
+export function decodeRead(payload: Buffer): ReadRequest {
+  const id = payload.readUInt32BE(1);
+  const [handle, at] = readHandle(payload, 5, 'READ');
+  need(payload, at, 12, 'READ.offset');
+  if (at + 12 !== payload.length) throw new DecodeError('trailing bytes', 'READ');
+  return { id, handle, offset: payload.readBigUInt64BE(at), len: payload.readUInt32BE(at + 8) };
+}
+
+/**
+ * Decodes SSH_FXP_WRITE by hand: `uint32 id, string handle, uint64 offset, string data`. The data
+ * stays a view of the frame, so it goes to the file without a copy.
+ */
+export function decodeWrite(payload: Buffer): WriteRequest {
+  const id = payload.readUInt32BE(1);
+  const [handle, at] = readHandle(payload, 5, 'WRITE');
+  need(payload, at, 12, 'WRITE.offset');
+  const offset = payload.readBigUInt64BE(at);
+  const dlen = payload.readUInt32BE(at + 8);
+  if (at + 12 + dlen !== payload.length)
+    throw new DecodeError('data length does not match the frame', 'WRITE');
+  return { id, handle, offset, data: payload.subarray(at + 12, at + 12 + dlen) };
+}
+
+/** Bytes before the data in an SSH_FXP_DATA frame: length, type, id, data length. */
+export const DATA_HEADER = 13;
+
+/**
+ * A buffer for an SSH_FXP_DATA reply with room for `max` data bytes after the header; the file is
+ * read straight into `buf.subarray(DATA_HEADER)` and {@link sealData} fills in the header.
+ */
+export function allocData(max: number): Buffer {
+  return Buffer.allocUnsafe(DATA_HEADER + max);
+}
+
+/** Writes the SSH_FXP_DATA header for `n` data bytes and returns the frame. */
+export function sealData(buf: Buffer, id: number, n: number): Buffer {
+  buf.writeUInt32BE(1 + 4 + 4 + n, 0);
+  buf[4] = Fxp.Data;
+  buf.writeUInt32BE(id >>> 0, 5);
+  buf.writeUInt32BE(n, 9);
+  return buf.subarray(0, DATA_HEADER + n);
+}
