@@ -1,0 +1,310 @@
+import { performance } from 'node:perf_hooks';
+import { Fxp, SFTP_VERSION, SftpStatus, type SftpStatusCode } from './constants.js';
+import { SftpError, statusFromError } from './errors.js';
+import { SftpFramer } from './framer.js';
+import { HandleTable } from './handles.js';
+import {
+  DEFAULT_SFTP_LIMITS,
+  symlinkTargetFirst,
+  type SftpLimits,
+  type SftpSessionOptions,
+  type SftpStreams,
+} from './options.js';
+import { OrderedLock, type LockTicket } from './ordered-lock.js';
+import { peekHeader } from './packet.js';
+import { FxpInit, FxpVersion } from './packets.js';
+import { normalizePath } from './path.js';
+import { statusReply } from './replies.js';
+import { advertisedExtensions, extendedName } from './requests/extensions.js';
+import { requestTable } from './requests/table.js';
+import type { PreparedRequest, RequestHandler, SessionContext } from './requests/types.js';
+
+type EndKind = 'eof' | 'protocol' | 'aborted';
+
+/**
+ * One SFTP session over a pair of streams (DESIGN.md "SFTP"). Frames are pulled from the input
+ * one at a time; each request claims its locks at arrival (so requests on one file keep their
+ * order) and then runs concurrently with the others, its reply written whenever it is ready. Input
+ * stops being read while the in-flight bounds are reached or the output is full, so memory stays
+ * bounded whatever the client sends. A framing error or a request before INIT ends the session.
+ */
+class SftpSession {
+  private readonly framer: SftpFramer;
+  private readonly ctx: SessionContext;
+  private readonly limits: SftpLimits;
+  private readonly table = requestTable();
+  private state: 'init' | 'open' | 'ending' | 'closed' = 'init';
+  private inFlight = 0;
+  private inFlightBytes = 0;
+  private outputBlocked = false;
+  private inputPaused = false;
+  private inputEnded = false;
+  private endKind: EndKind = 'eof';
+  private resolveDone!: () => void;
+  readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
+
+  constructor(
+    private readonly streams: SftpStreams,
+    private readonly options: SftpSessionOptions,
+  ) {
+    this.limits = { ...DEFAULT_SFTP_LIMITS, ...options.limits };
+    this.framer = new SftpFramer(this.limits.maxPacketLength);
+    this.ctx = {
+      vfs: options.vfs,
+      handles: new HandleTable(this.limits.maxOpenHandles),
+      pathLock: new OrderedLock(),
+      limits: this.limits,
+      home: normalizePath(options.home ?? '/', '/'),
+      username: options.username,
+      symlinkTargetFirst: symlinkTargetFirst(options),
+      idName: options.idName,
+      log: options.log,
+    };
+  }
+
+  start(): Promise<void> {
+    const { input, output } = this.streams;
+    input.on('data', this.onData);
+    input.on('end', this.onInputEnd);
+    input.on('error', this.onInputError);
+    input.on('close', this.onInputClose);
+    output.on('drain', this.onDrain);
+    output.on('error', this.onOutputGone);
+    output.on('close', this.onOutputGone);
+    const signal = this.options.signal;
+    if (signal) {
+      if (signal.aborted) this.end('aborted', 'aborted before start');
+      else signal.addEventListener('abort', () => this.end('aborted', 'session aborted'), { once: true });
+    }
+    return this.done;
+  }
+
+  private readonly onData = (chunk: Buffer | string): void => {
+    if (this.state === 'ending' || this.state === 'closed') return;
+    this.framer.push(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk);
+    this.pump();
+  };
+  private readonly onInputEnd = (): void => {
+    this.inputEnded = true;
+    this.pump();
+  };
+  private readonly onInputError = (err: Error): void => this.end('aborted', `input error: ${err.message}`);
+  private readonly onInputClose = (): void => {
+    if (!this.inputEnded) this.end('aborted', 'input closed');
+  };
+  private readonly onDrain = (): void => {
+    this.outputBlocked = false;
+    this.pump();
+  };
+  private readonly onOutputGone = (): void => this.end('aborted', 'output closed');
+
+  /** Pulls and starts frames while the bounds allow; pauses or resumes the input accordingly. */
+  private pump(): void {
+    while (this.state === 'init' || this.state === 'open') {
+      const l = this.limits;
+      if (
+        this.outputBlocked ||
+        this.inFlight >= l.maxInFlightRequests ||
+        this.inFlightBytes >= l.maxInFlightBytes
+      ) {
+        this.pauseInput();
+        return;
+      }
+      let frame: Buffer | undefined;
+      try {
+        frame = this.framer.next();
+      } catch (err) {
+        this.end('protocol', (err as Error).message);
+        return;
+      }
+      if (!frame) {
+        if (this.inputEnded) this.end('eof', 'client closed its side');
+        else this.resumeInput();
+        return;
+      }
+      this.onFrame(frame);
+    }
+  }
+
+  private onFrame(frame: Buffer): void {
+    if (this.state === 'init') {
+      this.onInit(frame);
+      return;
+    }
+    const hdr = peekHeader(frame);
+    if (!hdr || hdr.type === Fxp.Init) {
+      this.end('protocol', hdr ? 'duplicate INIT' : `packet of ${frame.length} bytes`);
+      return;
+    }
+    const handler = this.table[hdr.type];
+    if (!handler) {
+      this.send(statusReply(hdr.id, SftpStatus.OpUnsupported));
+      return;
+    }
+    let prepared: PreparedRequest;
+    try {
+      prepared = handler.prepare(frame, hdr.id, this.ctx);
+    } catch (err) {
+      const reply = this.errorReply(hdr.id, err, handler.name);
+      this.send(reply);
+      this.report(handler, frame, undefined, reply, 0);
+      return;
+    }
+    this.startRequest(handler, frame, hdr.id, prepared);
+  }
+
+  /** SSH_FXP_INIT must come first; we answer version 3 whatever the client asks (catalogue D12). */
+  private onInit(frame: Buffer): void {
+    if (frame[0] !== Fxp.Init) {
+      this.end('protocol', `packet type ${frame[0]} before INIT`);
+      return;
+    }
+    let clientVersion: number;
+    try {
+      clientVersion = FxpInit.decode(frame).version;
+    } catch (err) {
+      this.end('protocol', `bad INIT: ${(err as Error).message}`);
+      return;
+    }
+    this.state = 'open';
+    this.options.log?.debug({ clientVersion }, 'sftp init');
+    this.send(
+      FxpVersion.encode({ version: SFTP_VERSION, extensions: advertisedExtensions(this.options.vfs) }),
+    );
+  }
+
+  private startRequest(handler: RequestHandler, frame: Buffer, id: number, prepared: PreparedRequest): void {
+    this.inFlight++;
+    this.inFlightBytes += prepared.cost;
+    const started = performance.now();
+    const tickets: LockTicket[] = [];
+    let waiting = 0;
+    const run = (): void => {
+      let work: Promise<Buffer>;
+      try {
+        work = prepared.run();
+      } catch (err) {
+        work = Promise.reject(err);
+      }
+      work
+        .catch((err: unknown) => this.errorReply(id, err, handler.name))
+        .then((reply) => {
+          this.send(reply);
+          this.report(handler, frame, prepared.path, reply, performance.now() - started);
+        })
+        .finally(() => {
+          for (const t of tickets) t.release();
+          this.inFlight--;
+          this.inFlightBytes -= prepared.cost;
+          if (this.state === 'ending' && this.inFlight === 0) void this.complete();
+          else this.pump();
+        })
+        .catch((err: unknown) => this.options.log?.error({ err }, 'sftp internal error'));
+    };
+    for (const [lock, claim] of prepared.claims) {
+      const t = lock.claim(claim, () => {
+        if (--waiting === 0) run();
+      });
+      tickets.push(t);
+      if (!t.granted) waiting++;
+    }
+    if (waiting === 0) run();
+  }
+
+  private errorReply(id: number, err: unknown, op: string): Buffer {
+    const { status, message } = statusFromError(err);
+    if (!(err instanceof SftpError) && (err as { code?: unknown } | null)?.code === undefined) {
+      this.options.log?.warn({ err, op }, 'sftp request failed unexpectedly');
+    }
+    return statusReply(id, status, message);
+  }
+
+  private report(
+    handler: RequestHandler,
+    frame: Buffer,
+    path: string | undefined,
+    reply: Buffer,
+    ms: number,
+  ): void {
+    if (!handler.report) return;
+    const op = handler.name === 'EXTENDED' ? extendedName(frame) : handler.name;
+    const status = (reply[4] === Fxp.Status ? reply.readUInt32BE(9) : SftpStatus.Ok) as SftpStatusCode;
+    this.options.log?.debug({ op, path, status }, 'sftp request');
+    try {
+      this.options.onOperation?.({ op, path, status, ms });
+    } catch (err) {
+      this.options.log?.warn({ err }, 'sftp onOperation listener threw');
+    }
+  }
+
+  private send(frame: Buffer): void {
+    const out = this.streams.output;
+    if (this.state === 'closed' || !out.writable || out.destroyed) return;
+    if (!out.write(frame)) this.outputBlocked = true;
+  }
+
+  private pauseInput(): void {
+    if (!this.inputPaused) {
+      this.inputPaused = true;
+      this.streams.input.pause();
+    }
+  }
+
+  private resumeInput(): void {
+    if (this.inputPaused) {
+      this.inputPaused = false;
+      this.streams.input.resume();
+    }
+  }
+
+  /** Stops taking requests; the session completes once the requests in flight have settled. */
+  private end(kind: EndKind, reason: string): void {
+    if (this.state === 'ending' || this.state === 'closed') return;
+    this.state = 'ending';
+    this.endKind = kind;
+    const log = this.options.log;
+    if (kind === 'protocol') log?.warn({ reason }, 'sftp session ended: protocol violation');
+    else log?.debug({ reason }, 'sftp session ending');
+    const { input } = this.streams;
+    input.off('data', this.onData);
+    input.off('end', this.onInputEnd);
+    input.pause();
+    if (this.inFlight === 0) void this.complete();
+  }
+
+  /** Releases every handle (open uploads are discarded: see `VfsFile.abort`) and ends the output. */
+  private async complete(): Promise<void> {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    for (const h of this.ctx.handles.all()) {
+      this.ctx.handles.delete(h);
+      try {
+        if (h.kind === 'dir') await h.dir.close();
+        else if (h.file.abort) await h.file.abort();
+        else await h.file.close();
+      } catch (err) {
+        this.options.log?.warn({ err, path: h.path }, 'sftp handle cleanup failed');
+      }
+    }
+    const { input, output } = this.streams;
+    input.off('error', this.onInputError);
+    input.off('close', this.onInputClose);
+    output.off('drain', this.onDrain);
+    output.off('error', this.onOutputGone);
+    output.off('close', this.onOutputGone);
+    // Keep a listener so a late stream error cannot become an uncaught exception.
+    output.on('error', () => undefined);
+    input.on('error', () => undefined);
+    if (this.endKind !== 'aborted' && output.writable && !output.destroyed) output.end();
+    this.resolveDone();
+  }
+}
+
+/**
+ * Serves SFTP v3 on a channel's streams until the client closes its side, a protocol violation
+ * ends the session, or `options.signal` aborts it. Resolves when the session is over, with every
+ * handle released; never rejects. This is what the `sftp` subsystem runs.
+ */
+export function startSftpSession(streams: SftpStreams, options: SftpSessionOptions): Promise<void> {
+  return new SftpSession(streams, options).start();
+}

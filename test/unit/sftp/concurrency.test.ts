@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { Fxp, Pflag, SftpStatus } from '../../../src/sftp/constants.js';
+import { createMemoryVfs } from '../../../src/sftp/vfs/memory-fs.js';
+import type { Vfs, VfsFile } from '../../../src/sftp/vfs.js';
+import { TestSftpClient, type Reply } from './helpers/sftp-client.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Wraps a Vfs so file reads and writes take `delay(offset)` ms, and records what happened. */
+function slowVfs(inner: Vfs, delay: (op: 'read' | 'write', offset: number) => number, log: string[]): Vfs {
+  return {
+    ...inner,
+    realpath: (p) => inner.realpath(p),
+    stat: (p) => inner.stat(p),
+    lstat: (p) => inner.lstat(p),
+    opendir: (p) => inner.opendir(p),
+    async open(path, flags, attrs) {
+      const f = await inner.open(path, flags, attrs);
+      const wrapped: VfsFile = {
+        async read(offset, length) {
+          await sleep(delay('read', offset));
+          log.push(`read ${offset}`);
+          return f.read(offset, length);
+        },
+        async write(offset, data) {
+          await sleep(delay('write', offset));
+          log.push(`write ${offset}`);
+          return f.write(offset, data);
+        },
+        fstat: () => f.fstat(),
+        fsetstat: (a) => f.fsetstat(a),
+        close: async () => {
+          log.push('close');
+          return f.close();
+        },
+        abort: async () => {
+          log.push('abort');
+          return f.close();
+        },
+      };
+      return wrapped;
+    },
+  };
+}
+
+describe('SFTP concurrency', () => {
+  it('serves pipelined READs concurrently and replies out of order', async () => {
+    const log: string[] = [];
+    const mem = createMemoryVfs();
+    const c = await TestSftpClient.connect(slowVfs(mem, (_op, off) => (off === 0 ? 60 : 5), log));
+    const h = await c.open('f', Pflag.Write | Pflag.Creat | Pflag.Read);
+    await c.write(h, 0, Buffer.from('0123456789'));
+    const order: number[] = [];
+    const reads = [0, 3, 6].map((off) => c.read(h, off, 3).then((d) => (order.push(off), d!.toString())));
+    expect(await Promise.all(reads)).toEqual(['012', '345', '678']);
+    expect(order[order.length - 1]).toBe(0);
+    await c.close(h);
+    await c.end();
+  });
+
+  it('keeps requests on one file in order: overlapping WRITE before READ, WRITEs before FSTAT and CLOSE', async () => {
+    const log: string[] = [];
+    const c = await TestSftpClient.connect(
+      slowVfs(createMemoryVfs(), (op) => (op === 'write' ? 30 : 0), log),
+    );
+    const h = await c.open('f', Pflag.Write | Pflag.Creat | Pflag.Read);
+    const w1 = c.write(h, 0, Buffer.from('aaaa'));
+    const r1 = c.read(h, 2, 2);
+    const w2 = c.write(h, 4, Buffer.from('bbbb'));
+    const st = c.fstat(h);
+    const cl = c.close(h);
+    await Promise.all([w1, w2, cl]);
+    expect((await r1)!.toString()).toBe('aa');
+    expect((await st).size).toBe(8n);
+    // The read waited for the overlapping write; the non-overlapping write did not wait for either.
+    expect(log.indexOf('read 2')).toBeGreaterThan(log.indexOf('write 0'));
+    expect(log.slice(0, 2).sort()).toEqual(['write 0', 'write 4']);
+    expect(log[3]).toBe('close');
+    await c.end();
+  });
+
+  it('a WRITE pipelined after CLOSE fails instead of touching a closed file', async () => {
+    const c = await TestSftpClient.connect(createMemoryVfs());
+    const h = await c.open('f', Pflag.Write | Pflag.Creat);
+    const cl = c.close(h);
+    const late: Promise<Reply> = c.request(Fxp.Write, (w) => w.bytes(h).u64(0n).bytes(Buffer.from('x')));
+    await cl;
+    const rep = await late;
+    expect(rep.type).toBe(Fxp.Status);
+    expect(rep.r.u32()).toBe(SftpStatus.Failure);
+    await c.end();
+  });
+
+  it('path changes are ordered: MKDIR then OPEN inside it, pipelined', async () => {
+    const c = await TestSftpClient.connect(createMemoryVfs());
+    const mk = c.status(Fxp.Mkdir, (w) => w.text('d').u32(0));
+    const op = c.open('d/f', Pflag.Write | Pflag.Creat);
+    await mk;
+    await c.close(await op);
+    expect((await c.stat('d/f')).size).toBe(0n);
+    await c.end();
+  });
+
+  it('a client disconnect aborts files still open (uploads are discarded, not committed)', async () => {
+    const log: string[] = [];
+    const c = await TestSftpClient.connect(slowVfs(createMemoryVfs(), () => 0, log));
+    const h = await c.open('f', Pflag.Write | Pflag.Creat | Pflag.Trunc);
+    await c.write(h, 0, Buffer.from('partial'));
+    c.toServer.destroy();
+    await c.done;
+    expect(log).toEqual(['write 0', 'abort']);
+  });
+
+  it('stops reading while the output is full and resumes when drained', async () => {
+    const c = await TestSftpClient.connect(createMemoryVfs(), { limits: { maxInFlightRequests: 4 } });
+    const h = await c.open('f', Pflag.Write | Pflag.Creat | Pflag.Read);
+    await c.write(h, 0, Buffer.alloc(200_000, 9));
+    c.fromServer.pause();
+    const reads: Promise<Buffer | null>[] = [];
+    for (let i = 0; i < 200; i++) reads.push(c.read(h, 0, 200_000));
+    await sleep(50);
+    // 200 x 200 kB requested; with the client not reading, the server holds only a few replies.
+    expect(c.fromServer.readableLength).toBeLessThan(4 * 1024 * 1024);
+    c.fromServer.resume();
+    const all = await Promise.all(reads);
+    expect(all.every((d) => d?.length === 200_000)).toBe(true);
+    await c.close(h);
+    await c.end();
+  });
+});
