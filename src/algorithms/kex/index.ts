@@ -31,7 +31,7 @@ export {
   type Kem,
   type MaybePromise,
 } from './hybrid-kem.js';
-export { createMlKem768, createMlKem768X25519Kex, mlKem768X25519Sha256 } from './mlkem.js';
+export { createMlKem768, createMlKem768X25519Kex, mlKem768X25519Sha256, mlKemKeyIsReduced } from './mlkem.js';
 export {
   createOneRoundKex,
   type AgreementClient,
