@@ -8,3 +8,4 @@ export { AlgorithmRegistry, type AlgorithmRegistries } from './algorithms/regist
 export { createDefaultRegistries } from './algorithms/defaults.js';
 export type * from './algorithms/types.js';
 export type { KeyType, PublicKey, PrivateKey } from './keys/types.js';
+export * from './users/index.js';
