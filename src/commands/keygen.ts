@@ -10,7 +10,12 @@ import { readSecretFromStdin } from '../cli/stdin.js';
 import { PassphraseRequiredError } from '../keys/errors.js';
 import { fingerprintSha256, formatFingerprintLine } from '../keys/fingerprint.js';
 import { checkKeyBits, GENERATED_KEY_KINDS, type GeneratedKeyKind } from '../keys/generate.js';
-import { DEFAULT_HOST_KEY_KINDS, HostKeyStore, kindOfKeyType } from '../keys/host-key-store.js';
+import {
+  DEFAULT_HOST_KEY_KINDS,
+  HostKeyStore,
+  kindOfKeyType,
+  type LoadedHostKey,
+} from '../keys/host-key-store.js';
 import { keychainAccountFor, osKeychain } from '../keys/keychain.js';
 import {
   firstPassphrase,
@@ -37,6 +42,7 @@ interface KeyResult {
   type: string;
   bits: number;
   path: string;
+  publicKeyPath: string;
   fingerprint: string;
   comment: string;
   encrypted: boolean;
@@ -159,7 +165,11 @@ export default class Keygen extends BaseCommand<typeof Keygen> {
         keychainDown ||= kc === 'unavailable';
       }
       this.log(`Wrote ${written.path}: ${formatFingerprintLine(written.key.publicKey)}`);
-      keys.push({ ...keyResult(written.key, written.path), encrypted: written.encrypted, keychain: kc });
+      keys.push({
+        ...keyResult(written.key, written.path, written.publicPath),
+        encrypted: written.encrypted,
+        keychain: kc,
+      });
     }
     if (keychainDown) {
       this.note(
@@ -201,7 +211,7 @@ export default class Keygen extends BaseCommand<typeof Keygen> {
       },
       (file, source) => sources.set(file.path, source),
     );
-    let loaded: PrivateKey[];
+    let loaded: LoadedHostKey[];
     try {
       loaded = await store.load({ passphrase: provider });
     } catch (err) {
@@ -211,11 +221,10 @@ export default class Keygen extends BaseCommand<typeof Keygen> {
     }
     return {
       dir: store.dir,
-      keys: loaded.map((key, i) => {
-        const file = files[i]!;
+      keys: loaded.map(({ file, key }) => {
         this.log(`${file.path}: ${formatFingerprintLine(key.publicKey)}`);
         return {
-          ...keyResult(key, file.path),
+          ...keyResult(key, file.path, file.publicPath),
           encrypted: file.encrypted,
           passphraseFrom: sources.get(file.path),
         };
@@ -224,13 +233,14 @@ export default class Keygen extends BaseCommand<typeof Keygen> {
   }
 }
 
-function keyResult(key: PrivateKey, path: string): Omit<KeyResult, 'encrypted'> {
+function keyResult(key: PrivateKey, path: string, publicKeyPath: string): Omit<KeyResult, 'encrypted'> {
   const pub = key.publicKey;
   return {
     kind: kindOfKeyType(pub.type),
     type: pub.type,
     bits: pub.bits,
     path,
+    publicKeyPath,
     fingerprint: fingerprintSha256(pub),
     comment: key.comment,
   };

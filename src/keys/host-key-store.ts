@@ -33,6 +33,12 @@ export interface HostKeyFile {
 /** Supplies the passphrase of an encrypted host key (from a prompt, a keychain, a file...). */
 export type PassphraseProvider = (file: HostKeyFile) => Promise<string | undefined>;
 
+/** A host key loaded by {@link HostKeyStore.load}, with the file it came from. */
+export interface LoadedHostKey {
+  readonly file: HostKeyFile;
+  readonly key: PrivateKey;
+}
+
 /** A key written by {@link HostKeyStore.generate}. */
 export interface WrittenHostKey {
   readonly kind: GeneratedKeyKind;
@@ -156,12 +162,12 @@ export class HostKeyStore {
    * Loads every host key present. Encrypted ones are decrypted with the passphrase `passphrase`
    * supplies; without one they fail with {@link PassphraseRequiredError} naming the file.
    */
-  async load(options: { passphrase?: PassphraseProvider } = {}): Promise<PrivateKey[]> {
-    const keys: PrivateKey[] = [];
+  async load(options: { passphrase?: PassphraseProvider } = {}): Promise<LoadedHostKey[]> {
+    const keys: LoadedHostKey[] = [];
     for (const file of await this.list()) {
       const pass = file.encrypted ? await options.passphrase?.(file) : undefined;
       try {
-        keys.push(parsePrivateKey(await readFile(file.path), { passphrase: pass }));
+        keys.push({ file, key: parsePrivateKey(await readFile(file.path), { passphrase: pass }) });
       } catch (err) {
         withPath(file.path, err);
       }
