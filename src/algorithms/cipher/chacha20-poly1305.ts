@@ -1,7 +1,7 @@
 import { createCipheriv, timingSafeEqual } from 'node:crypto';
 import type { AeadCipherAlgorithm, AeadPacketCipher } from '../types.js';
 import { macError } from './aead-errors.js';
-import { poly1305 } from './poly1305.js';
+import { Poly1305Engine } from './poly1305-wasm.js';
 
 const NAME = 'chacha20-poly1305@openssh.com';
 const TAG_LENGTH = 16;
@@ -34,7 +34,10 @@ class ChaCha20Poly1305PacketCipher implements AeadPacketCipher {
   /** Scratch nonce; createCipheriv copies it, so one per instance is enough. */
   private readonly iv = Buffer.alloc(16);
 
-  constructor(key: Uint8Array) {
+  constructor(
+    key: Uint8Array,
+    private readonly poly: Poly1305Engine,
+  ) {
     if (key.length !== 64) throw new RangeError(`${NAME} needs a 64-byte key, got ${key.length}`);
     this.mainKey = Buffer.from(key.subarray(0, 32));
     this.lengthKey = Buffer.from(key.subarray(32, 64));
@@ -51,7 +54,7 @@ class ChaCha20Poly1305PacketCipher implements AeadPacketCipher {
     const macEnd = packet.length - TAG_LENGTH;
     const main = createCipheriv('chacha20', this.mainKey, writeNonce(this.iv, seq, 0));
     const polyKey = main.update(ZERO_BLOCK).subarray(0, 32);
-    const expected = poly1305(polyKey, packet.subarray(0, macEnd));
+    const expected = this.poly.mac(polyKey, packet.subarray(0, macEnd));
     const tag = packet.subarray(macEnd);
     if (!timingSafeEqual(expected, tag)) throw macError(NAME);
     // The keystream is now at block 1, where the packet body starts.
@@ -66,7 +69,7 @@ class ChaCha20Poly1305PacketCipher implements AeadPacketCipher {
     const main = createCipheriv('chacha20', this.mainKey, writeNonce(this.iv, seq, 0));
     const polyKey = main.update(ZERO_BLOCK).subarray(0, 32);
     if (bodyLength > 0) out.set(main.update(plain.subarray(4)), 4);
-    out.set(poly1305(polyKey, out.subarray(0, plain.length)), plain.length);
+    out.set(this.poly.mac(polyKey, out.subarray(0, plain.length)), plain.length);
     return out;
   }
 }
@@ -74,16 +77,24 @@ class ChaCha20Poly1305PacketCipher implements AeadPacketCipher {
 /**
  * chacha20-poly1305@openssh.com (OpenSSH PROTOCOL.chacha20poly1305): 64 bytes of key material split
  * into K_2 (first 32 bytes, body) and K_1 (last 32, length); nonce = sequence number; Poly1305 over
- * the encrypted length and body with the key from keystream block 0.
+ * the encrypted length and body with the key from keystream block 0. The packet ciphers one
+ * algorithm object creates share one {@link Poly1305Engine} (64 KiB of WebAssembly memory, made on
+ * first use): each MAC is one synchronous call that leaves no key behind.
  */
-export const chacha20Poly1305: AeadCipherAlgorithm = {
-  name: NAME,
-  kind: 'aead',
-  keyLength: 64,
-  ivLength: 0,
-  blockSize: 8,
-  create: (_direction, key) => new ChaCha20Poly1305PacketCipher(key),
-};
+export function createChaCha20Poly1305(): AeadCipherAlgorithm {
+  let engine: Poly1305Engine | undefined;
+  return {
+    name: NAME,
+    kind: 'aead',
+    keyLength: 64,
+    ivLength: 0,
+    blockSize: 8,
+    create: (_direction, key) => new ChaCha20Poly1305PacketCipher(key, (engine ??= new Poly1305Engine())),
+  };
+}
+
+/** The chacha20-poly1305@openssh.com algorithm record. */
+export const chacha20Poly1305: AeadCipherAlgorithm = createChaCha20Poly1305();
 
 /** Exposed for tests: the node `chacha20` IV for an OpenSSH (seq, block counter) pair. */
 export function openSshChaChaIv(seq: number, counter: 0 | 1): Buffer {

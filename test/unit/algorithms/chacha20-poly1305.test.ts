@@ -1,9 +1,9 @@
-import { createCipheriv } from 'node:crypto';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { chacha20orig } from '@noble/ciphers/chacha.js';
 import { poly1305 as noblePoly1305 } from '@noble/ciphers/_poly1305.js';
 import { describe, expect, it } from 'vitest';
 import { chacha20Poly1305, openSshChaChaIv } from '../../../src/algorithms/cipher/chacha20-poly1305.js';
-import { poly1305 } from '../../../src/algorithms/cipher/poly1305.js';
+import { Poly1305Engine } from '../../../src/algorithms/cipher/poly1305-wasm.js';
 import type { AeadPacketCipher } from '../../../src/algorithms/types.js';
 import { DisconnectError, DisconnectReason } from '../../../src/protocol/index.js';
 import rfc8439 from '../../vectors/chacha20-poly1305-rfc8439.json' with { type: 'json' };
@@ -55,9 +55,35 @@ describe('ChaCha20 as node exposes it (RFC 8439 A.1)', () => {
   });
 });
 
-describe('Poly1305 (RFC 8439 §2.5.2, A.3)', () => {
+describe('Poly1305 in WebAssembly (RFC 8439 §2.5.2, A.3)', () => {
+  const engine = new Poly1305Engine();
   it.each(rfc8439.poly1305)('$name', ({ key, message, tag }) => {
-    expect(toHex(poly1305(hex(key), hex(message)))).toBe(tag);
+    expect(toHex(engine.mac(hex(key), hex(message)))).toBe(tag);
+  });
+
+  it('matches @noble/ciphers for every length up to 300 bytes and across chunk boundaries', () => {
+    const lengths = [
+      ...Array.from({ length: 301 }, (_, i) => i),
+      65471,
+      65472,
+      65473,
+      65536,
+      200_003,
+      262_144,
+    ];
+    for (const n of lengths) {
+      const key = randomBytes(32);
+      const msg = randomBytes(n);
+      expect(toHex(engine.mac(key, msg))).toBe(toHex(noblePoly1305(msg, key)));
+    }
+  });
+
+  it('all-ones keys and messages (carries through every limb)', () => {
+    const key = Buffer.alloc(32, 0xff);
+    for (const n of [16, 17, 64, 1000]) {
+      const msg = Buffer.alloc(n, 0xff);
+      expect(toHex(engine.mac(key, msg))).toBe(toHex(noblePoly1305(msg, key)));
+    }
   });
 });
 
