@@ -11,7 +11,9 @@ import {
 } from '../../../src/keys/index.js';
 import { readFixture } from './fixtures.js';
 
-const keys = ['ed25519', 'ecdsa-256', 'ecdsa-384', 'ecdsa-521', 'rsa-2048'].map((f) => parsePrivateKey(readFixture(f)));
+const keys = ['ed25519', 'ecdsa-256', 'ecdsa-384', 'ecdsa-521', 'rsa-2048'].map((f) =>
+  parsePrivateKey(readFixture(f)),
+);
 const data = Buffer.from('signed data');
 
 /** A blob with a few bytes overwritten, truncated or extended. */
