@@ -228,14 +228,21 @@ function assemble(): Uint8Array {
 }
 
 interface Poly1305Exports {
-  readonly memory: WebAssembly.Memory;
+  readonly memory: { readonly buffer: ArrayBuffer };
   init(): void;
   blocks(ptr: number, len: number, hibit: number): void;
   finish(): void;
 }
 
+/** The parts of the WebAssembly global we use (the project compiles without DOM typings). */
+interface WasmApi {
+  readonly Module: new (bytes: Uint8Array) => object;
+  readonly Instance: new (module: object) => { readonly exports: unknown };
+}
+const Wasm = (globalThis as unknown as { readonly WebAssembly: WasmApi }).WebAssembly;
+
 /** The compiled module (immutable code; each {@link Poly1305Engine} has its own instance). */
-const MODULE = new WebAssembly.Module(assemble());
+const MODULE = new Wasm.Module(assemble());
 
 /**
  * One Poly1305 instance with its own 64 KiB of WebAssembly memory. `mac` is synchronous and leaves
@@ -246,7 +253,7 @@ export class Poly1305Engine {
   private readonly mem: Uint8Array;
 
   constructor() {
-    this.wasm = new WebAssembly.Instance(MODULE).exports as unknown as Poly1305Exports;
+    this.wasm = new Wasm.Instance(MODULE).exports as Poly1305Exports;
     this.mem = new Uint8Array(this.wasm.memory.buffer);
   }
 
