@@ -4,13 +4,15 @@ import type { AuthBackend, AuthenticatedUser, ConnectionInfo } from '../auth/typ
 import type { HandlerRegistry } from '../connection/handler-registry.js';
 import { ConnectionService, type ConnectionLimits } from '../connection/service.js';
 import type { ChannelTypeHandler, GlobalRequestHandler } from '../connection/types.js';
+import { GlobalRequest } from '../connection/messages.js';
 import type { AlgorithmOffer } from '../kex/key-exchange.js';
 import type { Logger } from '../log/logger.js';
 import type { DisconnectError } from '../protocol/errors.js';
-import { DisconnectReason } from '../protocol/numbers.js';
+import { DisconnectReason, Msg } from '../protocol/numbers.js';
 import type { RekeyLimits } from '../transport/rekey.js';
 import { Transport } from '../transport/transport.js';
 import type { HostKeySet } from './host-keys.js';
+import { ClientAliveTimer, KEEPALIVE_REQUEST, type ClientAliveSettings } from './keepalive.js';
 
 /** The byte stream a connection runs over (a socket, or stdin/stdout). */
 export interface ConnectionIo {
@@ -43,6 +45,8 @@ export interface SshConnectionOptions {
   readonly channelTypes: HandlerRegistry<ChannelTypeHandler>;
   readonly globalRequests: HandlerRegistry<GlobalRequestHandler>;
   readonly connectionLimits?: Partial<ConnectionLimits>;
+  /** Client-alive probes after login (OpenSSH ClientAliveInterval/CountMax); off when absent. */
+  readonly clientAlive?: ClientAliveSettings;
   readonly log: Logger;
   /** Called once the user has logged in. */
   onAuthenticated?(user: AuthenticatedUser, connection: SshConnection): void;
@@ -67,6 +71,7 @@ export class SshConnection {
   private inputPaused = false;
   private writeWaiter: { promise: Promise<void>; resolve: () => void } | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
+  private alive: ClientAliveTimer | undefined;
   private ended = false;
 
   constructor(
@@ -134,6 +139,7 @@ export class SshConnection {
 
   /** Bytes from the peer. */
   receive(chunk: Buffer): void {
+    this.alive?.activity();
     this.transport.receive(chunk);
     if (!this.inputPaused && this.transport.inputBacklog > INPUT_HIGH_WATER) {
       this.inputPaused = true;
@@ -193,7 +199,36 @@ export class SshConnection {
       whenWritable: () => this.whenWritable(),
     });
     this.transport.setService(this.connection);
+    if (ClientAliveTimer.enabled(o.clientAlive)) this.startClientAlive(o.clientAlive, this.connection);
     o.onAuthenticated?.(user, this);
+  }
+
+  /** Probes a silent client with keepalive@openssh.com; its replies reach us as REQUEST_SUCCESS/FAILURE. */
+  private startClientAlive(settings: ClientAliveSettings, service: ConnectionService): void {
+    const alive = new ClientAliveTimer(settings, {
+      probe: () => {
+        this.log.debug({}, 'client alive probe');
+        this.transport.send(
+          GlobalRequest.encode({
+            requestName: KEEPALIVE_REQUEST,
+            wantReply: true,
+            requestSpecific: new Uint8Array(0),
+          }),
+        );
+      },
+      timeout: (n) => {
+        this.log.info({ unanswered: n }, 'client not responding');
+        this.close(DisconnectReason.ConnectionLost, 'Timeout, client not responding');
+      },
+    });
+    this.transport.setService({
+      handle: (payload) => {
+        if (payload[0] === Msg.RequestSuccess || payload[0] === Msg.RequestFailure) alive.replied();
+        return service.handle(payload);
+      },
+    });
+    this.alive = alive;
+    alive.start();
   }
 
   private whenWritable(): Promise<void> | undefined {
@@ -232,6 +267,7 @@ export class SshConnection {
     if (this.ended) return;
     this.ended = true;
     for (const t of this.timers) clearTimeout(t);
+    this.alive?.stop();
     this.abort.abort();
     this.connection?.shutdown();
     this.wakeWriters();

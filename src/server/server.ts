@@ -17,6 +17,7 @@ import { packageVersion } from '../version.js';
 import { resolveAlgorithmList } from './algorithm-lists.js';
 import { SshConnection, type ConnectionIo } from './connection.js';
 import { HostKeySet } from './host-keys.js';
+import type { ClientAliveSettings } from './keepalive.js';
 import { DEFAULT_MAX_STARTUPS, shouldDrop, type MaxStartups } from './max-startups.js';
 
 /** sshd_config-style algorithm lists (a list, or a string with a `+`, `-` or `^` prefix). */
@@ -46,6 +47,8 @@ export interface SshServerOptions {
   readonly maxStartups?: MaxStartups;
   readonly banner?: string;
   readonly connectionLimits?: Partial<ConnectionLimits>;
+  /** Probe silent clients after login (OpenSSH ClientAliveInterval/CountMax); off when absent. */
+  readonly clientAlive?: ClientAliveSettings;
   readonly log?: Logger;
 }
 
@@ -220,6 +223,7 @@ export class SshServer {
         channelTypes: this.channelTypes,
         globalRequests: this.globalRequests,
         ...(o.connectionLimits ? { connectionLimits: o.connectionLimits } : {}),
+        ...(o.clientAlive ? { clientAlive: o.clientAlive } : {}),
         log,
         onAuthenticated: (user, c) => {
           log.info({ user: user.name, methods: user.methods }, 'authenticated');
