@@ -96,7 +96,10 @@ export default class Keygen extends BaseCommand<typeof Keygen> {
       char: 'C',
       summary: 'Comment stored in the keys (default: sshd-kit@<hostname>).',
     }),
-    passphrase: Flags.string({ summary: "Passphrase of the keys ('' for none); prompted for when omitted." }),
+    passphrase: Flags.string({
+      summary:
+        "Passphrase of the keys ('' for none); prompted for when omitted. Visible in the process list: prefer --passphrase-stdin.",
+    }),
     'passphrase-stdin': Flags.boolean({
       summary: 'Read the passphrase from the first line of stdin.',
       exclusive: ['passphrase'],
