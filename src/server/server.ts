@@ -11,6 +11,8 @@ import type { AlgorithmOffer } from '../kex/key-exchange.js';
 import type { PrivateKey } from '../keys/types.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { DisconnectReason } from '../protocol/numbers.js';
+import { registerSessionChannel, type SessionSettings } from '../session/session-channel.js';
+import type { ShellHandler, SubsystemHandler } from '../session/types.js';
 import type { RekeyLimits } from '../transport/rekey.js';
 import { identificationLine } from '../transport/version.js';
 import { packageVersion } from '../version.js';
@@ -49,6 +51,8 @@ export interface SshServerOptions {
   readonly connectionLimits?: Partial<ConnectionLimits>;
   /** Probe silent clients after login (OpenSSH ClientAliveInterval/CountMax); off when absent. */
   readonly clientAlive?: ClientAliveSettings;
+  /** The built-in `session` channel: acceptEnv, shell, PATH, subsystem commands. */
+  readonly session?: SessionSettings;
   readonly log?: Logger;
 }
 
@@ -67,6 +71,10 @@ export class SshServer {
   readonly registries: AlgorithmRegistries;
   readonly channelTypes = new HandlerRegistry<ChannelTypeHandler>('channel type');
   readonly globalRequests = new HandlerRegistry<GlobalRequestHandler>('global request');
+  /** Subsystems (`sftp`, `name@domain`) the session channel dispatches to by name. */
+  readonly subsystems = new HandlerRegistry<SubsystemHandler>('subsystem');
+  /** Programmable `shell`/`exec` handlers, tried in registration order before a process. */
+  readonly shells = new HandlerRegistry<ShellHandler>('shell');
   readonly hostKeys: HostKeySet;
   readonly offer: AlgorithmOffer;
   readonly userSignatureAlgorithms: readonly string[];
@@ -106,6 +114,7 @@ export class SshServer {
     this.userSignatureAlgorithms = userSig.names;
     this.legacyAlgorithms = [kex, hostKey, cipher, mac, compression, userSig].flatMap((l) => l.legacy);
     this.identification = identificationLine(packageVersion());
+    registerSessionChannel(this, options.session);
   }
 
   /** Connections currently open. */
@@ -156,7 +165,9 @@ export class SshServer {
    */
   async close(graceMs = 0): Promise<void> {
     this.stopping = true;
-    await Promise.all([...this.listeners].map((l) => new Promise<void>((r) => l.close(() => r()))));
+    // net.Server.close() reports only once every socket has gone, so stop accepting first and
+    // wait for the listeners after the connections have been ended.
+    const listenersClosed = [...this.listeners].map((l) => new Promise<void>((r) => l.close(() => r())));
     this.listeners.clear();
     for (const c of this.connections)
       if (!c.user) c.close(DisconnectReason.ByApplication, 'server shutting down');
@@ -166,6 +177,7 @@ export class SshServer {
       await new Promise((r) => setTimeout(r, 50));
     }
     for (const c of this.connections) c.close(DisconnectReason.ByApplication, 'server shutting down');
+    await Promise.all(listenersClosed);
   }
 
   private accept(socket: Socket): void {
@@ -177,7 +189,11 @@ export class SshServer {
     socket.setNoDelay(true);
     const io: ConnectionIo = {
       write: (data) => !socket.destroyed && socket.write(data),
-      end: () => socket.end(),
+      end: () => {
+        socket.end();
+        // A peer that never closes its half must not keep the socket (and the listener) alive.
+        setTimeout(() => socket.destroy(), 2000).unref();
+      },
       pause: () => socket.pause(),
       resume: () => socket.resume(),
     };
