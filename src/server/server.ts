@@ -60,6 +60,8 @@ export interface SshServerOptions {
 export interface ServerEvents {
   onConnection?(connection: SshConnection): void;
   onAuthenticated?(user: AuthenticatedUser, connection: SshConnection): void;
+  /** A connection has ended (after its DISCONNECT, if any). */
+  onConnectionClosed?(connection: SshConnection): void;
 }
 
 /**
@@ -248,6 +250,7 @@ export class SshServer {
         onClosed: (c) => {
           this.connections.delete(c);
           log.debug({}, 'connection closed');
+          this.events.onConnectionClosed?.(c);
         },
       },
       io,

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type {
   AuthBackend,
   AuthContext,
@@ -20,6 +21,8 @@ export interface UserAuthBackendOptions {
   readonly store: UserStore;
   /** Data directory, for default home directories. */
   readonly dataDir: string;
+  /** Where default homes go (`<homesDir>/<name>`); default `<dataDir>/homes` (config `homesDir`). */
+  readonly homesDir?: string;
   /** Methods the server offers at all; a user's chains are narrowed to them. */
   readonly methods?: readonly AuthMethodName[];
   readonly log: Logger;
@@ -101,7 +104,10 @@ export function createUserAuthBackend(options: UserAuthBackendOptions): AuthBack
       };
       return {
         name: user.name,
-        home: userHome(user, options.dataDir),
+        home:
+          options.homesDir === undefined || user.home !== undefined
+            ? userHome(user, options.dataDir)
+            : join(options.homesDir, user.name),
         policy,
         methods: proof.methods,
         ...(proof.publicKey ? { keyFingerprint: fingerprintSha256(proof.publicKey) } : {}),
