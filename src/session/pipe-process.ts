@@ -1,0 +1,76 @@
+import { spawn } from 'node:child_process';
+import type { ExitStatus } from '../connection/types.js';
+import { shellArgv0 } from './environment.js';
+import {
+  exitStatusOf,
+  hangUpGroup,
+  killProcess,
+  type LaunchSpec,
+  type ProcessStreams,
+  type SessionProcess,
+} from './process.js';
+
+/**
+ * Starts a session's process without a pty (RFC 4254 §6.5): stdin, stdout and stderr are pipes
+ * wired to the channel with backpressure both ways (a full channel pauses the child's output,
+ * a full pipe stops reading the client). The child gets its own session and process group
+ * (`setsid`), so it has no controlling terminal and a hang-up reaches everything it started.
+ * Throws if the process cannot be created at all.
+ */
+export function spawnWithPipes(spec: LaunchSpec, streams: ProcessStreams): SessionProcess {
+  const login = spec.target.kind === 'login-shell';
+  const args = spec.target.kind === 'command' ? ['-c', spec.target.command] : [];
+  const child = spawn(spec.shell, args, {
+    argv0: shellArgv0(spec.shell, login),
+    cwd: spec.cwd,
+    env: spec.env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+    windowsHide: true,
+  });
+  const { input, output, stderr } = streams;
+
+  let exit: ExitStatus | undefined;
+  let hangup: { cancel(): void } | undefined;
+  let settled = false;
+  const done = new Promise<ExitStatus>((resolve) => {
+    const finish = (status: ExitStatus) => {
+      if (settled) return;
+      settled = true;
+      hangup?.cancel();
+      input.unpipe(child.stdin);
+      // Whatever the client still sends is read and dropped, so its window keeps moving.
+      input.resume();
+      resolve(status);
+    };
+    child.on('exit', (code, signal) => (exit = exitStatusOf(code, signal)));
+    // 'close' comes after 'exit' once every pipe is drained: the output is all in the channel.
+    child.on('close', (code, signal) => finish(exit ?? exitStatusOf(code, signal)));
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      spec.log.warn({ err: { code: err.code, message: err.message } }, 'session process failed to start');
+      if (!stderr.writableEnded)
+        stderr.write(`sshd-kit: cannot run ${spec.shell}: ${err.code ?? err.message}\n`);
+      finish(err.code === 'ENOENT' ? 127 : 126);
+    });
+  });
+
+  child.stdout.pipe(output);
+  child.stderr.pipe(stderr);
+  input.pipe(child.stdin);
+  // The child may exit without reading its input: EPIPE is expected, not an error.
+  child.stdin.on('error', () => input.unpipe(child.stdin));
+
+  const pid = child.pid ?? -1;
+  return {
+    pid,
+    done,
+    signal: (name) => {
+      if (pid > 0 && exit === undefined) killProcess(pid, `SIG${name}`);
+    },
+    resize: () => undefined,
+    sendBreak: () => false,
+    hangUp: () => {
+      if (pid > 0 && !hangup && !settled) hangup = hangUpGroup(pid, spec.killGraceMs);
+    },
+  };
+}

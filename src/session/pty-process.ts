@@ -1,0 +1,155 @@
+import type { IPty } from 'node-pty';
+import type { ExitStatus } from '../connection/types.js';
+import {
+  exitStatusOf,
+  hangUpGroup,
+  killProcess,
+  type LaunchSpec,
+  type ProcessStreams,
+  type PtySpec,
+  type SessionProcess,
+} from './process.js';
+import { MODE_CHAR_DISABLED, sttyArguments } from './terminal-modes.js';
+import type { TerminalSize } from './types.js';
+
+/**
+ * Runs on the new pty before the session's program: exports SSH_TTY (its name is only known
+ * once the pty exists), applies the client's terminal modes with stty(1) (`$1`: tokens of
+ * `[a-z0-9 -]` only, globbing off), then execs the program (`"$@"`) under the same pid.
+ */
+const PTY_LAUNCHER =
+  'set -f; t=$(tty 2>/dev/null) && export SSH_TTY="$t"; [ -n "$1" ] && stty $1 2>/dev/null; shift; exec "$@"';
+
+/** The POSIX shell that runs {@link PTY_LAUNCHER} (not the configured shell, which may be anything). */
+const LAUNCHER_SHELL = '/bin/sh';
+
+/** Writes queued inside node-pty above which we stop reading the client (pty input backpressure). */
+const MAX_QUEUED_WRITES = 8;
+
+/** How often a paused pty checks whether its process has exited (see `pauseOutput`). */
+const EXIT_POLL_MS = 50;
+
+/** node-pty's write queue, which its public API does not expose; absent in other versions. */
+type WithWriteQueue = { _writeStream?: { _writeQueue?: unknown[] } };
+
+const clampForPty = (size: TerminalSize) => ({ cols: Math.max(1, size.cols), rows: Math.max(1, size.rows) });
+
+/**
+ * Starts a session's process on a new pty with node-pty (RFC 4254 §6.2): output as Buffers,
+ * paused while the channel is full; input written with a bounded queue; the window size set on
+ * `window-change`. A login shell gets `-l` (node-pty cannot set argv[0]). A client EOF is not
+ * passed on (a pty has no half-close; OpenSSH behaves the same).
+ */
+export async function spawnWithPty(
+  spec: LaunchSpec,
+  pty: PtySpec,
+  streams: ProcessStreams,
+): Promise<SessionProcess> {
+  const { spawn } = await import('node-pty');
+  const program =
+    spec.target.kind === 'command' ? [spec.shell, '-c', spec.target.command] : [spec.shell, '-l'];
+  const { cols, rows } = clampForPty(pty.size);
+  const term: IPty = spawn(
+    LAUNCHER_SHELL,
+    ['-c', PTY_LAUNCHER, 'sshd-kit', sttyArguments(pty.info.modes).join(' '), ...program],
+    { name: pty.info.term, cols, rows, cwd: spec.cwd, env: { ...spec.env }, encoding: null },
+  );
+  const { input, output } = streams;
+  const pid = term.pid;
+  let exited = false;
+  let hangup: { cancel(): void } | undefined;
+
+  // ---- output: pty -> channel, paused while the channel's buffer is full ----
+  let paused = false;
+  let ignoreBackpressure = false;
+  let exitPoll: NodeJS.Timeout | undefined;
+  const resumeOutput = () => {
+    if (!paused) return;
+    paused = false;
+    clearInterval(exitPoll);
+    term.resume();
+  };
+  // node-pty drops unread output 200 ms after the process exits, so a paused pty whose process
+  // is gone is drained at once (what is left is bounded by the kernel's pty buffer).
+  const pauseOutput = () => {
+    if (paused || ignoreBackpressure) return;
+    paused = true;
+    term.pause();
+    exitPoll = setInterval(() => {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        ignoreBackpressure = true;
+        resumeOutput();
+      }
+    }, EXIT_POLL_MS);
+  };
+  output.on('drain', resumeOutput);
+  const dataListener = term.onData((data: string | Buffer) => {
+    const chunk = typeof data === 'string' ? Buffer.from(data) : data;
+    if (!output.writableEnded && !output.write(chunk)) pauseOutput();
+  });
+
+  // ---- input: channel -> pty, reading paused while node-pty holds too many writes ----
+  const queued = () => (term as unknown as WithWriteQueue)._writeStream?._writeQueue?.length ?? 0;
+  let inputWait: NodeJS.Timeout | undefined;
+  const waitForQueue = () => {
+    if (exited) return;
+    if (queued() > 0) {
+      inputWait = setTimeout(waitForQueue, 5);
+      return;
+    }
+    inputWait = undefined;
+    input.resume();
+  };
+  const onInput = (chunk: Buffer) => {
+    if (exited) return;
+    term.write(chunk as unknown as string);
+    if (queued() >= MAX_QUEUED_WRITES && !inputWait) {
+      input.pause();
+      inputWait = setTimeout(waitForQueue, 5);
+    }
+  };
+  input.on('data', onInput);
+
+  const done = new Promise<ExitStatus>((resolve) => {
+    term.onExit(({ exitCode, signal }) => {
+      exited = true;
+      hangup?.cancel();
+      clearInterval(exitPoll);
+      clearTimeout(inputWait);
+      dataListener.dispose();
+      output.off('drain', resumeOutput);
+      input.off('data', onInput);
+      input.resume();
+      resolve(exitStatusOf(exitCode, signal));
+    });
+  });
+
+  return {
+    pid,
+    done,
+    signal: (name) => {
+      if (!exited) killProcess(pid, `SIG${name}`);
+    },
+    resize: (size) => {
+      if (exited) return;
+      const s = clampForPty(size);
+      try {
+        term.resize(s.cols, s.rows);
+      } catch (err) {
+        spec.log.debug({ err }, 'pty resize failed');
+      }
+    },
+    sendBreak: () => {
+      if (exited) return false;
+      const intr = pty.info.modes.VINTR;
+      const char = intr === undefined || intr === MODE_CHAR_DISABLED || intr > 255 ? 3 : intr;
+      term.write(Buffer.from([char]) as unknown as string);
+      return true;
+    },
+    hangUp: () => {
+      if (!exited && !hangup) hangup = hangUpGroup(pid, spec.killGraceMs);
+    },
+  };
+}
