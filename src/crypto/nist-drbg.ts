@@ -9,8 +9,6 @@ import { createCipheriv } from 'node:crypto';
 export class NistKatDrbg {
   private key = new Uint8Array(32);
   private v = new Uint8Array(16);
-  /** Number of generate calls since seeding (reseed_counter of SP 800-90A, informational). */
-  reseedCounter = 0;
 
   /**
    * `randombytes_init(entropy_input, personalization_string, 256)`: 48 bytes of entropy, an optional
@@ -25,14 +23,11 @@ export class NistKatDrbg {
       for (let i = 0; i < 48; i++) seed[i] = seed[i]! ^ personalization[i]!;
     }
     this.generateAndUpdate(0, seed);
-    this.reseedCounter = 1;
   }
 
   /** `randombytes(x, length)`: the next `length` output bytes, then the state update. */
   randomBytes(length: number): Uint8Array {
-    const out = this.generateAndUpdate(length, undefined);
-    this.reseedCounter++;
-    return out;
+    return this.generateAndUpdate(length, undefined);
   }
 
   /** {@link NistKatDrbg.randomBytes} as a standalone function (for APIs taking a byte source). */
