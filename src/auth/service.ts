@@ -6,7 +6,7 @@ import type { PublicKey } from '../keys/types.js';
 import { silentLogger, sanitizeForLog, type Logger } from '../log/logger.js';
 import { DisconnectError } from '../protocol/errors.js';
 import { DisconnectReason, Msg } from '../protocol/numbers.js';
-import type { TransportService } from '../transport/transport.js';
+import type { ServiceResult, TransportService } from '../transport/transport.js';
 import { UserauthBanner, UserauthFailure, UserauthRequest, UserauthSuccess } from './messages.js';
 import { keyboardInteractiveMethod } from './methods/keyboard-interactive.js';
 import type { AuthMethodHandler, MethodEnvironment, MethodOutcome } from './methods/method.js';
@@ -84,9 +84,11 @@ export class AuthService<User> implements TransportService {
     this.timingSecret = options.timingSecret ?? randomBytes(32);
   }
 
-  async handle(payload: Buffer): Promise<void> {
+  async handle(payload: Buffer): Promise<ServiceResult> {
     if (this.succeeded) return;
-    const type = payload[0];
+    const type = payload[0]!;
+    // Numbers past the connection protocol's range are unknown here, not an attack (RFC 4253 §11.4).
+    if (type >= 128) return 'unrecognized';
     if (this.pending && type === Msg.UserauthInfoResponse) {
       const { method, started, next } = this.pending;
       this.pending = undefined;

@@ -46,6 +46,8 @@ export interface TransportHooks {
   established?(): void;
   /** Outbound flow changed: false while a key exchange holds outgoing data back. */
   writable?(canSend: boolean): void;
+  /** The peer answered one of our packets with SSH_MSG_UNIMPLEMENTED. */
+  unimplemented?(sequenceNumber: number): void;
   /** Everything received so far has been processed (for the owner's read backpressure). */
   drained?(): void;
 }
@@ -246,10 +248,14 @@ export class Transport {
     if (this.state === 'closed') return;
     if (notifyPeer && error && this.state === 'packets') {
       try {
+        const disconnect = Disconnect.encode({
+          reasonCode: error.reason,
+          description: error.description,
+          languageTag: '',
+        });
+        // Compressed like every packet once compression is on (even after an inflate failure).
         this.hooks.write(
-          this.writer.write(
-            Disconnect.encode({ reasonCode: error.reason, description: error.description, languageTag: '' }),
-          ),
+          this.writer.write(this.compressor ? this.compressor.compress(disconnect) : disconnect),
         );
       } catch (err) {
         this.log.debug({ err }, 'could not send DISCONNECT');
@@ -310,6 +316,8 @@ export class Transport {
         if (initialKex && this.strict)
           throw protocolError('strict KEX violation: unexpected message during key exchange');
         if (type === Msg.Debug) this.onDebug(payload);
+        if (type === Msg.Unimplemented)
+          this.hooks.unimplemented?.(Unimplemented.decode(payload).sequenceNumber);
         return;
       case Msg.KexInit:
         return this.onKexInit(payload);
@@ -516,7 +524,8 @@ export class Transport {
   /** Writes a transport-level packet now, even during key exchange. */
   private sendNow(payload: Uint8Array): void {
     if (this.state === 'closed') return;
-    this.hooks.write(this.writer.write(payload));
+    // Once compression is on, every packet is compressed, KEX messages and EXT_INFO included.
+    this.hooks.write(this.writer.write(this.compressor ? this.compressor.compress(payload) : payload));
   }
 
   private writePacket(payload: Uint8Array): void {

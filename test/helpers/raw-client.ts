@@ -18,6 +18,9 @@ export class RawClient {
   private waiters: ((p: Buffer | undefined) => void)[] = [];
   private closeReason: DisconnectError | undefined;
   private isClosed = false;
+  private corruptAt: number | undefined;
+  /** Sequence numbers the server answered with UNIMPLEMENTED. */
+  readonly unimplemented: number[] = [];
   private serviceWaiter: ((name: string) => void) | undefined;
   readonly established: Promise<void>;
   readonly closed: Promise<DisconnectError | undefined>;
@@ -57,6 +60,11 @@ export class RawClient {
       },
       {
         write: (d) => {
+          if (this.corruptAt !== undefined) {
+            d = Buffer.from(d);
+            d[Math.min(this.corruptAt, d.length - 1)]! ^= 0x01;
+            this.corruptAt = undefined;
+          }
           if (!this.socket.destroyed) this.socket.write(d);
         },
         closed: (e) => {
@@ -70,6 +78,7 @@ export class RawClient {
         },
         established: () => established(),
         serviceAccepted: (name) => this.serviceWaiter?.(name),
+        unimplemented: (seq) => this.unimplemented.push(seq),
       },
     );
     this.transport.setService({
@@ -114,6 +123,11 @@ export class RawClient {
   /** Why the server closed the connection, once it has. */
   get disconnectReason(): DisconnectError | undefined {
     return this.closeReason;
+  }
+
+  /** Flips one bit at `offset` of the next packet this client sends (an integrity attack). */
+  corruptNextPacket(offset: number): void {
+    this.corruptAt = offset;
   }
 
   /** Writes raw bytes to the socket, bypassing the transport. */
