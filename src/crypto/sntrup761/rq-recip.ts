@@ -1,5 +1,4 @@
 import { freezeQ } from './field.js';
-import { P } from './params.js';
 
 /*
  * 1/(3s) in Rq (the submission's Rq_recip3), by 2p - 1 constant-time division steps of Bernstein
@@ -41,7 +40,7 @@ function invertModQ(a: number): number {
  */
 export function recip3Rq(s: Int8Array): Int16Array {
   // Local copies of constants: a module-level binding would be reloaded in the hot loops.
-  const p = P;
+  const p = 761; // P
   const q = 4591;
   const qinv = 1 / 4591;
   const round = ROUND;
@@ -102,18 +101,19 @@ export function recip3Rq(s: Int8Array): Int16Array {
     }
     v[0] = 0;
     if (step % 3 === 2) {
-      // Every third step (a public schedule) bring all entries back to centred residues.
-      for (let i = 0; i <= p + 1; i++) {
-        const a = v[i]!;
-        v[i] = a - q * (a * qinv + round - round);
-        const b = r[i]!;
-        r[i] = b - q * (b * qinv + round - round);
-      }
-      for (let i = 0; i <= p; i++) {
+      // Every third step (a public schedule) bring the entries back to centred residues; beyond
+      // the bounds used above they are zero.
+      for (let i = 0; i <= len; i++) {
         const a = f[i]!;
         f[i] = a - q * (a * qinv + round - round);
         const b = g[i]!;
         g[i] = b - q * (b * qinv + round - round);
+      }
+      for (let i = 0; i <= top + 1; i++) {
+        const a = v[i]!;
+        v[i] = a - q * (a * qinv + round - round);
+        const b = r[i]!;
+        r[i] = b - q * (b * qinv + round - round);
       }
     }
   }
