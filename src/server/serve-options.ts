@@ -1,0 +1,50 @@
+import type { AlgorithmRegistries } from '../algorithms/registry.js';
+import type { AuthBackend, AuthenticatedUser } from '../auth/types.js';
+import type { PrivateKey } from '../keys/types.js';
+import type { Logger } from '../log/logger.js';
+import type { ServeConfig } from './config.js';
+import { withServerAuthMethods } from './serve-auth.js';
+import type { SshServerOptions } from './server.js';
+
+/** What {@link serverOptionsFromConfig} needs besides the config. */
+export interface ServeParts {
+  readonly hostKeys: readonly PrivateKey[];
+  readonly authBackend: AuthBackend<AuthenticatedUser>;
+  /** The profile's registries (see `createProfileRegistries`). */
+  readonly registries: AlgorithmRegistries;
+  /** The banner file's text, when `banner` names one. */
+  readonly bannerText: string | undefined;
+  readonly log: Logger;
+}
+
+/**
+ * Maps the effective config onto {@link SshServerOptions}: algorithm lists, rekey limits, the
+ * pre-auth limits (LoginGraceTime, MaxAuthTries, MaxStartups), MaxSessions, the banner, the
+ * client-alive probes and the server-wide AuthenticationMethods.
+ */
+export function serverOptionsFromConfig(config: ServeConfig, parts: ServeParts): SshServerOptions {
+  const algorithms = {
+    ...(config.kexAlgorithms === undefined ? {} : { kexAlgorithms: config.kexAlgorithms }),
+    ...(config.hostKeyAlgorithms === undefined ? {} : { hostKeyAlgorithms: config.hostKeyAlgorithms }),
+    ...(config.ciphers === undefined ? {} : { ciphers: config.ciphers }),
+    ...(config.macs === undefined ? {} : { macs: config.macs }),
+    ...(config.compression === undefined ? {} : { compression: config.compression }),
+    ...(config.pubkeyAcceptedAlgorithms === undefined
+      ? {}
+      : { pubkeyAcceptedAlgorithms: config.pubkeyAcceptedAlgorithms }),
+  };
+  return {
+    hostKeys: parts.hostKeys,
+    authBackend: withServerAuthMethods(parts.authBackend, config.authenticationMethods),
+    registries: parts.registries,
+    algorithms,
+    rekeyLimits: config.rekeyLimit,
+    loginGraceTime: config.loginGraceTime,
+    maxAuthTries: config.maxAuthTries,
+    maxStartups: config.maxStartups,
+    ...(parts.bannerText === undefined ? {} : { banner: parts.bannerText }),
+    connectionLimits: { maxPerType: { session: config.maxSessions } },
+    clientAlive: { intervalSeconds: config.clientAliveInterval, countMax: config.clientAliveCountMax },
+    log: parts.log,
+  };
+}

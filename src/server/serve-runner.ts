@@ -1,0 +1,166 @@
+import { readFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import type { Readable, Writable } from 'node:stream';
+import type { PassphraseProvider } from '../keys/host-key-store.js';
+import type { Logger } from '../log/logger.js';
+import { SqliteUserStore } from '../users/sqlite-store.js';
+import { createProfileRegistries, resolveAlgorithms } from './config-algorithms.js';
+import { ConfigError, type ServeConfig } from './config.js';
+import { formatListenAddress, parseListenAddress } from './config-values.js';
+import { offerFirstUser, type FirstUserPrompter } from './serve-first-user.js';
+import { loadServeHostKeys } from './serve-host-keys.js';
+import { serverOptionsFromConfig } from './serve-options.js';
+import { SshServer } from './server.js';
+import { createUserAuthBackend } from './user-auth-backend.js';
+
+/** Largest banner file sent before authentication. */
+const MAX_BANNER_BYTES = 64 * 1024;
+
+/** How {@link startServe} runs the server. */
+export interface ServeRunOptions {
+  readonly dataDir: string;
+  readonly config: ServeConfig;
+  readonly log: Logger;
+  /** Serve one connection over these streams instead of listening (`serve --stdio`, like `sshd -i`). */
+  readonly stdio?: { readonly input: Readable; readonly output: Writable };
+  /** How long sessions may run on after SIGTERM/SIGINT before they are disconnected. */
+  readonly shutdownTimeoutMs: number;
+  /** Unlocks encrypted host keys (keychain, stdin, prompt). */
+  readonly passphrase: PassphraseProvider;
+  /** Asks a person to create the first user; absent without a terminal. */
+  readonly prompter?: FirstUserPrompter;
+  /** Signals that stop the server (default SIGTERM and SIGINT); a second one exits at once. */
+  readonly signals?: readonly NodeJS.Signals[];
+  /** Ends the process at once on a second signal (default `process.exit`). */
+  readonly exitNow?: (code: number) => void;
+}
+
+/** A started server. */
+export interface RunningServe {
+  readonly server: SshServer;
+  /** Bound addresses (empty with `stdio`). */
+  readonly addresses: readonly AddressInfo[];
+  /** Resolves with the process exit code once the server has stopped. */
+  readonly done: Promise<number>;
+  /** Graceful stop: no new connections, sessions get `graceMs`, then DISCONNECT. */
+  stop(graceMs: number): Promise<void>;
+}
+
+const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+
+async function readBanner(path: string): Promise<string> {
+  let text: Buffer;
+  try {
+    text = await readFile(path);
+  } catch (err) {
+    throw new ConfigError(`banner: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (text.length > MAX_BANNER_BYTES)
+    throw new ConfigError(`banner: ${path} is larger than ${MAX_BANNER_BYTES / 1024} KiB`);
+  return text.toString('utf8');
+}
+
+async function waitFor(check: () => boolean, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+}
+
+/**
+ * Starts `sshd-kit serve`: opens the user store, loads (or generates) the host keys, builds the
+ * {@link SshServer} from the config, warns about legacy algorithms, offers to create a first user,
+ * then listens on every address (or serves the stdio streams). SIGTERM/SIGINT stop it gracefully;
+ * a second signal exits at once.
+ */
+export async function startServe(options: ServeRunOptions): Promise<RunningServe> {
+  const { config, log, dataDir } = options;
+  const registries = createProfileRegistries(config.profile);
+  resolveAlgorithms(registries, config); // fails on a bad name before anything is touched
+  const store = SqliteUserStore.open(dataDir);
+  let server: SshServer;
+  try {
+    const hostKeys = await loadServeHostKeys({
+      dataDir,
+      paths: config.hostKeys,
+      passphrase: options.passphrase,
+      profile: config.profile,
+      log,
+    });
+    const bannerText = config.banner === undefined ? undefined : await readBanner(config.banner);
+    const authBackend = createUserAuthBackend({ store, dataDir, homesDir: config.homesDir, log });
+    const serverOptions = serverOptionsFromConfig(config, {
+      hostKeys: hostKeys.map((k) => k.key),
+      authBackend,
+      registries,
+      bannerText,
+      log,
+    });
+    try {
+      server = new SshServer(serverOptions, {
+        onConnectionClosed: () => {
+          if (options.stdio) void stop(0);
+        },
+      });
+    } catch (err) {
+      throw new ConfigError(`${(err as Error).message} (check hostKeyAlgorithms and hostKeys)`);
+    }
+    for (const algorithm of server.legacyAlgorithms)
+      log.warn(
+        { algorithm },
+        `legacy algorithm enabled: ${algorithm} (weak; enable it only for old clients)`,
+      );
+    await offerFirstUser(store, dataDir, log, options.stdio ? undefined : options.prompter);
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+
+  let resolveDone!: (code: number) => void;
+  const done = new Promise<number>((r) => (resolveDone = r));
+  let stopping: Promise<void> | undefined;
+  const stop = (graceMs: number): Promise<void> =>
+    (stopping ??= (async () => {
+      log.info({ graceSeconds: graceMs / 1000 }, 'shutting down: no new connections, sessions may finish');
+      await server.close(graceMs);
+      await waitFor(() => server.connectionCount === 0, 2000);
+      await store.close().catch((err: unknown) => log.error({ err }, 'closing the user store failed'));
+      log.info({}, 'stopped');
+      resolveDone(0);
+    })());
+
+  const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting now');
+      (options.exitNow ?? ((code) => process.exit(code)))(128 + (SIGNAL_NUMBERS[signal] ?? 0));
+      return;
+    }
+    log.info({ signal }, 'signal received');
+    void stop(options.shutdownTimeoutMs);
+  };
+  for (const s of signals) process.on(s, onSignal);
+  void done.then(() => {
+    for (const s of signals) process.off(s, onSignal);
+  });
+
+  const addresses: AddressInfo[] = [];
+  if (options.stdio) {
+    server.serveStreams(options.stdio.input, options.stdio.output);
+    log.info({}, 'serving one connection on stdin/stdout');
+  } else {
+    try {
+      for (const text of config.listenAddress) {
+        const { host, port } = parseListenAddress(text, config.port);
+        const bound = await server.listen(port, host);
+        addresses.push(bound);
+        log.info(
+          { address: bound.address, port: bound.port },
+          `listening on ${formatListenAddress({ host: bound.address, port: bound.port })}`,
+        );
+      }
+    } catch (err) {
+      await stop(0);
+      throw err;
+    }
+  }
+  return { server, addresses, done, stop };
+}
