@@ -1,24 +1,24 @@
 import type { KexAlgorithm } from '../types.js';
 import { encodeMpintSecret } from './exchange-hash.js';
 import { createOneRoundKex, ecdhWire, type KeyAgreement } from './one-round-kex.js';
-import { secureRandom, type RandomSource } from './random.js';
-import { X25519_LENGTH, x25519KeyPair, x25519SharedSecret } from './x25519.js';
+import type { RandomSource } from './random.js';
+import { x25519Generate, x25519SharedSecret } from './x25519.js';
 
 /**
  * X25519 key agreement as RFC 8731 §3 uses it: 32-byte public values, K = the 32-byte X25519
  * output read as an unsigned big-endian integer and encoded as an `mpint`.
  */
-export function x25519Agreement(name: string, random: RandomSource = secureRandom): KeyAgreement {
+export function x25519Agreement(name: string, random?: RandomSource): KeyAgreement {
   return {
     async client() {
-      const own = x25519KeyPair(random(X25519_LENGTH));
+      const own = x25519Generate(random);
       return {
         publicValue: own.publicKey,
         finish: async (serverValue) => encodeMpintSecret(x25519SharedSecret(own, serverValue, name)),
       };
     },
     async server(clientValue) {
-      const own = x25519KeyPair(random(X25519_LENGTH));
+      const own = x25519Generate(random);
       const secret = x25519SharedSecret(own, clientValue, name);
       return { publicValue: own.publicKey, sharedSecret: encodeMpintSecret(secret) };
     },
@@ -27,7 +27,7 @@ export function x25519Agreement(name: string, random: RandomSource = secureRando
 
 /** Options of {@link createCurve25519Kex}. */
 export interface Curve25519KexOptions {
-  /** Source of the ephemeral private keys (default: node:crypto). */
+  /** Source of the ephemeral private keys (default: node:crypto's key generation). */
   readonly random?: RandomSource;
 }
 

@@ -3,8 +3,8 @@ import type { KexAlgorithm } from '../types.js';
 import { encodeStringSecret } from './exchange-hash.js';
 import { kexFailed } from './kex-errors.js';
 import { createOneRoundKex, hybridWire, type KeyAgreement } from './one-round-kex.js';
-import { secureRandom, type RandomSource } from './random.js';
-import { X25519_LENGTH, x25519KeyPair, x25519SharedSecret } from './x25519.js';
+import type { RandomSource } from './random.js';
+import { X25519_LENGTH, x25519Generate, x25519SharedSecret } from './x25519.js';
 
 /** A value or a promise of it (a KEM may run in WebAssembly or a worker). */
 export type MaybePromise<T> = T | Promise<T>;
@@ -31,7 +31,7 @@ export interface HybridKemKexSpec {
   /** HASH for the combined secret, H and key derivation. */
   readonly hash: KexAlgorithm['hash'];
   readonly kem: Kem;
-  /** Source of the X25519 private keys (default: node:crypto). */
+  /** Source of the X25519 private keys (default: node:crypto's key generation). */
   readonly random?: RandomSource;
 }
 
@@ -44,7 +44,6 @@ export interface HybridKemKexSpec {
  */
 export function hybridKemAgreement(spec: HybridKemKexSpec): KeyAgreement {
   const { name, hash, kem } = spec;
-  const random = spec.random ?? secureRandom;
   const combine = (kemSecret: Uint8Array, ecdhSecret: Uint8Array): Buffer =>
     encodeStringSecret(createHash(hash).update(kemSecret).update(ecdhSecret).digest());
   const kemCall = async <T>(what: string, call: () => MaybePromise<T>): Promise<T> => {
@@ -57,7 +56,7 @@ export function hybridKemAgreement(spec: HybridKemKexSpec): KeyAgreement {
   return {
     async client() {
       const kemKeys = await kem.keygen();
-      const own = x25519KeyPair(random(X25519_LENGTH));
+      const own = x25519Generate(spec.random);
       return {
         publicValue: Buffer.concat([kemKeys.publicKey, own.publicKey]),
         finish: async (serverReply) => {
@@ -78,7 +77,7 @@ export function hybridKemAgreement(spec: HybridKemKexSpec): KeyAgreement {
         throw kexFailed(`${name}: client value of ${clientInit.length} bytes`);
       }
       const publicKey = clientInit.subarray(0, kem.publicKeyLength);
-      const own = x25519KeyPair(random(X25519_LENGTH));
+      const own = x25519Generate(spec.random);
       const ecdhSecret = x25519SharedSecret(own, clientInit.subarray(kem.publicKeyLength), name);
       const { ciphertext, sharedSecret } = await kemCall('encapsulation', () => kem.encapsulate(publicKey));
       if (ciphertext.length !== kem.ciphertextLength) throw kexFailed(`${name}: KEM made a bad ciphertext`);

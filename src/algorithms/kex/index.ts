@@ -39,7 +39,13 @@ export {
   type KeyAgreement,
 } from './one-round-kex.js';
 export { secureRandom, type RandomSource } from './random.js';
-export { X25519_LENGTH, x25519KeyPair, x25519SharedSecret, type X25519KeyPair } from './x25519.js';
+export {
+  X25519_LENGTH,
+  x25519Generate,
+  x25519KeyPair,
+  x25519SharedSecret,
+  type X25519KeyPair,
+} from './x25519.js';
 
 /**
  * Key exchange methods (issue 3), in OpenSSH 10's server preference order; finite-field DH is

@@ -1,5 +1,12 @@
-import { createPrivateKey, createPublicKey, diffieHellman, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  type KeyObject,
+} from 'node:crypto';
 import { kexFailed } from './kex-errors.js';
+import type { RandomSource } from './random.js';
 
 /** DER prefix of an X25519 SubjectPublicKeyInfo (RFC 8410 §4) before the 32 raw bytes. */
 const SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
@@ -25,6 +32,17 @@ export function x25519KeyPair(rawPrivate: Uint8Array): X25519KeyPair {
   });
   const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
   return { privateKey, publicKey: spki.subarray(SPKI_PREFIX.length) };
+}
+
+/**
+ * A fresh X25519 key pair: from node:crypto's generator, or from `random` when a caller supplies
+ * one (tests and fuzz targets that need reproducible keys).
+ */
+export function x25519Generate(random?: RandomSource): X25519KeyPair {
+  if (random) return x25519KeyPair(random(X25519_LENGTH));
+  const { privateKey, publicKey } = generateKeyPairSync('x25519');
+  // JWK export and import are much cheaper than DER through OpenSSL's decoders.
+  return { privateKey, publicKey: Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url') };
 }
 
 /**
