@@ -30,3 +30,6 @@ export { normalizePath, expandTilde } from './path.js';
 export type { DirEntry, OpenFlags, RenameOptions, Vfs, VfsDir, VfsFile, VfsStatvfs } from './vfs.js';
 export { createMemoryVfs, type MemoryVfs, type MemoryVfsOptions } from './vfs/memory-fs.js';
 export { readOnlyVfs } from './vfs/read-only.js';
+export { createLocalVfs, type LocalVfsOptions } from './vfs/local/local-fs.js';
+export { runScp, type ScpOptions, type ScpStreams } from './scp/run.js';
+export { parseScpCommand, ScpUsageError, type ScpCommand, type ScpPath } from './scp/command.js';

@@ -343,7 +343,9 @@ class LocalVfs implements Vfs {
     );
   }
 
-  async statvfs(): Promise<VfsStatvfs> {
+  async statvfs(p = '/'): Promise<VfsStatvfs> {
+    // The path must resolve inside the jail; the figures are always the root's file system.
+    if (p !== '/') await this.stat(p);
     const s = await io.statfs(this.rootReal);
     return {
       bsize: s.bsize,
