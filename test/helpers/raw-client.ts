@@ -103,11 +103,16 @@ export class RawClient {
     if (queued) return Promise.resolve(queued);
     if (this.isClosed) return Promise.resolve(undefined);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('timed out waiting for a message')), timeoutMs);
-      this.waiters.push((p) => {
+      const waiter = (p: Buffer | undefined) => {
         clearTimeout(timer);
         resolve(p);
-      });
+      };
+      const timer = setTimeout(() => {
+        // A timed-out wait must not swallow the next message.
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error('timed out waiting for a message'));
+      }, timeoutMs);
+      this.waiters.push(waiter);
     });
   }
 
