@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AlgorithmRegistries } from '../algorithms/registry.js';
 import type {
+  DhEngine,
   HostKeySigner,
   KexAlgorithm,
   KexClientExchange,
@@ -35,6 +36,8 @@ export interface KexParticipant {
   readonly role: 'server' | 'client';
   readonly registries: AlgorithmRegistries;
   readonly offer: AlgorithmOffer;
+  /** Where finite-field Diffie-Hellman runs off the event loop (a worker pool); inline when absent. */
+  readonly dhEngine?: DhEngine;
   /** Server: the signer for a negotiated host key algorithm. */
   hostKeySigner?(algorithm: string): HostKeySigner | undefined;
   /** Client: checks K_S and the signature over H; throws DisconnectError(HostKeyNotVerifiable) to refuse. */
@@ -166,13 +169,18 @@ export class KeyExchangeRun {
       const signer = this.me.hostKeySigner?.(chosen.hostKey);
       if (!signer)
         throw new DisconnectError(DisconnectReason.KeyExchangeFailed, `no host key for ${chosen.hostKey}`);
-      this.exchange = kex.server({ transcript, hostKey: signer });
+      this.exchange = kex.server({
+        transcript,
+        hostKey: signer,
+        ...(this.me.dhEngine ? { dhEngine: this.me.dhEngine } : {}),
+      });
       return [];
     }
     const verify = this.me.verifyHostKey;
     if (!verify) throw new Error('a client needs verifyHostKey');
     const exchange = kex.client({
       transcript,
+      ...(this.me.dhEngine ? { dhEngine: this.me.dhEngine } : {}),
       verifyHostKey: (blob, hash, sig) => verify(chosen.hostKey, blob, hash, sig),
     });
     this.exchange = exchange;

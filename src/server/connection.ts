@@ -1,4 +1,5 @@
 import type { AlgorithmRegistries } from '../algorithms/registry.js';
+import type { DhEngine } from '../algorithms/types.js';
 import { AuthService } from '../auth/service.js';
 import type { AuthBackend, AuthenticatedUser, ConnectionInfo } from '../auth/types.js';
 import type { HandlerRegistry } from '../connection/handler-registry.js';
@@ -31,6 +32,7 @@ export interface SshConnectionOptions {
   readonly registries: AlgorithmRegistries;
   readonly offer: AlgorithmOffer;
   readonly hostKeys: HostKeySet;
+  readonly dhEngine?: DhEngine;
   readonly strictKex?: boolean;
   readonly rekeyLimits?: RekeyLimits;
   readonly authBackend: AuthBackend<AuthenticatedUser>;
@@ -91,6 +93,7 @@ export class SshConnection {
         offer: options.offer,
         identification: options.identification,
         hostKeySigner: (alg) => options.hostKeys.signer(alg),
+        ...(options.dhEngine ? { dhEngine: options.dhEngine } : {}),
         extensions,
         log: this.log,
         ...(options.strictKex === undefined ? {} : { strictKex: options.strictKex }),

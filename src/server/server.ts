@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { createDefaultRegistries } from '../algorithms/defaults.js';
+import { DhWorkerPool } from '../algorithms/kex/dh-worker-pool.js';
+import type { DhEngine } from '../algorithms/types.js';
 import type { AlgorithmRegistries } from '../algorithms/registry.js';
 import type { AuthBackend, AuthenticatedUser } from '../auth/types.js';
 import { HandlerRegistry } from '../connection/handler-registry.js';
@@ -89,6 +91,9 @@ export class SshServer {
   private nextId = 0;
   private readonly idPrefix = randomBytes(3).toString('hex');
   private stopping = false;
+  /** Finite-field DH runs here, off the event loop; the worker starts on first use. */
+  private dhPool: DhWorkerPool | undefined;
+  private readonly dhEngine: DhEngine = { run: (job) => (this.dhPool ??= new DhWorkerPool()).run(job) };
 
   constructor(
     private readonly options: SshServerOptions,
@@ -180,6 +185,8 @@ export class SshServer {
     }
     for (const c of this.connections) c.close(DisconnectReason.ByApplication, 'server shutting down');
     await Promise.all(listenersClosed);
+    await this.dhPool?.close();
+    this.dhPool = undefined;
   }
 
   private accept(socket: Socket): void {
@@ -230,6 +237,7 @@ export class SshServer {
         registries: this.registries,
         offer: this.offer,
         hostKeys: this.hostKeys,
+        dhEngine: this.dhEngine,
         ...(o.strictKex === undefined ? {} : { strictKex: o.strictKex }),
         ...(o.rekeyLimits ? { rekeyLimits: o.rekeyLimits } : {}),
         authBackend: o.authBackend,
