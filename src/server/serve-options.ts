@@ -20,7 +20,8 @@ export interface ServeParts {
 /**
  * Maps the effective config onto {@link SshServerOptions}: algorithm lists, rekey limits, the
  * pre-auth limits (LoginGraceTime, MaxAuthTries, MaxStartups), MaxSessions, the banner, the
- * client-alive probes and the server-wide AuthenticationMethods.
+ * client-alive probes, the server-wide AuthenticationMethods, and the session settings (AcceptEnv,
+ * the shell, `Subsystem` commands).
  */
 export function serverOptionsFromConfig(config: ServeConfig, parts: ServeParts): SshServerOptions {
   const algorithms = {
@@ -45,6 +46,24 @@ export function serverOptionsFromConfig(config: ServeConfig, parts: ServeParts):
     ...(parts.bannerText === undefined ? {} : { banner: parts.bannerText }),
     connectionLimits: { maxPerType: { session: config.maxSessions } },
     clientAlive: { intervalSeconds: config.clientAliveInterval, countMax: config.clientAliveCountMax },
+    session: {
+      acceptEnv: config.acceptEnv,
+      shell: config.shell,
+      subsystemCommands: subsystemCommands(config.subsystems),
+    },
     log: parts.log,
   };
+}
+
+/** The OpenSSH name of the in-process SFTP server (`Subsystem sftp internal-sftp`). */
+export const INTERNAL_SFTP = 'internal-sftp';
+
+/**
+ * `subsystems` entries that run a command. `internal-sftp` is not a command: it names the SFTP
+ * subsystem handler registered in-process, which the session layer finds by name.
+ */
+export function subsystemCommands(subsystems: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(subsystems).filter(([, command]) => command.trim() !== INTERNAL_SFTP),
+  );
 }

@@ -29,7 +29,7 @@ export interface ServeRunOptions {
   readonly passphrase: PassphraseProvider;
   /** Asks a person to create the first user; absent without a terminal. */
   readonly prompter?: FirstUserPrompter;
-  /** Signals that stop the server (default SIGTERM and SIGINT); a second one exits at once. */
+  /** Signals that stop the server (default SIGTERM and SIGINT, plus SIGHUP with `stdio`); a second one exits at once. */
   readonly signals?: readonly NodeJS.Signals[];
   /** Ends the process at once on a second signal (default `process.exit`). */
   readonly exitNow?: (code: number) => void;
@@ -127,7 +127,9 @@ export async function startServe(options: ServeRunOptions): Promise<RunningServe
       resolveDone(0);
     })());
 
-  const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
+  // With --stdio, ssh ends its ProxyCommand with SIGHUP when it is done: a clean stop too.
+  const signals =
+    options.signals ?? (options.stdio ? ['SIGTERM', 'SIGINT', 'SIGHUP'] : ['SIGTERM', 'SIGINT']);
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
       log.warn({ signal }, 'second signal: exiting now');

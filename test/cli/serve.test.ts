@@ -1,0 +1,260 @@
+// `sshd-kit serve` as an operator runs it: the built bin/run.js in a child process, JSON logs on
+// stdout, the real OpenSSH client logging in, and signals for shutdown.
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { generatePrivateKey } from '../../src/keys/generate.js';
+import type { PrivateKey } from '../../src/keys/types.js';
+import {
+  askpass,
+  authenticatedWith,
+  HERMETIC_SSH_OPTIONS,
+  run,
+  ssh,
+  writeClientKey,
+} from '../helpers/openssh.js';
+import { ensureBuilt, tempDirs } from './helpers.js';
+import { addUser, BIN, seedHostKeys, startServe, type ServeProcess } from './serve-helpers.js';
+
+const tmp = tempDirs('sshd-kit-serve-');
+beforeAll(ensureBuilt, 180_000);
+
+const running: ServeProcess[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((p) => p.kill()));
+});
+function serve(...args: Parameters<typeof startServe>): ServeProcess {
+  const p = startServe(...args);
+  running.push(p);
+  return p;
+}
+
+let clientKey: PrivateKey;
+beforeAll(async () => {
+  clientKey = await generatePrivateKey('ed25519', { comment: 'client' });
+});
+
+/** A data directory with host keys and alice (key + password), and alice's key file. */
+async function preparedDir(): Promise<{ dir: string; keyFile: string }> {
+  const base = tmp();
+  const dir = join(base, 'data');
+  seedHostKeys(dir);
+  await addUser(dir, 'alice', { keys: [clientKey], password: 'correct horse' });
+  return { dir, keyFile: await writeClientKey(base, 'id_alice', clientKey) };
+}
+
+const refused = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    s.on('connect', () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.on('error', () => resolve(true));
+  });
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('sshd-kit serve: start', () => {
+  it('in an empty directory: generates host keys as ssh-keygen -A, logs fingerprints, the port, and how to add a user', async () => {
+    const cwd = tmp();
+    // No --data-dir: the default ./sshd-kit-data under the current directory (the README quick start).
+    const p = serve(undefined, [], { cwd });
+    const port = await p.port();
+    const lines = p.lines();
+    const dir = join(cwd, 'sshd-kit-data');
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    const generated = lines.filter((l) => l.msg === 'generated host key');
+    expect(generated.map((l) => l['type'])).toEqual(['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ssh-rsa']);
+    expect(generated.map((l) => l['bits'])).toEqual([256, 256, 3072]);
+    for (const g of generated) {
+      const path = g['path'] as string;
+      expect(path.startsWith(`${dir}/ssh_host_`)).toBe(true);
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+      const line = execFileSync('ssh-keygen', ['-l', '-f', `${path}.pub`], { encoding: 'utf8' });
+      expect(line.split(' ')[1]).toBe(g['fingerprint']);
+    }
+    // The key the server proves is the one whose fingerprint it logged.
+    const scan = execFileSync('ssh-keyscan', ['-t', 'ed25519', '-p', String(port), '127.0.0.1'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const served = execFileSync('ssh-keygen', ['-l', '-f', '-'], { input: scan, encoding: 'utf8' });
+    expect(served.split(' ')[1]).toBe(generated[0]!['fingerprint']);
+    const noUser = lines.find((l) => l.msg.startsWith('no users yet'));
+    expect(noUser?.['command']).toBe(`sshd-kit user add NAME --data-dir ${dir}`);
+    expect(noUser?.level).toBe(40);
+
+    p.signal('SIGTERM');
+    expect(await p.exited).toEqual({ code: 0, signal: null });
+    // A second start reuses the keys.
+    const again = serve(dir);
+    await again.port();
+    const loaded = again.lines().filter((l) => l.msg === 'host key');
+    expect(loaded.map((l) => l['fingerprint'])).toEqual(generated.map((l) => l['fingerprint']));
+  });
+
+  it('a real ssh login runs a command (publickey) and a password login works', async () => {
+    const { dir, keyFile } = await preparedDir();
+    const p = serve(dir);
+    const port = await p.port();
+    const r = await ssh(port, ['-i', keyFile, 'alice@127.0.0.1', 'echo hi; exit 3']);
+    expect(r.stdout.toString()).toBe('hi\n');
+    expect(r.code).toBe(3);
+    const ap = await askpass(join(dir, '..'), 'correct horse');
+    const pw = await ssh(
+      port,
+      ['-v', ...ap.options, '-o', 'PreferredAuthentications=password', 'alice@127.0.0.1', 'true'],
+      {
+        env: ap.env,
+      },
+    );
+    expect(authenticatedWith(pw.stderr)).toBe('password');
+    expect(pw.code).toBe(0);
+    const auth = p.lines().filter((l) => l.msg === 'authenticated');
+    expect(auth.map((l) => [l['user'], l['methods']])).toEqual([
+      ['alice', ['publickey']],
+      ['alice', ['password']],
+    ]);
+    expect(auth.every((l) => typeof l['conn'] === 'string')).toBe(true);
+  });
+
+  it('listens on every --listen address; --port applies to those without one', async () => {
+    const { dir } = await preparedDir();
+    const p = serve(dir, ['--listen', '127.0.0.2:0']);
+    await p.port();
+    await p.waitFor((l) => l.msg.startsWith('listening on 127.0.0.2:'));
+    const ports = p
+      .lines()
+      .filter((l) => l.msg.startsWith('listening on'))
+      .map((l) => l['address']);
+    expect(ports).toEqual(['127.0.0.1', '127.0.0.2']);
+  });
+});
+
+describe('sshd-kit serve: shutdown', () => {
+  it('SIGTERM during a session: new connections are refused, the session finishes, exit 0', async () => {
+    const { dir, keyFile } = await preparedDir();
+    const p = serve(dir);
+    const port = await p.port();
+    const session = ssh(port, ['-i', keyFile, 'alice@127.0.0.1', 'sleep 1; echo finished']);
+    await p.waitFor((l) => l.msg === 'session started');
+    p.signal('SIGTERM');
+    await p.waitFor((l) => l.msg.startsWith('shutting down'));
+    expect(await refused(port)).toBe(true);
+    const r = await session;
+    expect(r.stdout.toString()).toBe('finished\n');
+    expect(r.code).toBe(0);
+    expect(await p.exited).toEqual({ code: 0, signal: null });
+    expect(p.lines().at(-1)?.msg).toBe('stopped');
+  });
+
+  it('sessions still running at --shutdown-timeout are disconnected; the exit is still clean', async () => {
+    const { dir, keyFile } = await preparedDir();
+    const p = serve(dir, ['--shutdown-timeout', '1']);
+    const port = await p.port();
+    const session = ssh(port, ['-i', keyFile, 'alice@127.0.0.1', 'sleep 30']);
+    await p.waitFor((l) => l.msg === 'session started');
+    const t0 = Date.now();
+    p.signal('SIGTERM');
+    const r = await session;
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(r.code).toBe(255);
+    expect(r.stderr).toMatch(/server shutting down|closed by remote host|Connection closed/i);
+    expect(await p.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('a second signal exits at once', async () => {
+    const { dir, keyFile } = await preparedDir();
+    const p = serve(dir);
+    const port = await p.port();
+    const session = ssh(port, ['-i', keyFile, 'alice@127.0.0.1', 'sleep 30']);
+    await p.waitFor((l) => l.msg === 'session started');
+    p.signal('SIGTERM');
+    await p.waitFor((l) => l.msg.startsWith('shutting down'));
+    const t0 = Date.now();
+    p.signal('SIGINT');
+    expect(await p.exited).toEqual({ code: 130, signal: null });
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(p.lines().some((l) => l.msg === 'second signal: exiting now')).toBe(true);
+    await session;
+  });
+});
+
+describe('sshd-kit serve --stdio', () => {
+  it('serves one connection for ssh -o ProxyCommand; logs go to stderr, never stdout', async () => {
+    const { dir, keyFile } = await preparedDir();
+    const logFile = join(dir, '..', 'proxy.log');
+    const proxy = `${process.execPath} ${BIN} serve --stdio --data-dir ${dir} --log-format json --log-level debug 2>${logFile}`;
+    const r = await run('ssh', [
+      ...HERMETIC_SSH_OPTIONS,
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      `ProxyCommand=${proxy}`,
+      '-i',
+      keyFile,
+      'alice@sshd-kit',
+      'echo over stdio',
+    ]);
+    expect(r.stdout.toString()).toBe('over stdio\n');
+    expect(r.code).toBe(0);
+    // ssh ends the proxy with SIGHUP once it is done; the server stops cleanly.
+    const messages = () =>
+      readFileSync(logFile, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { msg: string }).msg);
+    for (let i = 0; i < 100 && !messages().includes('stopped'); i++) await sleep(50);
+    expect(messages()).toEqual(
+      expect.arrayContaining([
+        'serving one connection on stdin/stdout',
+        'authenticated',
+        'session started',
+        'stopped',
+      ]),
+    );
+  });
+});
+
+describe('sshd-kit serve: client alive', () => {
+  it('disconnects a client that stops answering keepalive@openssh.com (ClientAliveInterval / CountMax)', async () => {
+    const { dir, keyFile } = await preparedDir();
+    const config = join(dir, 'config.yaml');
+    writeFileSync(config, 'clientAliveInterval: 1\nclientAliveCountMax: 1\n');
+    const p = serve(dir, ['--log-level', 'debug']);
+    const port = await p.port();
+    const client = spawn(
+      'ssh',
+      [
+        ...HERMETIC_SSH_OPTIONS,
+        '-o',
+        'BatchMode=yes',
+        '-p',
+        String(port),
+        '-i',
+        keyFile,
+        '-N',
+        'alice@127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+    const clientExit = new Promise<number | null>((r) => client.on('exit', (code) => r(code)));
+    await p.waitFor((l) => l.msg === 'authenticated');
+    // Answered probes keep the connection up.
+    await p.waitFor((l) => l.msg === 'client alive probe');
+    await sleep(2500);
+    expect(p.lines().some((l) => l.msg === 'client not responding')).toBe(false);
+    // A frozen client answers nothing: after the interval and one more unanswered probe, it is gone.
+    client.kill('SIGSTOP');
+    try {
+      const gone = await p.waitFor((l) => l.msg === 'client not responding', 8000);
+      expect(gone['unanswered']).toBe(1);
+    } finally {
+      client.kill('SIGCONT');
+    }
+    expect(await clientExit).toBe(255);
+  });
+});
