@@ -290,6 +290,35 @@ describe('the local jail (catalogue D01-D08, D16-D20)', () => {
     await c.close(h3);
   });
 
+  it('bounds open handles and returns descriptors to baseline when the session ends (D09)', async () => {
+    const fds = (): number => fs.readdirSync('/proc/self/fd').length;
+    const base = fds();
+    const s = await TestSftpClient.connect(createLocalVfs({ root: sb.root }), {
+      limits: { maxOpenHandles: 100 },
+    });
+    record(s);
+    const reps = await Promise.all([
+      ...Array.from({ length: 400 }, () =>
+        s.request(Fxp.Open, (w) => w.text('sub/file').u32(Pflag.Read).u32(0)),
+      ),
+      ...Array.from({ length: 300 }, (_, i) =>
+        s.request(Fxp.Open, (w) =>
+          w
+            .text(`up${i}`)
+            .u32(Pflag.Write | Pflag.Creat | Pflag.Trunc)
+            .u32(0),
+        ),
+      ),
+      ...Array.from({ length: 300 }, () => s.request(Fxp.Opendir, (w) => w.text('sub'))),
+    ]);
+    expect(reps.filter((r) => r.type === Fxp.Handle).length).toBe(100);
+    expect(fds() - base).toBeLessThanOrEqual(2 * 100 + 10);
+    await s.end();
+    expect(fds()).toBeLessThanOrEqual(base + 2);
+    // Uploads never closed were discarded: no file and no temporary is left.
+    expect(fs.readdirSync(sb.root).filter((n) => n.startsWith('up') || n.startsWith('.'))).toEqual([]);
+  });
+
   it('survives a race flipping a directory and a symlink to outside while it opens through it (D07)', async () => {
     fs.mkdirSync(J('race/realdir'), { recursive: true });
     fs.writeFileSync(J('race/realdir/CANARY'), 'decoy');

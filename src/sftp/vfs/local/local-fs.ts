@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FileAttrs, FileStat } from '../../attrs.js';
@@ -9,14 +8,8 @@ import type { OpenFlags, RenameOptions, Vfs, VfsDir, VfsFile, VfsStatvfs } from 
 import { readOnlyVfs } from '../read-only.js';
 import * as io from './fd-ops.js';
 import { escapeError, Jail, type ParentRef } from './jail.js';
-import {
-  AtomicUploadFile,
-  checkOwner,
-  LocalDir,
-  LocalFile,
-  toFileStat,
-  type LocalFileContext,
-} from './local-files.js';
+import { checkOwner, LocalDir, toFileStat, type LocalFileContext } from './local-files.js';
+import { openLocal, type OpenContext } from './local-open.js';
 
 const { fdPath, closeQuietly, errCode } = io;
 
@@ -39,18 +32,10 @@ export interface LocalVfsOptions {
   readonly fsyncOnClose?: boolean;
 }
 
-/** True when OPEN flags ask for a fresh file: the uploads that are made atomic. */
-function isFreshUpload(f: OpenFlags): boolean {
-  return f.write && f.create && f.truncate && !f.append && !f.exclusive;
-}
-
-function accessFlags(f: OpenFlags): number {
-  return f.read && f.write ? io.O_RDWR : f.write ? io.O_WRONLY : io.O_RDONLY;
-}
-
 class LocalVfs implements Vfs {
   private readonly umask: number;
   private readonly fileCtx: LocalFileContext;
+  private readonly openCtx: OpenContext;
 
   constructor(
     private readonly jail: Jail,
@@ -59,6 +44,12 @@ class LocalVfs implements Vfs {
   ) {
     this.umask = o.umask ?? 0o022;
     this.fileCtx = { statvfs: () => this.statvfs(), fsyncOnClose: o.fsyncOnClose ?? false };
+    this.openCtx = {
+      jail,
+      umask: this.umask,
+      atomicUploads: o.atomicUploads !== false,
+      fileCtx: this.fileCtx,
+    };
   }
 
   /** Runs `fn` with the parent of `p` and closes the parent descriptor afterwards. */
@@ -140,115 +131,8 @@ class LocalVfs implements Vfs {
     });
   }
 
-  async open(p: string, flags: OpenFlags, attrs: FileAttrs): Promise<VfsFile> {
-    if (p === '/') throw errnoError('EISDIR');
-    let ref = await this.jail.resolveParent(p);
-    try {
-      for (let hops = 0; ; hops++) {
-        const fd = await io
-          .open(fdPath(ref.dirFd, ref.name), io.O_PATH | io.O_NOFOLLOW)
-          .catch((err: unknown) => {
-            if (errCode(err) === 'ENOENT') return undefined;
-            throw err;
-          });
-        if (fd === undefined) {
-          if (!flags.create) throw errnoError('ENOENT');
-          const made = await this.create(ref, flags, attrs);
-          if (!made) continue; // lost a race with a concurrent create: look again
-          if (made instanceof AtomicUploadFile) ref = { ...ref, dirFd: -1 };
-          return made;
-        }
-        let st: fs.Stats;
-        try {
-          st = await io.fstat(fd);
-          if (st.isSymbolicLink()) {
-            if (flags.create && flags.exclusive) throw errnoError('EEXIST');
-            if (hops >= 40) throw errnoError('ELOOP');
-            const next = await this.jail.followLink(ref);
-            if (!('dirFd' in next)) {
-              await closeQuietly(next.fd);
-              throw errnoError(next.st.isDirectory() ? 'EISDIR' : 'EINVAL');
-            }
-            await closeQuietly(ref.dirFd);
-            ref = next;
-            continue;
-          }
-          if (st.isDirectory()) throw errnoError('EISDIR');
-          // FIFOs, sockets and devices are refused before anything opens them for I/O (D08).
-          if (!st.isFile()) throw new SftpError(SftpStatus.PermissionDenied, 'Not a regular file');
-          if (flags.create && flags.exclusive) throw errnoError('EEXIST');
-          if (isFreshUpload(flags) && this.o.atomicUploads !== false) {
-            const up = await this.createTemp(ref, flags, st.mode & 0o7777, st);
-            ref = { ...ref, dirFd: -1 };
-            return up;
-          }
-          return await this.reopen(fd, st, flags);
-        } finally {
-          await closeQuietly(fd);
-        }
-      }
-    } finally {
-      if (ref.dirFd !== -1) await closeQuietly(ref.dirFd);
-    }
-  }
-
-  /**
-   * Opens the very inode an O_PATH descriptor names, with real access flags; dev/ino are compared
-   * after the open as a second check that nothing was swapped in between.
-   */
-  private async reopen(pathFd: number, st: fs.Stats, flags: OpenFlags): Promise<VfsFile> {
-    const mode =
-      accessFlags(flags) |
-      io.O_NONBLOCK |
-      (flags.truncate ? io.O_TRUNC : 0) |
-      (flags.append ? io.O_APPEND : 0);
-    const fd = await io.open(fdPath(pathFd), mode);
-    const now = await io.fstat(fd).catch(async (err: unknown) => {
-      await closeQuietly(fd);
-      throw err;
-    });
-    if (now.ino !== st.ino || now.dev !== st.dev || !now.isFile()) {
-      await closeQuietly(fd);
-      throw escapeError();
-    }
-    return new LocalFile(fd, flags, this.fileCtx);
-  }
-
-  /** Creates a new file at `ref`; undefined when the name appeared meanwhile (the caller retries). */
-  private async create(ref: ParentRef, flags: OpenFlags, attrs: FileAttrs): Promise<VfsFile | undefined> {
-    const mode = (attrs.permissions ?? 0o666) & 0o777 & ~this.umask;
-    if (isFreshUpload(flags) && this.o.atomicUploads !== false) return this.createTemp(ref, flags, mode);
-    const oflags = accessFlags(flags) | io.O_CREAT | io.O_EXCL | io.O_NOFOLLOW | io.O_NONBLOCK;
-    let fd: number;
-    try {
-      fd = await io.open(fdPath(ref.dirFd, ref.name), oflags | (flags.append ? io.O_APPEND : 0), mode);
-    } catch (err) {
-      if (errCode(err) === 'EEXIST' && !flags.exclusive) return undefined;
-      throw err;
-    }
-    await io.fchmod(fd, mode).catch(() => undefined); // the process umask may have masked more
-    return new LocalFile(fd, flags, this.fileCtx);
-  }
-
-  /** The temporary file of an atomic upload; takes ownership of `ref.dirFd` on success. */
-  private async createTemp(
-    ref: ParentRef,
-    flags: OpenFlags,
-    mode: number,
-    old?: fs.Stats,
-  ): Promise<AtomicUploadFile> {
-    const temp = `.sshd-kit-upload.${randomBytes(8).toString('hex')}`;
-    const oflags = accessFlags(flags) | io.O_CREAT | io.O_EXCL | io.O_NOFOLLOW;
-    const fd = await io.open(fdPath(ref.dirFd, temp), oflags, 0o600);
-    try {
-      await io.fchmod(fd, mode);
-      if (old && process.getuid?.() === 0) await io.fchown(fd, old.uid, old.gid).catch(() => undefined);
-    } catch (err) {
-      await closeQuietly(fd);
-      await io.unlink(fdPath(ref.dirFd, temp)).catch(() => undefined);
-      throw err;
-    }
-    return new AtomicUploadFile(fd, flags, this.fileCtx, ref.dirFd, temp, ref.name);
+  open(p: string, flags: OpenFlags, attrs: FileAttrs): Promise<VfsFile> {
+    return openLocal(this.openCtx, p, flags, attrs);
   }
 
   async opendir(p: string): Promise<VfsDir> {
