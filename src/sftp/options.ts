@@ -41,7 +41,7 @@ export const DEFAULT_SFTP_LIMITS: SftpLimits = {
   maxWriteLength: MAX_SFTP_FRAME - 1024,
   maxOpenHandles: 512,
   maxInFlightRequests: 128,
-  maxInFlightBytes: 32 * 1024 * 1024,
+  maxInFlightBytes: 16 * 1024 * 1024,
 };
 
 /** One finished request, for audit (the server's `sftp.op` event). READ and WRITE are not reported. */

@@ -74,7 +74,7 @@ class SftpSession {
     const signal = this.options.signal;
     if (signal) {
       if (signal.aborted) this.end('aborted', 'aborted before start');
-      else signal.addEventListener('abort', () => this.end('aborted', 'session aborted'), { once: true });
+      else signal.addEventListener('abort', this.onAbort, { once: true });
     }
     return this.done;
   }
@@ -97,6 +97,7 @@ class SftpSession {
     this.pump();
   };
   private readonly onOutputGone = (): void => this.end('aborted', 'output closed');
+  private readonly onAbort = (): void => this.end('aborted', 'session aborted');
 
   /** Pulls and starts frames while the bounds allow; pauses or resumes the input accordingly. */
   private pump(): void {
@@ -292,6 +293,7 @@ class SftpSession {
     output.off('drain', this.onDrain);
     output.off('error', this.onOutputGone);
     output.off('close', this.onOutputGone);
+    this.options.signal?.removeEventListener('abort', this.onAbort);
     // Keep a listener so a late stream error cannot become an uncaught exception.
     output.on('error', () => undefined);
     input.on('error', () => undefined);

@@ -65,6 +65,7 @@ describe('OpenSSH sftp against the engine (sftp -D, jailed local root)', () => {
       'chmod 640 d/b.txt',
       'ln -s d/b.txt link',
       'ln d/b.txt hard',
+      'cp d/b.txt copy.txt',
       'ls -l',
       'ls -l d',
       'df',
@@ -80,6 +81,8 @@ describe('OpenSSH sftp against the engine (sftp -D, jailed local root)', () => {
     expect(fs.readlinkSync(J('link'))).toBe('d/b.txt');
     expect(fs.statSync(J('d/b.txt')).mode & 0o777).toBe(0o640);
     expect(fs.existsSync(J('hard'))).toBe(false);
+    expect(fs.readFileSync(J('copy.txt'), 'utf8')).toBe('hello');
+    fs.rmSync(J('copy.txt'));
     const r2 = await sftpBatch(sb, ['rm link', 'rm d/b.txt', 'rmdir d', 'ls -la']);
     expect(r2.code, r2.stderr).toBe(0);
     expect(fs.readdirSync(sb.root)).toEqual([]);

@@ -111,6 +111,20 @@ describe('SFTP concurrency', () => {
     expect(log).toEqual(['write 0', 'abort']);
   });
 
+  it('an abort signal ends the session and discards open uploads', async () => {
+    const log: string[] = [];
+    const ac = new AbortController();
+    const c = await TestSftpClient.connect(
+      slowVfs(createMemoryVfs(), () => 0, log),
+      { signal: ac.signal },
+    );
+    const h = await c.open('f', Pflag.Write | Pflag.Creat | Pflag.Trunc);
+    await c.write(h, 0, Buffer.from('x'));
+    ac.abort();
+    await c.done;
+    expect(log).toEqual(['write 0', 'abort']);
+  });
+
   it('stops reading while the output is full and resumes when drained', async () => {
     const c = await TestSftpClient.connect(createMemoryVfs(), { limits: { maxInFlightRequests: 4 } });
     const h = await c.open('f', Pflag.Write | Pflag.Creat | Pflag.Read);

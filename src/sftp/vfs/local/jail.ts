@@ -88,6 +88,7 @@ export class Jail {
         .filter((c) => c !== '')
         .join('/');
     for (const prefix of this.rootPrefixes) {
+      if (prefix === '/') return clean.split('/').filter((c) => c !== '');
       if (clean === prefix) return [];
       if (clean.startsWith(prefix + '/')) return clean.slice(prefix.length + 1).split('/');
     }
