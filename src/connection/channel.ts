@@ -26,6 +26,27 @@ export const ExitSignalRequest = defineStruct('exit-signal', {
   languageTag: t.text,
 });
 
+/**
+ * Client data as a Readable that reports every consumption. Node calls `_read` only once until
+ * the next `push`, so a window that closed with data still buffered would never reopen if the
+ * grant waited for `_read` alone: each `read()` (flowing mode and pipes read through it too)
+ * gives the window another chance.
+ */
+class ChannelInput extends Readable {
+  constructor(
+    highWaterMark: number,
+    private readonly consumed: () => void,
+  ) {
+    super({ highWaterMark, read: () => consumed() });
+  }
+
+  override read(size?: number): unknown {
+    const chunk: unknown = super.read(size);
+    if (chunk !== null) this.consumed();
+    return chunk;
+  }
+}
+
 /** Largest window a peer may grant (RFC 4254 §5.2). */
 const MAX_WINDOW = 0xffffffff;
 
@@ -93,7 +114,7 @@ export class ChannelImpl implements Channel {
     this.localWindowMax = sizes.localWindow;
     this.localMaxPacket = sizes.localMaxPacket;
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
-    this.input = new Readable({ highWaterMark: sizes.localWindow, read: () => this.grantWindow() });
+    this.input = new ChannelInput(sizes.localWindow, () => this.grantWindow());
     this.output = this.dataWriter(undefined);
     this.stderr = this.dataWriter(ExtendedDataType.Stderr);
   }
