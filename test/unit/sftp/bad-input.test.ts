@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Fxp, Pflag, SftpStatus } from '../../../src/sftp/constants.js';
 import { createMemoryVfs } from '../../../src/sftp/vfs/memory-fs.js';
@@ -141,6 +142,36 @@ describe('SFTP bad input (catalogue D09-D14)', () => {
     expect(statusOf(await c.extended('__proto__'))).toBe(SftpStatus.OpUnsupported);
     await stillServing(c);
     await c.end();
+  });
+
+  it('random request frames get a STATUS or end the session, never an exception', async () => {
+    const mem = createMemoryVfs();
+    const seed = await TestSftpClient.connect(mem);
+    const h = await seed.open('f', CREATE);
+    await seed.write(h, 0, Buffer.from('content'));
+    await seed.close(h);
+    await seed.end();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.tuple(fc.constantFrom(...Object.values(Fxp), 0, 77, 255), fc.uint8Array({ maxLength: 64 })),
+          { minLength: 1, maxLength: 8 },
+        ),
+        async (frames) => {
+          const c = await TestSftpClient.connect(mem);
+          for (const [type, body] of frames) {
+            c.sendFrame(Buffer.concat([Buffer.from([type, 0, 0, 0, 1]), body]));
+          }
+          // Either the session answered everything and still serves, or it ended cleanly.
+          const probe = c.request(Fxp.Realpath, (w) => w.text('/'));
+          const outcome = await Promise.race([probe.then(() => 'served'), c.done.then(() => 'ended')]);
+          expect(['served', 'ended']).toContain(outcome);
+          c.toServer.end();
+          await c.done;
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('10,000 pipelined requests the client does not read stay bounded, then all get answered', async () => {
