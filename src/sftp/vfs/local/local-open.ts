@@ -80,7 +80,7 @@ export async function openLocal(
         if (!st.isFile()) throw new SftpError(SftpStatus.PermissionDenied, 'Not a regular file');
         if (flags.create && flags.exclusive) throw errnoError('EEXIST');
         if (isFreshUpload(flags) && ctx.atomicUploads) {
-          const up = await createTemp(ctx, ref, flags, st.mode & 0o7777, st);
+          const up = await createTemp(ctx, ref, flags, st.mode & 0o777, st);
           ref = { ...ref, dirFd: -1 };
           return up;
         }
