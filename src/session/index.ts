@@ -30,3 +30,4 @@ export {
   type TerminalModes,
 } from './terminal-modes.js';
 export { DEFAULT_SESSION_PATH, matchesEnvPattern } from './environment.js';
+export { createLineIo, type EchoMode, type LineIo, type RecvOptions } from './line-io.js';

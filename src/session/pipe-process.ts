@@ -54,8 +54,10 @@ export function spawnWithPipes(spec: LaunchSpec, streams: ProcessStreams): Sessi
     });
   });
 
-  child.stdout.pipe(output);
-  child.stderr.pipe(stderr);
+  // The channel's EOF waits for the exit status (channel.exit sends EOF, exit-status, CLOSE at
+  // once): a client whose stdin is done answers EOF with CLOSE, after which no status can follow.
+  child.stdout.pipe(output, { end: false });
+  child.stderr.pipe(stderr, { end: false });
   input.pipe(child.stdin);
   // The child may exit without reading its input: EPIPE is expected, not an error.
   child.stdin.on('error', () => input.unpipe(child.stdin));

@@ -65,9 +65,13 @@ export interface SessionContext {
 export interface SessionIo {
   /** Data from the client; ends at the client's EOF. */
   readonly stdin: Readable;
-  /** Data to the client (with a pty there is no line discipline: write `\r\n` for a new line). */
+  /**
+   * Data to the client (with a pty there is no line discipline: write `\r\n` for a new line).
+   * Leave ending it to the session: resolving sends EOF, the exit status and CLOSE together
+   * (a client may answer an early EOF with CLOSE, after which no exit status can be sent).
+   */
   readonly stdout: Writable;
-  /** Extended data (stderr) to the client. */
+  /** Extended data (stderr) to the client; as with `stdout`, the session ends it. */
   readonly stderr: Writable;
   /** The pty the client asked for, if any. The handler itself echoes and edits lines. */
   readonly pty: PtyInfo | undefined;
