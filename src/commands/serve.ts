@@ -45,12 +45,7 @@ export default class Serve extends BaseCommand<typeof Serve> {
   ];
 
   static override flags = {
-    port: Flags.integer({
-      char: 'p',
-      summary: 'Port to listen on (default 2222; 0 picks a free one).',
-      min: 0,
-      max: 65535,
-    }),
+    port: Flags.string({ char: 'p', summary: 'Port to listen on (default 2222; 0 picks a free one).' }),
     listen: Flags.string({
       char: 'l',
       summary: 'Address to listen on, host or host:port (repeatable; default 0.0.0.0).',
@@ -62,7 +57,6 @@ export default class Serve extends BaseCommand<typeof Serve> {
     }),
     stdio: Flags.boolean({
       summary: 'Serve one connection on stdin/stdout (for ProxyCommand); logs go to stderr.',
-      exclusive: ['port', 'listen'],
     }),
     plugin: Flags.string({ summary: 'Plugin file or npm package to load (repeatable).', multiple: true }),
     'shutdown-timeout': Flags.string({
@@ -71,7 +65,6 @@ export default class Serve extends BaseCommand<typeof Serve> {
     }),
     'host-key-passphrase-stdin': Flags.boolean({
       summary: 'Read the passphrase of encrypted host keys from the first line of stdin.',
-      exclusive: ['stdio'],
     }),
     profile: Flags.string({ summary: 'Algorithm profile (overrides the config).', options: [...PROFILES] }),
     'log-level': Flags.string({ summary: 'Log level (overrides the config).', options: [...LOG_LEVELS] }),
@@ -86,10 +79,15 @@ export default class Serve extends BaseCommand<typeof Serve> {
     const f = this.flags;
     if (this.jsonEnabled() && !f['print-config'])
       throw usage('--json goes with --print-config (for JSON logs use --log-format json)');
+    if (f.stdio && (f.port !== undefined || f.listen !== undefined))
+      throw usage('--stdio serves one connection on stdin/stdout: drop --port and --listen');
+    if (f.stdio && f['host-key-passphrase-stdin'])
+      throw usage('--stdio uses stdin for the connection: unlock host keys with the keychain instead');
     const shutdownSeconds = parseFlag('shutdown-timeout', () => parseTimeSeconds(f['shutdown-timeout']));
+    const port = f.port === undefined ? undefined : parseFlag('port', () => parsePortFlag(f.port!));
     for (const a of f.listen ?? []) parseFlag('listen', () => parseListenAddress(a, 0));
     const resolved = await resolveServeConfig(this.dataDir, f.config, {
-      ...(f.port === undefined ? {} : { port: f.port }),
+      ...(port === undefined ? {} : { port }),
       ...(f.listen ? { listenAddress: f.listen } : {}),
       ...(f.plugin ? { plugins: f.plugin } : {}),
       ...(f.profile ? { profile: f.profile as Profile } : {}),
@@ -146,6 +144,12 @@ function parseFlag<T>(flag: string, parse: () => T): T {
     if (err instanceof ConfigValueError) throw usage(`--${flag} ${err.message}`);
     throw err;
   }
+}
+
+function parsePortFlag(text: string): number {
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535)
+    throw new ConfigValueError(`must be a port number from 0 to 65535 (got "${text}")`);
+  return Number(text);
 }
 
 function mapError(err: unknown): never {

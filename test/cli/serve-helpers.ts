@@ -60,7 +60,10 @@ export class ServeProcess {
   stderr = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(args: readonly string[], options: { env?: Record<string, string>; cwd?: string } = {}) {
+  constructor(
+    args: readonly string[],
+    options: { env?: Record<string, string>; cwd?: string; input?: string } = {},
+  ) {
     const full = { ...process.env, NO_COLOR: '1', ...options.env } as Record<string, string>;
     if (options.env?.['SSHD_KIT_DATA_DIR'] === undefined) delete full['SSHD_KIT_DATA_DIR'];
     this.child = spawn(process.execPath, [BIN, 'serve', ...args], {
@@ -73,7 +76,8 @@ export class ServeProcess {
     this.exited = new Promise((resolve) =>
       this.child.on('exit', (code, signal) => resolve({ code, signal })),
     );
-    this.child.stdin.end();
+    this.child.stdin.on('error', () => undefined);
+    this.child.stdin.end(options.input ?? '');
   }
 
   /** Every JSON line logged so far (non-JSON lines fail the test: stdout must hold only logs). */
@@ -127,7 +131,7 @@ export class ServeProcess {
 export function startServe(
   dataDir: string | undefined,
   args: readonly string[] = [],
-  options: { env?: Record<string, string>; cwd?: string } = {},
+  options: { env?: Record<string, string>; cwd?: string; input?: string } = {},
 ): ServeProcess {
   const dirArgs = dataDir === undefined ? [] : ['--data-dir', dataDir];
   return new ServeProcess(
