@@ -13,6 +13,7 @@ import type { AlgorithmOffer } from '../kex/key-exchange.js';
 import type { PrivateKey } from '../keys/types.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { DisconnectReason } from '../protocol/numbers.js';
+import { registerForwarding, type Forwarding, type ForwardingPolicy } from '../forwarding/index.js';
 import { registerSessionChannel, type SessionSettings } from '../session/session-channel.js';
 import type { ShellHandler, SubsystemHandler } from '../session/types.js';
 import type { RekeyLimits } from '../transport/rekey.js';
@@ -55,6 +56,8 @@ export interface SshServerOptions {
   readonly clientAlive?: ClientAliveSettings;
   /** The built-in `session` channel: acceptEnv, shell, PATH, subsystem commands. */
   readonly session?: SessionSettings;
+  /** Port, socket and agent forwarding, server-wide (sshd_config style); OpenSSH's defaults when absent. */
+  readonly forwarding?: ForwardingPolicy;
   readonly log?: Logger;
 }
 
@@ -79,6 +82,8 @@ export class SshServer {
   readonly subsystems = new HandlerRegistry<SubsystemHandler>('subsystem');
   /** Programmable `shell`/`exec` handlers, tried in registration order before a process. */
   readonly shells = new HandlerRegistry<ShellHandler>('shell');
+  /** The forwarding built-in: its policy and the forwarded-agent API for plugins. */
+  readonly forwarding: Forwarding;
   readonly hostKeys: HostKeySet;
   readonly offer: AlgorithmOffer;
   readonly userSignatureAlgorithms: readonly string[];
@@ -122,6 +127,7 @@ export class SshServer {
     this.legacyAlgorithms = [kex, hostKey, cipher, mac, compression, userSig].flatMap((l) => l.legacy);
     this.identification = identificationLine(packageVersion());
     registerSessionChannel(this, options.session);
+    this.forwarding = registerForwarding(this, options.forwarding);
   }
 
   /** Connections currently open. */

@@ -1,0 +1,38 @@
+import type { Socket } from 'node:net';
+import type { Channel } from '../connection/types.js';
+import type { Logger } from '../log/logger.js';
+
+/**
+ * Joins a connected socket and an open channel until both directions are done (RFC 4254 §5.2,
+ * §5.3): client data goes to the socket and socket data to the client, each with backpressure
+ * (a socket that stops reading stops our window; a client that stops reading pauses the socket),
+ * so memory per forward stays bounded. Half-close is clean both ways: the client's EOF ends our
+ * side of the socket, the socket's EOF becomes a channel EOF once its data has been sent.
+ * Resolves when the socket has closed (or the channel was closed under it); closing the channel
+ * is up to the caller. Socket errors end the socket and are logged at debug level.
+ */
+export function bridge(socket: Socket, channel: Channel, log: Logger): Promise<void> {
+  const { input, output, stderr } = channel;
+  // Nothing goes out as extended data; ending stderr now lets output's end alone send EOF.
+  stderr.end();
+  output.on('error', (err) => log.debug({ err }, 'forward: channel output error'));
+  input.on('error', (err) => log.debug({ err }, 'forward: channel input error'));
+  socket.on('error', (err) => log.debug({ err }, 'forward: socket error'));
+  return new Promise<void>((resolve) => {
+    if (socket.destroyed) {
+      output.end();
+      resolve();
+      return;
+    }
+    socket.pipe(output);
+    input.pipe(socket);
+    const onChannelClosed = () => socket.destroy();
+    void channel.closed.then(onChannelClosed);
+    socket.once('close', () => {
+      input.unpipe(socket);
+      // An error ends the socket without 'end': the client still gets its EOF after what was read.
+      if (!output.writableEnded && !output.destroyed) output.end();
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,66 @@
+import type { HandlerRegistry } from '../connection/handler-registry.js';
+import type { ChannelTypeHandler, ConnectionContext, GlobalRequestHandler } from '../connection/types.js';
+import { AgentForwarding, type ConnectionRef, type ForwardedAgent } from './agent/agent-forwarding.js';
+import { createDirectStreamLocalHandler, createDirectTcpipHandler } from './direct.js';
+import { resolveForwardingPolicy, type ForwardingPolicy, type ResolvedForwardingPolicy } from './policy.js';
+import { RemoteForwardTable } from './remote-forwards.js';
+import {
+  createCancelStreamLocalForwardHandler,
+  createStreamLocalForwardHandler,
+} from './streamlocal-forward.js';
+import {
+  createCancelTcpipForwardHandler,
+  createTcpipForwardHandler,
+  type RemoteForwardDeps,
+} from './tcpip-forward.js';
+
+/** What {@link registerForwarding} registers into: an `SshServer`, or a plugin's context. */
+export interface ForwardingHost {
+  readonly channelTypes: HandlerRegistry<ChannelTypeHandler>;
+  readonly globalRequests: HandlerRegistry<GlobalRequestHandler>;
+}
+
+/** The forwarding built-in of one server, as the server and plugins use it. */
+export interface Forwarding {
+  readonly policy: ResolvedForwardingPolicy;
+  /** Agent forwarding: what sessions call for agent requests, and the plugin API. */
+  readonly agent: AgentForwarding;
+  /** The client's forwarded agent on a connection, if one of its sessions asked for it. */
+  agentFor(ref: ConnectionRef): ForwardedAgent | undefined;
+}
+
+/**
+ * Registers port and socket forwarding on `host`'s registries, exactly as a plugin would:
+ * `direct-tcpip`, `direct-streamlocal@openssh.com`, `tcpip-forward` / `cancel-tcpip-forward` and
+ * `streamlocal-forward@openssh.com` / `cancel-streamlocal-forward@openssh.com`, all under
+ * `policy` (server-wide, sshd_config style) and each account's own policy. Agent requests are
+ * served through the returned {@link Forwarding.agent} by the session channel. Throws
+ * `ForwardingPolicyError` for a malformed policy.
+ */
+export function registerForwarding(
+  host: ForwardingHost,
+  policy?: ForwardingPolicy,
+  owner = 'core',
+): Forwarding {
+  const resolved = resolveForwardingPolicy(policy);
+  const tables = new WeakMap<ConnectionContext, RemoteForwardTable>();
+  const deps: RemoteForwardDeps = {
+    policy: resolved,
+    tableFor(conn, signal) {
+      let table = tables.get(conn);
+      if (!table) {
+        table = new RemoteForwardTable(signal);
+        tables.set(conn, table);
+      }
+      return table;
+    },
+  };
+  host.channelTypes.add(createDirectTcpipHandler(resolved), owner);
+  host.channelTypes.add(createDirectStreamLocalHandler(resolved), owner);
+  host.globalRequests.add(createTcpipForwardHandler(deps), owner);
+  host.globalRequests.add(createCancelTcpipForwardHandler(deps), owner);
+  host.globalRequests.add(createStreamLocalForwardHandler(deps), owner);
+  host.globalRequests.add(createCancelStreamLocalForwardHandler(deps), owner);
+  const agent = new AgentForwarding(resolved);
+  return { policy: resolved, agent, agentFor: (ref) => agent.agentFor(ref) };
+}
