@@ -69,8 +69,8 @@ const yesNo = expect(
 const words = (what: string) =>
   expect(
     z
-      .union([z.string(), z.array(z.string().min(1))])
-      .transform((v) => (typeof v === 'string' ? v.split(/\s+/).filter((s) => s !== '') : v)),
+      .union([z.string(), z.array(z.union([z.string().min(1), z.number().int().nonnegative()]))])
+      .transform((v) => (typeof v === 'string' ? v.split(/\s+/).filter((s) => s !== '') : v.map(String))),
     `must be a list of ${what} (or one string of them separated by spaces)`,
   );
 

@@ -4,8 +4,8 @@ import { formatAuthMethods, remainingAuthMethods, type AuthChain } from '../user
 /**
  * Applies the server-wide `authenticationMethods` (OpenSSH AuthenticationMethods) on top of a
  * backend's own per-user chains: a login completes only when both the user's policy and one of the
- * server's chains are satisfied. While neither is, the methods that advance either may come next;
- * each success moves at least one chain forward, so a login always ends.
+ * server's chains are satisfied. While neither is, the methods both want come next (or, when they
+ * share none, those that advance either); each success moves a chain forward, so a login ends.
  */
 export function withServerAuthMethods<User>(
   backend: AuthBackend<User>,
@@ -25,9 +25,10 @@ export function withServerAuthMethods<User>(
       // A side that can no longer finish fails the login at once.
       if (user.next.length === 0) return user;
       if (server.next.length === 0) return server;
-      // What both sides want comes first, so clients that try methods in order finish sooner.
+      // Methods both sides want, when there are any (so a method never has to be done twice);
+      // otherwise whatever advances either side.
       const both = user.next.filter((m) => server.next.includes(m));
-      const next: AuthMethodName[] = [...new Set([...both, ...user.next, ...server.next])];
+      const next: AuthMethodName[] = both.length > 0 ? both : [...new Set([...user.next, ...server.next])];
       return { complete: false, next };
     },
   };
