@@ -14,6 +14,7 @@ import type { PrivateKey } from '../keys/types.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { DisconnectReason } from '../protocol/numbers.js';
 import { registerForwarding, type Forwarding, type ForwardingPolicy } from '../forwarding/index.js';
+import { registerFileTransfer, type FileTransferSettings } from '../sftp/subsystem.js';
 import { registerSessionChannel, type SessionSettings } from '../session/session-channel.js';
 import type { ShellHandler, SubsystemHandler } from '../session/types.js';
 import type { RekeyLimits } from '../transport/rekey.js';
@@ -59,6 +60,8 @@ export interface SshServerOptions {
   /** Port, socket and agent forwarding, server-wide (sshd_config style); OpenSSH's defaults when absent. */
   readonly forwarding?: ForwardingPolicy;
   readonly log?: Logger;
+  /** SFTP and in-process scp; false leaves both unregistered. */
+  readonly fileTransfer?: Partial<FileTransferSettings> | false;
 }
 
 /** What a server tells its owner about connections. */
@@ -127,6 +130,9 @@ export class SshServer {
     this.legacyAlgorithms = [kex, hostKey, cipher, mac, compression, userSig].flatMap((l) => l.legacy);
     this.identification = identificationLine(packageVersion());
     registerSessionChannel(this, options.session);
+    if (options.fileTransfer !== false) {
+      registerFileTransfer(this, { serverVersion: this.identification, ...options.fileTransfer });
+    }
     this.forwarding = registerForwarding(this, options.forwarding);
   }
 
