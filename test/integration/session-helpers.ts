@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client, ClientChannel, ExecOptions } from 'ssh2';
@@ -9,6 +9,7 @@ import {
   ChannelOpenConfirmation,
   ChannelRequestMessage,
 } from '../../src/connection/messages.js';
+import { ExitSignalRequest, ExitStatusRequest } from '../../src/connection/channel.js';
 import { generatePrivateKey } from '../../src/keys/generate.js';
 import { formatPublicKeyLine } from '../../src/keys/public-key-line.js';
 import { serializePrivateKey } from '../../src/keys/private-key.js';
@@ -146,11 +147,14 @@ export async function eventually(check: () => boolean, timeoutMs = 5000): Promis
   return check();
 }
 
-/** Whether a process exists (zombies included until reaped). */
+/**
+ * Whether a process is still running. A zombie counts as gone: an orphaned grandchild is reaped
+ * by init, not by us, and init here may take its time.
+ */
 export function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }
@@ -248,6 +252,29 @@ export class RawSession {
       }
     }
     return text;
+  }
+
+  /** Reads until the server closes the channel: the data (stdout and stderr) and the exit. */
+  async untilClosed(): Promise<{ text: string; exitStatus?: number; exitSignal?: string }> {
+    let text = '';
+    let exitStatus: number | undefined;
+    let exitSignal: string | undefined;
+    for (;;) {
+      const m = await this.next();
+      if (m[0] === Msg.ChannelData || m[0] === Msg.ChannelExtendedData) {
+        text += ChannelDataCodec.decode(m).data.toString();
+      } else if (m[0] === Msg.ChannelRequest) {
+        const r = ChannelRequestMessage.decode(m);
+        if (r.requestType === 'exit-status') exitStatus = ExitStatusRequest.decode(r.typeSpecific).exitStatus;
+        if (r.requestType === 'exit-signal') exitSignal = ExitSignalRequest.decode(r.typeSpecific).signalName;
+      } else if (m[0] === Msg.ChannelClose) {
+        return {
+          text,
+          ...(exitStatus === undefined ? {} : { exitStatus }),
+          ...(exitSignal ? { exitSignal } : {}),
+        };
+      }
+    }
   }
 
   close(): void {
