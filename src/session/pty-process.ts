@@ -1,3 +1,4 @@
+import { closeSync, constants, openSync } from 'node:fs';
 import type { IPty } from 'node-pty';
 import type { ExitStatus } from '../connection/types.js';
 import {
@@ -32,6 +33,23 @@ const EXIT_POLL_MS = 50;
 /** node-pty's write queue, which its public API does not expose; absent in other versions. */
 type WithWriteQueue = { _writeStream?: { _writeQueue?: unknown[] } };
 
+/**
+ * Opens the pty's slave side and keeps it open until node-pty reports the exit. libuv reads a
+ * pty master in chunks and treats a hang-up after a short read as the end, so when the last
+ * slave descriptor closed with output still queued, the rest was lost; with ours open there is
+ * no hang-up, node-pty reads until it ends the terminal itself (200 ms after the process exits).
+ */
+function holdSlave(term: IPty, spec: LaunchSpec): number | undefined {
+  const name = (term as unknown as { ptsName?: unknown }).ptsName;
+  if (typeof name !== 'string' || !name.startsWith('/dev/')) return undefined;
+  try {
+    return openSync(name, constants.O_RDWR | constants.O_NOCTTY);
+  } catch (err) {
+    spec.log.debug({ err }, 'cannot hold the pty slave open');
+    return undefined;
+  }
+}
+
 const clampForPty = (size: TerminalSize) => ({ cols: Math.max(1, size.cols), rows: Math.max(1, size.rows) });
 
 /**
@@ -56,6 +74,7 @@ export async function spawnWithPty(
   );
   const { input, output } = streams;
   const pid = term.pid;
+  const slave = holdSlave(term, spec);
   let exited = false;
   let hangup: { cancel(): void } | undefined;
 
@@ -115,6 +134,7 @@ export async function spawnWithPty(
   const done = new Promise<ExitStatus>((resolve) => {
     term.onExit(({ exitCode, signal }) => {
       exited = true;
+      if (slave !== undefined) closeSync(slave);
       hangup?.cancel();
       clearInterval(exitPoll);
       clearTimeout(inputWait);

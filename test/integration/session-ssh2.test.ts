@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import type { Client, ClientChannel } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLineIo } from '../../src/session/line-io.js';
@@ -144,6 +145,38 @@ describe('session channel × ssh2 client', () => {
     const r = await done;
     expect(r.stdout.toString()).toContain('50 132');
     expect(r.code).toBe(0);
+  });
+
+  it('a pty loses no output when the client reads slowly and the process exits meanwhile', async () => {
+    const channel = await new Promise<ClientChannel>((resolve, reject) =>
+      client.exec('seq 1 200000', { pty: { term: 'xterm' } }, (err, c) => (err ? reject(err) : resolve(c))),
+    );
+    channel.pause();
+    setTimeout(() => channel.resume(), 1000);
+    const r = await collect(channel);
+    const lines = r.stdout.toString().split('\r\n');
+    expect(lines.length).toBe(200_001);
+    expect(lines.at(-2)).toBe('200000');
+    expect(lines.every((l, i) => i === 200_000 || l === String(i + 1))).toBe(true);
+    expect(r.code).toBe(0);
+  });
+
+  it('carries 5 MB of input through a raw pty byte-exact', async () => {
+    const data = randomBytes(4 * 1024 * 1024)
+      .toString('base64')
+      .slice(0, 5_000_000);
+    const channel = await new Promise<ClientChannel>((resolve, reject) =>
+      client.exec(
+        'stty raw -echo; echo ready; head -c 5000000 | sha256sum',
+        { pty: { term: 'xterm' } },
+        (err, c) => (err ? reject(err) : resolve(c)),
+      ),
+    );
+    await waitFor(channel, /ready/);
+    const done = collect(channel);
+    channel.write(data);
+    const r = await done;
+    expect(r.stdout.toString()).toContain(createHash('sha256').update(data).digest('hex'));
   });
 
   it('delivers an allowed signal to the process', async () => {
