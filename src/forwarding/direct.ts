@@ -45,7 +45,7 @@ async function connectAndAccept(
     ok: true,
     run: async (channel) => {
       try {
-        await bridge(socket, channel, conn.log.child({ chan: channel.id }));
+        await bridge(socket, channel, conn.log.child({ chan: channel.id }), { signal });
       } finally {
         signal.removeEventListener('abort', onAbort);
       }

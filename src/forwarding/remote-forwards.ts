@@ -76,7 +76,8 @@ function closeServers(forward: RemoteForward): void {
 /**
  * Serves one connection accepted by a remote forward's listener: opens a channel of `type` to the
  * client with `data` (RFC 4254 §7.2, PROTOCOL §2.4), bridges it with the socket (paused until
- * then), and closes the channel when done. A refused open just drops the socket.
+ * then), and closes the channel when done. A refused open just drops the socket, as does the
+ * connection's end (`signal`).
  */
 export async function forwardAccepted(
   socket: Socket,
@@ -84,6 +85,7 @@ export async function forwardAccepted(
   type: string,
   data: Uint8Array,
   log: Logger,
+  signal?: AbortSignal,
 ): Promise<void> {
   socket.on('error', (err) => log.debug({ err }, 'forward: accepted socket error'));
   let channel;
@@ -95,7 +97,7 @@ export async function forwardAccepted(
     return;
   }
   try {
-    await bridge(socket, channel, log.child({ chan: channel.id }));
+    await bridge(socket, channel, log.child({ chan: channel.id }), signal ? { signal } : {});
   } finally {
     await channel.close();
   }

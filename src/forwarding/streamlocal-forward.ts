@@ -74,7 +74,7 @@ export function createStreamLocalForwardHandler(deps: RemoteForwardDeps): Global
         server = await listenUnix(checked.path, () =>
           createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => {
             const data = ForwardedStreamLocalOpen.encode({ socketPath: path, reserved: '' });
-            void forwardAccepted(socket, conn, ForwardingNames.forwardedStreamLocal, data, log);
+            void forwardAccepted(socket, conn, ForwardingNames.forwardedStreamLocal, data, log, signal);
           }),
         );
       } catch (err) {

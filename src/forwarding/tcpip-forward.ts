@@ -113,7 +113,7 @@ export function createTcpipForwardHandler(deps: RemoteForwardDeps): GlobalReques
               originatorAddress: plainAddress(socket.remoteAddress),
               originatorPort: socket.remotePort ?? 0,
             });
-            void forwardAccepted(socket, conn, ForwardingNames.forwardedTcpip, data, log);
+            void forwardAccepted(socket, conn, ForwardingNames.forwardedTcpip, data, log, signal);
           }),
         );
       } catch (err) {

@@ -1,0 +1,242 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { connect, createServer, type AddressInfo, type NetConnectOpts, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ForwardingPolicy } from '../../src/forwarding/index.js';
+import { generatePrivateKey } from '../../src/keys/generate.js';
+import type { PrivateKey } from '../../src/keys/types.js';
+import type { SshServerOptions } from '../../src/server/server.js';
+import type { UserPermissions } from '../../src/users/user-store.js';
+import { HERMETIC_SSH_OPTIONS, writeClientKey } from '../helpers/openssh.js';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
+
+/** A listening echo server (TCP or unix): what comes in goes back, EOF included (half-close kept). */
+export interface EchoServer {
+  readonly port: number;
+  readonly path?: string;
+  /** Connections accepted so far. */
+  readonly accepted: number;
+  close(): Promise<void>;
+}
+
+function echoServer(): Server & { accepted: number } {
+  const server = createServer({ allowHalfOpen: true }, (socket) => {
+    server.accepted++;
+    socket.on('error', () => undefined);
+    socket.pipe(socket);
+  }) as Server & { accepted: number };
+  server.accepted = 0;
+  return server;
+}
+
+const closeServer = (s: Server) => new Promise<void>((resolve) => s.close(() => resolve()));
+
+/** Starts a TCP echo server on 127.0.0.1 (or a unix one at `path`). */
+export async function startEcho(path?: string): Promise<EchoServer> {
+  const server = echoServer();
+  await new Promise<void>((resolve) =>
+    path ? server.listen(path, () => resolve()) : server.listen(0, '127.0.0.1', () => resolve()),
+  );
+  return {
+    port: path ? 0 : (server.address() as AddressInfo).port,
+    ...(path ? { path } : {}),
+    get accepted() {
+      return server.accepted;
+    },
+    close: () => closeServer(server),
+  };
+}
+
+/** An HTTP server on 127.0.0.1 that answers each POST with its body (for curl through SOCKS). */
+export async function startHttpEcho(): Promise<{ port: number; close(): Promise<void> }> {
+  const server = createHttpServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    req.pipe(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * Connects, sends `data` and EOF, and collects what comes back until the peer's EOF. With an echo
+ * behind the forward, the answer is byte-for-byte the data (1 MiB+ each way exercises windows).
+ */
+export function roundTrip(target: NetConnectOpts, data: Buffer, timeoutMs = 20_000): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ ...target, allowHalfOpen: true });
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`round trip timed out after ${chunks.reduce((n, c) => n + c.length, 0)} bytes`));
+    }, timeoutMs);
+    socket.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('end', () => {
+      clearTimeout(timer);
+      socket.end();
+      resolve(Buffer.concat(chunks));
+    });
+    socket.on('connect', () => socket.end(data));
+  });
+}
+
+/** 1.5 MiB of random bytes. */
+export const payload = (size = 1536 * 1024) => randomBytes(size);
+
+/** Polls until something accepts connections at `target`. */
+export async function waitForListener(target: NetConnectOpts, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect(target);
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nothing listening at ${JSON.stringify(target)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A TCP port that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = s.address() as AddressInfo;
+  await closeServer(s);
+  return port;
+}
+
+/** A test server whose user `alice` (key `key`, password `pw`) has its own home directory. */
+export interface ForwardingFixture {
+  readonly ts: TestServer;
+  readonly port: number;
+  readonly dir: string;
+  readonly home: string;
+  readonly key: PrivateKey;
+  readonly keyPath: string;
+  close(): Promise<void>;
+}
+
+/** Starts a server with `alice` (port and agent forwarding on, unless `permissions` say) and `bob` (SFTP-only). */
+export async function startForwardingServer(
+  options: {
+    forwarding?: ForwardingPolicy;
+    permissions?: Partial<UserPermissions>;
+    server?: Partial<SshServerOptions>;
+  } = {},
+): Promise<ForwardingFixture> {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'sshd-kit-fwd-')));
+  const home = join(dir, 'home');
+  mkdirSync(home, { mode: 0o700 });
+  const key = await generatePrivateKey('ed25519', { comment: 'alice' });
+  const keyPath = await writeClientKey(dir, 'alice_key', key);
+  const ts = await startTestServer({
+    users: [
+      {
+        name: 'alice',
+        password: 'pw',
+        keys: [key],
+        home,
+        permissions: { portForwarding: true, agentForwarding: true, ...options.permissions },
+      },
+      {
+        name: 'bob',
+        password: 'pw',
+        keys: [key],
+        permissions: { shell: false, exec: false, sftp: true, portForwarding: false, agentForwarding: false },
+      },
+    ],
+    server: { ...(options.forwarding ? { forwarding: options.forwarding } : {}), ...options.server },
+  });
+  return {
+    ts,
+    port: ts.port,
+    dir,
+    home,
+    key,
+    keyPath,
+    async close() {
+      await ts.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A running `ssh` client process with its stderr so far. */
+export interface SshProcess {
+  readonly child: ChildProcess;
+  stderr(): string;
+  /** Resolves with the first stderr match of `pattern`. */
+  waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+  /** Resolves when the process has exited. */
+  readonly exited: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+/** Starts OpenSSH `ssh` as `alice` with hermetic options (LogLevel INFO, to see allocated ports). */
+export function spawnSsh(
+  fixture: ForwardingFixture,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): SshProcess {
+  const hermetic = HERMETIC_SSH_OPTIONS.map((o) => (o === 'LogLevel=ERROR' ? 'LogLevel=INFO' : o));
+  const child = spawn(
+    'ssh',
+    [
+      ...hermetic,
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'ExitOnForwardFailure=yes',
+      '-i',
+      fixture.keyPath,
+      '-p',
+      String(fixture.port),
+      ...args,
+    ],
+    { stdio: ['pipe', 'pipe', 'pipe'], env },
+  );
+  let err = '';
+  const waiters: (() => void)[] = [];
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+    for (const w of waiters.splice(0)) w();
+  });
+  child.stdout!.resume();
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return {
+    child,
+    stderr: () => err,
+    exited,
+    waitForStderr(pattern, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ${pattern} in ssh stderr: ${err}`)), timeoutMs);
+        const check = () => {
+          const m = pattern.exec(err);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m);
+          } else waiters.push(check);
+        };
+        check();
+      });
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
