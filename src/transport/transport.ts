@@ -1,12 +1,13 @@
 import type { Compressor, Decompressor } from '../algorithms/types.js';
-import { KeyExchangeRun, type KexParticipant } from '../kex/key-exchange.js';
+import type { KexParticipant } from '../kex/key-exchange.js';
 import type { NegotiatedAlgorithms } from '../kex/negotiate.js';
 import { silentLogger, sanitizeForLog, type Logger } from '../log/logger.js';
 import { DisconnectError } from '../protocol/errors.js';
 import { DisconnectReason, Msg, type DisconnectReasonCode } from '../protocol/numbers.js';
 import { DecodeError } from '../wire/errors.js';
 import { MAX_PACKET_LENGTH, PacketReader, PacketWriter } from './framer.js';
-import { installKeys, type InstalledKeys } from './keys.js';
+import type { InstalledKeys } from './keys.js';
+import { KexController, type KexCarrier } from './kex-controller.js';
 import {
   Debug,
   Disconnect,
@@ -92,19 +93,9 @@ export class Transport {
   private state: 'new' | 'banner' | 'packets' | 'closed' = 'new';
   private pumping = false;
 
-  private kexRun: KeyExchangeRun | undefined;
-  private kexCompleted = 0;
-  private kexStartedAt = 0;
-  private sentNewKeys = false;
-  private receivedNewKeys = false;
-  private peerInKex = false;
-  private strict = false;
+  private readonly kex: KexController;
   private packetsReceived = 0;
-  private pendingKeys: InstalledKeys | undefined;
   private lastWasNewKeys = false;
-  private sessionIdentifier: Buffer | undefined;
-  private firstNegotiated: NegotiatedAlgorithms | undefined;
-  private serverHostKey: Buffer | undefined;
 
   private compressor: Compressor | undefined;
   private decompressor: Decompressor | undefined;
@@ -122,16 +113,45 @@ export class Transport {
     private readonly hooks: TransportHooks,
   ) {
     this.log = options.log ?? silentLogger;
+    this.kex = new KexController(options, this.kexCarrier());
+  }
+
+  private kexCarrier(): KexCarrier {
+    return {
+      log: this.log,
+      sendNow: (payload) => this.sendNow(payload),
+      switchOutbound: (keys, reset) => {
+        this.writer.protection = keys.outbound;
+        this.writer.packetsSinceKex = 0;
+        this.writer.bytesSinceKex = 0;
+        if (reset) this.writer.seq = 0;
+        this.setCompression('out', keys);
+      },
+      switchInbound: (keys, reset) => {
+        this.reader.protection = keys.inbound;
+        this.reader.packetsSinceKex = 0;
+        this.reader.bytesSinceKex = 0;
+        if (reset) this.reader.seq = 0;
+        this.setCompression('in', keys);
+        this.lastWasNewKeys = true;
+      },
+      holdOutput: () => this.hooks.writable?.(false),
+      releaseOutput: () => this.flushQueue(),
+      established: () => this.hooks.established?.(),
+      isAuthenticated: () => this.authenticatedPeer,
+      packetsReceived: () => this.packetsReceived,
+      peerIdentification: () => this.peerIdentification!.line,
+    };
   }
 
   /** The session identifier: H of the first key exchange (RFC 4253 §7.2), once known. */
   get sessionId(): Buffer | undefined {
-    return this.sessionIdentifier;
+    return this.kex.sessionId;
   }
 
   /** K_S of the first key exchange: the server's host key blob. */
   get hostKeyBlob(): Buffer | undefined {
-    return this.serverHostKey;
+    return this.kex.hostKeyBlob;
   }
 
   /** What we know about the peer. */
@@ -156,16 +176,16 @@ export class Transport {
 
   /** Milliseconds since our pending key exchange started, or 0 when none is pending. */
   kexPendingFor(now = Date.now()): number {
-    return this.kexRun ? now - this.kexStartedAt : 0;
+    return this.kex.running ? now - this.kex.lastStarted : 0;
   }
 
   /** The algorithms chosen by the first key exchange. */
   get negotiated(): NegotiatedAlgorithms | undefined {
-    return this.firstNegotiated;
+    return this.kex.negotiated;
   }
 
   private get holdingOutput(): boolean {
-    return this.kexRun !== undefined && !this.sentNewKeys;
+    return this.kex.holdingOutput;
   }
 
   /** Sends our identification and first KEXINIT (both sides may send them at once, RFC 4253 §4.2). */
@@ -174,7 +194,7 @@ export class Transport {
     this.state = 'banner';
     this.identReader = new IdentificationReader(this.options.role === 'server' ? 'client' : 'server');
     this.hooks.write(Buffer.from(`${this.options.identification}\r\n`, 'latin1'));
-    this.beginKex();
+    this.kex.begin();
   }
 
   /** Feeds bytes received from the peer. */
@@ -236,7 +256,7 @@ export class Transport {
 
   /** Starts a key re-exchange now (RFC 4253 §9), unless one is running. */
   rekey(): void {
-    if (this.state === 'packets' && !this.kexRun && this.kexCompleted > 0) this.beginKex();
+    if (this.state === 'packets' && !this.kex.running && this.kex.completed > 0) this.kex.begin();
   }
 
   /** Sends DISCONNECT with `reason` and closes (RFC 4253 §11.1). */
@@ -306,34 +326,31 @@ export class Transport {
     if (type === undefined || type === 0) throw protocolError('invalid message type 0');
     const afterNewKeys = this.lastWasNewKeys;
     this.lastWasNewKeys = false;
-    const initialKex = this.kexCompleted === 0;
+    const initialKex = this.kex.completed === 0;
     switch (type) {
       case Msg.Disconnect:
         return this.onDisconnect(payload);
       case Msg.Ignore:
       case Msg.Unimplemented:
       case Msg.Debug:
-        if (initialKex && this.strict)
+        if (initialKex && this.kex.strict)
           throw protocolError('strict KEX violation: unexpected message during key exchange');
         if (type === Msg.Debug) this.onDebug(payload);
         if (type === Msg.Unimplemented)
           this.hooks.unimplemented?.(Unimplemented.decode(payload).sequenceNumber);
         return;
       case Msg.KexInit:
-        return this.onKexInit(payload);
+        return this.kex.onKexInit(payload);
       case Msg.NewKeys:
-        return this.onNewKeys(payload);
+        return this.kex.onNewKeys(payload);
     }
-    if (type >= 30 && type <= 49) {
-      if (!this.peerInKex || !this.kexRun) throw protocolError(`unexpected key exchange message ${type}`);
-      return this.kexRun.onMethodMessage(payload).then((out) => this.afterKexStep(out));
-    }
+    if (type >= 30 && type <= 49) return this.kex.onMethodMessage(payload);
     if (initialKex) {
-      if (this.strict || type >= 50) throw protocolError(`message ${type} before key exchange completed`);
+      if (this.kex.strict || type >= 50) throw protocolError(`message ${type} before key exchange completed`);
       this.sendNow(Unimplemented.encode({ sequenceNumber: seq }));
       return;
     }
-    if (this.peerInKex) throw protocolError(`message ${type} not allowed during key exchange`);
+    if (this.kex.peerExchanging) throw protocolError(`message ${type} not allowed during key exchange`);
     switch (type) {
       case Msg.ServiceRequest:
         return this.onServiceRequest(payload);
@@ -411,85 +428,8 @@ export class Transport {
   private onExtInfo(payload: Buffer, afterNewKeys: boolean): void {
     const { extensions } = ExtInfo.decode(payload);
     // RFC 8308 §2.4: a client's EXT_INFO is only valid right after its first NEWKEYS; ignore others.
-    if (!afterNewKeys || this.kexCompleted !== 1) return;
+    if (!afterNewKeys || this.kex.completed !== 1) return;
     for (const [name, value] of extensions) this.peerExtensions.set(name, value);
-  }
-
-  /** Sends our KEXINIT and starts holding back other output. */
-  private beginKex(): void {
-    const initial = this.kexCompleted === 0;
-    const versions =
-      this.options.role === 'server'
-        ? { server: this.options.identification, client: () => this.peerIdentification!.line }
-        : { client: this.options.identification, server: () => this.peerIdentification!.line };
-    this.kexRun = new KeyExchangeRun(
-      this.options,
-      lazyVersions(versions),
-      initial,
-      this.options.strictKex !== false,
-    );
-    this.kexStartedAt = Date.now();
-    this.sentNewKeys = false;
-    this.receivedNewKeys = false;
-    this.hooks.writable?.(false);
-    this.sendNow(this.kexRun.ourKexInit);
-  }
-
-  private async onKexInit(payload: Buffer): Promise<void> {
-    if (this.peerInKex) throw protocolError('KEXINIT during key exchange');
-    if (!this.kexRun) {
-      // The peer starts a re-exchange; refuse it before authentication (security catalogue A17).
-      if (!this.authenticatedPeer) throw protocolError('key re-exchange before authentication');
-      this.beginKex();
-    }
-    const run = this.kexRun!;
-    this.peerInKex = true;
-    const out = await run.onPeerKexInit(payload);
-    if (run.initial) {
-      this.strict = this.options.strictKex !== false && run.peerWantsStrictKex();
-      if (this.strict && this.packetsReceived !== 1) {
-        throw protocolError('strict KEX violation: KEXINIT was not the first packet');
-      }
-      this.firstNegotiated = run.negotiated;
-      this.log.debug({ ...run.negotiated, strictKex: this.strict }, 'negotiated algorithms');
-    }
-    this.afterKexStep(out);
-  }
-
-  private afterKexStep(out: readonly Uint8Array[]): void {
-    for (const m of out) this.sendNow(m);
-    const run = this.kexRun;
-    if (!run?.result || this.sentNewKeys) return;
-    this.sessionIdentifier ??= Buffer.from(run.result.exchangeHash);
-    this.serverHostKey ??= Buffer.from(run.result.hostKeyBlob);
-    this.pendingKeys = installKeys(this.options, run.result, this.sessionIdentifier);
-    this.sendNow(Buffer.from([Msg.NewKeys]));
-    this.sentNewKeys = true;
-    this.writer.protection = this.pendingKeys.outbound;
-    this.writer.packetsSinceKex = 0;
-    this.writer.bytesSinceKex = 0;
-    if (this.strict) this.writer.seq = 0;
-    this.setCompression('out', this.pendingKeys);
-    if (run.initial && this.options.role === 'server' && run.peerWantsExtInfo() && this.options.extensions) {
-      this.sendNow(ExtInfo.encode({ extensions: this.options.extensions() }));
-    }
-    this.finishKexIfDone();
-    this.flushQueue();
-  }
-
-  private onNewKeys(payload: Buffer): void {
-    if (payload.length !== 1) throw protocolError('malformed NEWKEYS');
-    const run = this.kexRun;
-    if (!this.peerInKex || !run?.result || !this.pendingKeys) throw protocolError('unexpected NEWKEYS');
-    this.reader.protection = this.pendingKeys.inbound;
-    this.reader.packetsSinceKex = 0;
-    this.reader.bytesSinceKex = 0;
-    if (this.strict) this.reader.seq = 0;
-    this.setCompression('in', this.pendingKeys);
-    this.receivedNewKeys = true;
-    this.peerInKex = false;
-    this.lastWasNewKeys = true;
-    this.finishKexIfDone();
   }
 
   private setCompression(direction: 'in' | 'out', keys: InstalledKeys): void {
@@ -502,15 +442,6 @@ export class Transport {
       this.decompressor = active?.createDecompressor();
       if (!active) this.delayedCompression.in = alg.createDecompressor();
     }
-  }
-
-  private finishKexIfDone(): void {
-    if (!this.sentNewKeys || !this.receivedNewKeys) return;
-    const first = this.kexCompleted === 0;
-    this.kexCompleted++;
-    this.kexRun = undefined;
-    this.pendingKeys = undefined;
-    if (first) this.hooks.established?.();
   }
 
   private flushQueue(): void {
@@ -534,36 +465,22 @@ export class Transport {
   }
 
   private maybeRekey(): void {
-    if (this.kexRun || this.kexCompleted === 0 || !this.authenticatedPeer) return;
+    if (this.kex.running || this.kex.completed === 0 || !this.authenticatedPeer) return;
     if (
       rekeyDue(
         this.reader,
         this.writer,
-        this.kexStartedAt,
+        this.kex.lastStarted,
         this.negotiatedBlockSize(),
         this.options.rekeyLimits,
       )
     ) {
       this.log.debug({}, 'starting key re-exchange');
-      this.beginKex();
+      this.kex.begin();
     }
   }
 
   private negotiatedBlockSize(): number {
     return this.writer.protection.blockSize;
   }
-}
-
-function lazyVersions(v: { server: string | (() => string); client: string | (() => string) }): {
-  readonly client: string;
-  readonly server: string;
-} {
-  return {
-    get client() {
-      return typeof v.client === 'function' ? v.client() : v.client;
-    },
-    get server() {
-      return typeof v.server === 'function' ? v.server() : v.server;
-    },
-  };
 }
