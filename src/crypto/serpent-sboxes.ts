@@ -1,6 +1,7 @@
-// Generated from the Serpent S-box tables (Anderson, Biham, Knudsen, "Serpent: A Proposal for the
-// Advanced Encryption Standard", §2) by writing each output bit in algebraic normal form. Do not
-// edit by hand: regenerate, and check with test/unit/crypto/serpent.test.ts.
+// Serpent's S-boxes (Anderson, Biham, Knudsen, "Serpent: A Proposal for the Advanced Encryption
+// Standard", §2) as bitsliced boolean functions: each output bit is written in algebraic normal form
+// (XORs of ANDs of the input words), worked out mechanically from the published tables.
+// test/unit/crypto/serpent.test.ts checks every function, and its inverse, against those tables.
 
 /** S-box S0 (3 8 15 1 10 6 5 11 14 13 4 2 7 0 9 12) on four bitsliced words, in place. */
 function s0(st: Uint32Array): void {
