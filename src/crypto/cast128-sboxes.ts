@@ -1,6 +1,7 @@
 /**
  * The eight CAST-128 substitution boxes S1–S8 of RFC 2144 Appendix A (S1–S4 for the round
- * function, S5–S8 for the key schedule), 256 32-bit words each.
+ * function, S5–S8 for the key schedule), 256 32-bit words each. test/unit/crypto/cast128.test.ts
+ * checks them with the RFC's Appendix B vectors, including the full maintenance test.
  */
 const S1 = [
   0x30fb40d4, 0x9fa0ff0b, 0x6beccd2f, 0x3f258c7a, 0x1e213f2f, 0x9c004dd3, 0x6003e540, 0xcf9fc949, 0xbfd4af27,
