@@ -5,6 +5,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { connect, createServer, type AddressInfo, type NetConnectOpts, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Client, ClientChannel } from 'ssh2';
 import type { ForwardingPolicy } from '../../src/forwarding/index.js';
 import { generatePrivateKey } from '../../src/keys/generate.js';
 import type { PrivateKey } from '../../src/keys/types.js';
@@ -239,4 +240,45 @@ export function spawnSsh(
       await exited;
     },
   };
+}
+
+// ---- the ssh2 npm client, promisified ----
+
+/** Sends `data` and EOF on a channel stream; resolves with everything read until its EOF. */
+export function channelRoundTrip(stream: ClientChannel, data: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => resolve(Buffer.concat(chunks)));
+    stream.on('error', reject);
+    stream.end(data);
+  });
+}
+
+/** `direct-tcpip` from the ssh2 client. */
+export function forwardOut(client: Client, host: string, port: number): Promise<ClientChannel> {
+  return new Promise((resolve, reject) =>
+    client.forwardOut('127.0.0.1', 40000, host, port, (err, stream) => (err ? reject(err) : resolve(stream))),
+  );
+}
+
+/** `direct-streamlocal@openssh.com` from the ssh2 client. */
+export function forwardOutUnix(client: Client, path: string): Promise<ClientChannel> {
+  return new Promise((resolve, reject) =>
+    client.openssh_forwardOutStreamLocal(path, (err, stream) => (err ? reject(err) : resolve(stream))),
+  );
+}
+
+/** `tcpip-forward`; resolves with the port bound. */
+export function forwardIn(client: Client, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) =>
+    client.forwardIn(host, port, (err, bound) => (err ? reject(err) : resolve(bound))),
+  );
+}
+
+/** `streamlocal-forward@openssh.com`. */
+export function forwardInUnix(client: Client, path: string): Promise<void> {
+  return new Promise((resolve, reject) =>
+    client.openssh_forwardInStreamLocal(path, (err) => (err ? reject(err) : resolve())),
+  );
 }
