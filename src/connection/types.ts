@@ -76,6 +76,8 @@ export interface Channel {
   close(): Promise<void>;
   /** Resolves when both sides have closed. */
   readonly closed: Promise<void>;
+  /** Aborted when the channel closes (the client closed it or the connection ended). */
+  readonly signal: AbortSignal;
 }
 
 /** A GLOBAL_REQUEST (RFC 4254 §4). */
