@@ -4,6 +4,8 @@
  * Each throws a {@link ConfigValueError} whose message completes "<key> ..." (e.g. "must be ...").
  */
 
+import { ForwardingPolicyError, parsePermitEntry } from '../forwarding/policy.js';
+
 /** A value in the config that does not parse; the message reads after the key's name. */
 export class ConfigValueError extends Error {
   override readonly name = 'ConfigValueError';
@@ -116,21 +118,20 @@ export function formatListenAddress(a: ListenAddress): string {
 
 /**
  * Checks one `PermitOpen` entry (`host:port`, `[v6]:port`, `*` wildcards, or `any` / `none`) or, with
- * `listen`, one `PermitListen` entry (`port` or `host:port`). Returns the entry unchanged.
+ * `listen`, one `PermitListen` entry (`port` or `host:port`) with the forwarding layer's own parser,
+ * so the config accepts exactly what the server enforces. Returns the entry unchanged.
  */
 export function checkPermitEntry(entry: string, listen: boolean): string {
   const s = entry.trim();
   if (s === 'any' || s === 'none') return s;
-  const bad = new ConfigValueError(
-    listen
-      ? `has a bad entry "${s}" (use "port", "host:port", "any" or "none")`
-      : `has a bad entry "${s}" (use "host:port", "[v6]:port", "*:port", "any" or "none")`,
-  );
-  const cut = s.lastIndexOf(':');
-  const host = cut === -1 ? '' : s.slice(0, cut);
-  const port = s.slice(cut + 1);
-  if (port !== '*' && (!/^\d{1,5}$/.test(port) || Number(port) > 65535)) throw bad;
-  if (host === '' && (!listen || cut !== -1)) throw bad;
-  if (/\s/.test(host) || (host.includes(':') && !/^\[[^\]]+\]$/.test(host))) throw bad;
+  try {
+    parsePermitEntry(s, listen);
+  } catch (err) {
+    if (!(err instanceof ForwardingPolicyError)) throw err;
+    const use = listen
+      ? '"port", "host:port", "any" or "none"'
+      : '"host:port", "[v6]:port", "*:port", "any" or "none"';
+    throw new ConfigValueError(`has a bad entry "${s}" (use ${use})`);
+  }
   return s;
 }

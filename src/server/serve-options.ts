@@ -20,8 +20,9 @@ export interface ServeParts {
 /**
  * Maps the effective config onto {@link SshServerOptions}: algorithm lists, rekey limits, the
  * pre-auth limits (LoginGraceTime, MaxAuthTries, MaxStartups), MaxSessions, the banner, the
- * client-alive probes, the server-wide AuthenticationMethods, and the session settings (AcceptEnv,
- * the shell, `Subsystem` commands).
+ * client-alive probes, the server-wide AuthenticationMethods, forwarding (AllowTcpForwarding,
+ * AllowStreamLocalForwarding, AllowAgentForwarding, PermitOpen, PermitListen, GatewayPorts), and
+ * the session settings (AcceptEnv, the shell, `Subsystem` commands).
  */
 export function serverOptionsFromConfig(config: ServeConfig, parts: ServeParts): SshServerOptions {
   const algorithms = {
@@ -46,6 +47,14 @@ export function serverOptionsFromConfig(config: ServeConfig, parts: ServeParts):
     ...(parts.bannerText === undefined ? {} : { banner: parts.bannerText }),
     connectionLimits: { maxPerType: { session: config.maxSessions } },
     clientAlive: { intervalSeconds: config.clientAliveInterval, countMax: config.clientAliveCountMax },
+    forwarding: {
+      allowTcpForwarding: config.allowTcpForwarding,
+      allowStreamLocalForwarding: config.allowStreamLocalForwarding,
+      allowAgentForwarding: config.allowAgentForwarding,
+      permitOpen: config.permitOpen,
+      permitListen: config.permitListen,
+      gatewayPorts: config.gatewayPorts,
+    },
     session: {
       acceptEnv: config.acceptEnv,
       shell: config.shell,

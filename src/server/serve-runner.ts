@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
+import { ForwardingPolicyError } from '../forwarding/policy.js';
 import type { PassphraseProvider } from '../keys/host-key-store.js';
 import type { Logger } from '../log/logger.js';
 import { SqliteUserStore } from '../users/sqlite-store.js';
@@ -101,7 +102,10 @@ export async function startServe(options: ServeRunOptions): Promise<RunningServe
         },
       });
     } catch (err) {
-      throw new ConfigError(`${(err as Error).message} (check hostKeyAlgorithms and hostKeys)`);
+      if (err instanceof ForwardingPolicyError) throw new ConfigError(err.message, { cause: err });
+      if (err instanceof Error && err.message.startsWith('no host key matches'))
+        throw new ConfigError(`${err.message} (check hostKeyAlgorithms and hostKeys)`, { cause: err });
+      throw err;
     }
     for (const algorithm of server.legacyAlgorithms)
       log.warn(

@@ -1,7 +1,7 @@
 // Each config key `serve` enforces, observed from the outside with the real OpenSSH client (and
 // the ssh2 npm client where OpenSSH cannot show it): one serve process per config.
 import { writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePrivateKey } from '../../src/keys/generate.js';
@@ -31,17 +31,30 @@ async function serveWith(config: string, args: string[] = []): Promise<Fixture> 
   writeFileSync(join(dir, 'config.yaml'), config);
   writeFileSync(join(dir, 'banner.txt'), 'Authorized use only (test banner)\n');
   const key = await generatePrivateKey('ed25519', { comment: 'client' });
-  await addUser(dir, 'alice', { keys: [key], password: 'correct horse' });
+  await addUser(dir, 'alice', { keys: [key], password: 'correct horse', portForwarding: true });
   const keyFile = await writeClientKey(base, 'id_alice', key);
   const p = startServe(dir, args);
   return { base, dir, keyFile, key, p, port: await p.port() };
 }
 
+/** A TCP server on 127.0.0.1 that answers every connection with `name` and closes it. */
+async function tagServer(name: string): Promise<{ port: number; close(): void }> {
+  const server = createServer((s) => s.end(`${name}\n`));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return { port: (server.address() as AddressInfo).port, close: () => server.close() };
+}
+
 describe('serve enforces the config', () => {
   let f: Fixture;
+  let allowed: Awaited<ReturnType<typeof tagServer>>;
+  let other: Awaited<ReturnType<typeof tagServer>>;
   beforeAll(async () => {
+    allowed = await tagServer('allowed');
+    other = await tagServer('other');
     f = await serveWith(
       [
+        `permitOpen: "127.0.0.1:${allowed.port}"`,
+        'allowTcpForwarding: local',
         'banner: banner.txt',
         'maxAuthTries: 2',
         'loginGraceTime: 2',
@@ -58,7 +71,32 @@ describe('serve enforces the config', () => {
       ].join('\n'),
     );
   }, 60_000);
-  afterAll(() => f?.p.kill());
+  afterAll(async () => {
+    allowed?.close();
+    other?.close();
+    await f?.p.kill();
+  });
+
+  it('permitOpen and allowTcpForwarding: only the permitted destination, and no remote forwards', async () => {
+    const via = (port: number) =>
+      ssh(f.port, ['-i', f.keyFile, '-W', `127.0.0.1:${port}`, 'alice@127.0.0.1']);
+    expect((await via(allowed.port)).stdout.toString()).toBe('allowed\n');
+    const refused = await via(other.port);
+    expect(refused.stdout.toString()).toBe('');
+    expect(refused.stderr).toMatch(/stdio forwarding failed|open failed|administratively prohibited/);
+    const remote = await ssh(f.port, [
+      '-i',
+      f.keyFile,
+      '-o',
+      'ExitOnForwardFailure=yes',
+      '-R',
+      '0:127.0.0.1:1',
+      'alice@127.0.0.1',
+      'true',
+    ]);
+    expect(remote.code).toBe(255);
+    expect(remote.stderr).toMatch(/remote port forwarding failed/i);
+  });
 
   it('banner, compression, ciphers and MACs', async () => {
     const r = await ssh(f.port, ['-v', '-C', '-i', f.keyFile, 'alice@127.0.0.1', 'true']);

@@ -35,7 +35,7 @@ export function seedHostKeys(dataDir: string): void {
 export async function addUser(
   dataDir: string,
   name: string,
-  options: { password?: string; keys?: readonly PrivateKey[] } = {},
+  options: { password?: string; keys?: readonly PrivateKey[]; portForwarding?: boolean } = {},
 ): Promise<void> {
   const store = SqliteUserStore.open(dataDir);
   try {
@@ -44,6 +44,7 @@ export async function addUser(
       ...(options.password === undefined
         ? {}
         : { passwordHash: await hashPassword(options.password, { ln: 10, r: 8, p: 1 }) }),
+      ...(options.portForwarding ? { permissions: { portForwarding: true } } : {}),
       authorizedKeys: (options.keys ?? []).map((k) =>
         parseAuthorizedKeyLine(formatPublicKeyLine(k.publicKey, 't')),
       ),
