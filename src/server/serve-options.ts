@@ -60,6 +60,9 @@ export function serverOptionsFromConfig(config: ServeConfig, parts: ServeParts):
       shell: config.shell,
       subsystemCommands: subsystemCommands(config.subsystems),
     },
+    // `Subsystem sftp internal-sftp` keeps the built-in SFTP (and in-process scp); without it the
+    // configured command, or nothing, serves `sftp`, as in sshd.
+    ...(config.subsystems['sftp']?.trim() === INTERNAL_SFTP ? {} : { fileTransfer: false as const }),
     log: parts.log,
   };
 }

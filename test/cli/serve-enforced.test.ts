@@ -7,7 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePrivateKey } from '../../src/keys/generate.js';
 import { encodeOpenSshPrivateKey } from '../../src/keys/openssh-key-v1.js';
 import type { PrivateKey } from '../../src/keys/types.js';
-import { askpass, authenticatedWith, ssh, writeClientKey } from '../helpers/openssh.js';
+import {
+  askpass,
+  authenticatedWith,
+  HERMETIC_SSH_OPTIONS,
+  run,
+  ssh,
+  writeClientKey,
+} from '../helpers/openssh.js';
 import { connectSsh2, endSsh2 } from '../helpers/ssh2-client.js';
 import { ensureBuilt, tempDirs } from './helpers.js';
 import { addUser, seedHostKeys, startServe, type ServeProcess } from './serve-helpers.js';
@@ -199,9 +206,30 @@ describe('serve enforces the config', () => {
 describe('serve with authenticationMethods and the hardened profile', () => {
   let f: Fixture;
   beforeAll(async () => {
-    f = await serveWith('authenticationMethods: publickey,password\nprofile: hardened\n');
+    f = await serveWith('authenticationMethods: publickey,password\nprofile: hardened\nsubsystems: {}\n');
   }, 60_000);
   afterAll(() => f?.p.kill());
+
+  it('subsystems without sftp: no SFTP', async () => {
+    const ap = await askpass(f.base, 'correct horse');
+    const r = await run(
+      'sftp',
+      [
+        ...HERMETIC_SSH_OPTIONS,
+        ...ap.options,
+        '-P',
+        String(f.port),
+        '-i',
+        f.keyFile,
+        '-b',
+        '-',
+        'alice@127.0.0.1',
+      ],
+      { input: 'pwd\n', env: ap.env },
+    );
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/subsystem request failed/);
+  });
 
   it('needs a key and then the password', async () => {
     const ap = await askpass(f.base, 'correct horse');
