@@ -71,6 +71,10 @@ export function spawnWithPipes(spec: LaunchSpec, streams: ProcessStreams): Sessi
     },
     resize: () => undefined,
     sendBreak: () => false,
+    stopOutput: () => {
+      child.stdout.unpipe(output);
+      child.stdout.destroy();
+    },
     hangUp: () => {
       if (pid > 0 && !hangup && !settled) hangup = hangUpGroup(pid, spec.killGraceMs);
     },

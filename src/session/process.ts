@@ -48,6 +48,8 @@ export interface SessionProcess {
   sendBreak(): boolean;
   /** SIGHUP to the process group, SIGKILL after the grace period: the client went away. */
   hangUp(): void;
+  /** The client can take no more output: stop reading the process's stdout (it gets SIGPIPE). */
+  stopOutput(): void;
 }
 
 const SIGNAL_BY_NUMBER = new Map<number, string>(

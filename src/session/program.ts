@@ -30,6 +30,8 @@ export interface RunningProgram {
   sendBreak(): boolean;
   /** The client went away: stop. */
   hangUp(): void;
+  /** The client can take no more output (`eow@openssh.com`). */
+  stopOutput(): void;
 }
 
 /** What starting a program needs from its session. */
@@ -98,6 +100,7 @@ async function startProcess(
     },
     sendBreak: () => proc.sendBreak(),
     hangUp: () => proc.hangUp(),
+    stopOutput: () => proc.stopOutput(),
   };
 }
 
@@ -157,6 +160,7 @@ function startHandler(plan: Extract<StartPlan, { kind: 'handler' }>, ctx: Progra
       return true;
     },
     hangUp: () => undefined,
+    stopOutput: () => undefined,
   };
 }
 

@@ -168,6 +168,8 @@ export async function spawnWithPty(
       term.write(Buffer.from([char]) as unknown as string);
       return true;
     },
+    // A pty has one stream for input and output; it cannot be shut in one direction.
+    stopOutput: () => undefined,
     hangUp: () => {
       if (!exited && !hangup) hangup = hangUpGroup(pid, spec.killGraceMs);
     },

@@ -88,6 +88,11 @@ export class Session {
           return this.onSignal(request.data);
         case 'break':
           return this.onBreak(request.data);
+        case 'eow@openssh.com':
+          // OpenSSH PROTOCOL §2.1: the client's output is gone (`ssh host yes | head -1`).
+          if (this.phase !== 'running') return this.refuse(request.type, 'nothing is running');
+          this.program?.stopOutput();
+          return 'success';
         case 'x11-req':
           return this.refuse('x11-req', 'X11 forwarding is not supported');
         case 'exit-status':

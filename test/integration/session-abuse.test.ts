@@ -174,6 +174,16 @@ describe('session channel abuse (raw client)', () => {
     expect(r.exitStatus).toBe(9);
   });
 
+  it('eow@openssh.com stops reading the process output, which then ends', async () => {
+    const s = await open();
+    expect(await s.request('eow@openssh.com', new Uint8Array(0))).toBe('failure');
+    expect(await s.request('exec', exec('yes'))).toBe('success');
+    await s.readUntil((t) => t.length > 1000);
+    expect(await s.request('eow@openssh.com', new Uint8Array(0))).toBe('success');
+    const r = await s.untilClosed();
+    expect(r.exitStatus ?? r.exitSignal).toBeDefined();
+  });
+
   it('serves a fresh login after all of the above', async () => {
     const s = await open();
     expect(await s.request('exec', exec('echo fresh'))).toBe('success');
