@@ -36,6 +36,8 @@ export class PacketReader {
   private readonly input = new ByteQueue();
   /** packet_length of a packet whose first bytes were already decoded. */
   private pendingLength = -1;
+  /** After a bad length under MAC-then-encrypt: bytes still to swallow before failing. */
+  private discarding: { left: number; error: DisconnectError } | undefined;
 
   /** Bytes received but not yet decoded. */
   get buffered(): number {
@@ -50,10 +52,19 @@ export class PacketReader {
   /** Decodes the next whole packet's payload, or returns undefined when more bytes are needed. */
   next(): Buffer | undefined {
     const p = this.protection;
+    if (this.discarding) return this.discard();
     if (this.pendingLength < 0) {
       if (this.buffered < p.lengthBytes) return undefined;
       const length = p.readLength(this.seq, this.input.peek(p.lengthBytes));
-      this.checkLength(length, p);
+      try {
+        this.checkLength(length, p);
+      } catch (err) {
+        if (!p.unauthenticatedLength || !(err instanceof DisconnectError)) throw err;
+        // As OpenSSH: read on up to a whole maximum packet before failing, so the time of the
+        // refusal says nothing about the decrypted length.
+        this.discarding = { left: MAX_PACKET_LENGTH + p.trailerLength, error: err };
+        return this.discard();
+      }
       this.pendingLength = length;
     }
     const total = 4 + this.pendingLength + p.trailerLength;
@@ -68,6 +79,15 @@ export class PacketReader {
     if (padding < MIN_PADDING) throw protocolError(`padding length ${padding} below ${MIN_PADDING}`);
     if (padding > body.length - 2) throw protocolError('padding length exceeds the packet');
     return body.subarray(1, body.length - padding);
+  }
+
+  private discard(): undefined {
+    const d = this.discarding!;
+    const n = Math.min(d.left, this.buffered);
+    this.input.take(n);
+    d.left -= n;
+    if (d.left === 0) throw d.error;
+    return undefined;
   }
 
   private checkLength(length: number, p: InboundProtection): void {

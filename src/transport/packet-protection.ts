@@ -31,6 +31,12 @@ export interface InboundProtection {
   readonly lengthAligned: boolean;
   /** Bytes after the packet (MAC or tag). */
   readonly trailerLength: number;
+  /**
+   * True for MAC-then-encrypt modes (RFC 4253 §6.4 with a non-EtM MAC), where packet_length is
+   * decrypted before anything is authenticated: a bad length must not be reported at once, or
+   * the timing of the refusal leaks plaintext (the CBC length oracle).
+   */
+  readonly unauthenticatedLength: boolean;
   /** Returns packet_length from the first {@link lengthBytes} bytes (which must not be passed again). */
   readLength(seq: number, first: Buffer): number;
   /**
@@ -58,6 +64,7 @@ export const plaintextInbound: InboundProtection = {
   blockSize: 8,
   lengthAligned: true,
   trailerLength: 0,
+  unauthenticatedLength: false,
   readLength: (_seq, first) => first.readUInt32BE(0),
   open: (_seq, packet) => packet.subarray(4),
 };
@@ -132,6 +139,7 @@ function aeadInbound(aead: AeadPacketCipher, blockSize: number): InboundProtecti
     blockSize,
     lengthAligned: false,
     trailerLength: aead.tagLength,
+    unauthenticatedLength: false,
     readLength: (seq, first) => aead.decryptLength(seq, first),
     open: (seq, packet) => Buffer.from(aead.open(seq, packet)),
   };
@@ -148,6 +156,7 @@ function etmInbound(
     blockSize,
     lengthAligned: false,
     trailerLength: macLength,
+    unauthenticatedLength: false,
     readLength: (_seq, first) => first.readUInt32BE(0),
     open(seq, packet) {
       const end = packet.length - macLength;
@@ -173,6 +182,7 @@ function macInbound(
     blockSize,
     lengthAligned: true,
     trailerLength: macLength,
+    unauthenticatedLength: true,
     readLength(_seq, first) {
       firstPlain = Buffer.from(stream.update(first));
       return firstPlain.readUInt32BE(0);

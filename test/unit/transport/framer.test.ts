@@ -101,3 +101,28 @@ describe('binary packet protocol (RFC 4253 §6), plaintext', () => {
     expect(w.seq).toBe(0);
   });
 });
+
+describe('MAC-then-encrypt length oracle', () => {
+  it('reads on a whole maximum packet before failing on a bad decrypted length', async () => {
+    const { createDefaultRegistries } = await import('../../../src/algorithms/defaults.js');
+    const { createInbound } = await import('../../../src/transport/packet-protection.js');
+    const r = createDefaultRegistries();
+    const reader = new PacketReader();
+    reader.protection = createInbound({
+      cipher: r.cipher.get('aes128-cbc')!,
+      mac: r.mac.get('hmac-sha2-256')!,
+      key: Buffer.alloc(16, 1),
+      iv: Buffer.alloc(16, 2),
+      macKey: Buffer.alloc(32, 3),
+    });
+    expect(reader.protection.unauthenticatedLength).toBe(true);
+    // Random ciphertext decrypts to a nonsense length (2^32 - 1 in all likelihood).
+    reader.push(Buffer.alloc(16, 0xa5));
+    expect(reader.next()).toBeUndefined();
+    const total = MAX_PACKET_LENGTH + 32;
+    reader.push(Buffer.alloc(total - 16 - 1));
+    expect(reader.next()).toBeUndefined();
+    reader.push(Buffer.alloc(1));
+    expect(reasonOf(() => reader.next())).toBe(DisconnectReason.ProtocolError);
+  });
+});
