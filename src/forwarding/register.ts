@@ -1,6 +1,12 @@
 import type { HandlerRegistry } from '../connection/handler-registry.js';
 import type { ChannelTypeHandler, ConnectionContext, GlobalRequestHandler } from '../connection/types.js';
-import { AgentForwarding, type ConnectionRef, type ForwardedAgent } from './agent/agent-forwarding.js';
+import type { SessionRequestHandler } from '../session/types.js';
+import {
+  AGENT_REQUESTS,
+  AgentForwarding,
+  type ConnectionRef,
+  type ForwardedAgent,
+} from './agent/agent-forwarding.js';
 import { createDirectStreamLocalHandler, createDirectTcpipHandler } from './direct.js';
 import { resolveForwardingPolicy, type ForwardingPolicy, type ResolvedForwardingPolicy } from './policy.js';
 import { RemoteForwardTable } from './remote-forwards.js';
@@ -18,6 +24,8 @@ import {
 export interface ForwardingHost {
   readonly channelTypes: HandlerRegistry<ChannelTypeHandler>;
   readonly globalRequests: HandlerRegistry<GlobalRequestHandler>;
+  /** Where agent requests are registered, when the host has a session channel. */
+  readonly sessionRequests?: HandlerRegistry<SessionRequestHandler>;
 }
 
 /** The forwarding built-in of one server, as the server and plugins use it. */
@@ -33,9 +41,9 @@ export interface Forwarding {
  * Registers port and socket forwarding on `host`'s registries, exactly as a plugin would:
  * `direct-tcpip`, `direct-streamlocal@openssh.com`, `tcpip-forward` / `cancel-tcpip-forward` and
  * `streamlocal-forward@openssh.com` / `cancel-streamlocal-forward@openssh.com`, all under
- * `policy` (server-wide, sshd_config style) and each account's own policy. Agent requests are
- * served through the returned {@link Forwarding.agent} by the session channel. Throws
- * `ForwardingPolicyError` for a malformed policy.
+ * `policy` (server-wide, sshd_config style) and each account's own policy; and the session
+ * requests `auth-agent-req@openssh.com` and `agent-req` (agent forwarding) when the host has a
+ * `sessionRequests` registry. Throws `ForwardingPolicyError` for a malformed policy.
  */
 export function registerForwarding(
   host: ForwardingHost,
@@ -62,5 +70,11 @@ export function registerForwarding(
   host.globalRequests.add(createStreamLocalForwardHandler(deps), owner);
   host.globalRequests.add(createCancelStreamLocalForwardHandler(deps), owner);
   const agent = new AgentForwarding(resolved);
+  for (const name of Object.keys(AGENT_REQUESTS)) {
+    host.sessionRequests?.add(
+      { name, handle: (request, session) => agent.onSessionRequest(request.type, session.channel, session) },
+      owner,
+    );
+  }
   return { policy: resolved, agent, agentFor: (ref) => agent.agentFor(ref) };
 }

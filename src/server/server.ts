@@ -16,7 +16,7 @@ import { DisconnectReason } from '../protocol/numbers.js';
 import { registerForwarding, type Forwarding, type ForwardingPolicy } from '../forwarding/index.js';
 import { registerFileTransfer, type FileTransferSettings } from '../sftp/subsystem.js';
 import { registerSessionChannel, type SessionSettings } from '../session/session-channel.js';
-import type { ShellHandler, SubsystemHandler } from '../session/types.js';
+import type { SessionRequestHandler, ShellHandler, SubsystemHandler } from '../session/types.js';
 import type { RekeyLimits } from '../transport/rekey.js';
 import { identificationLine } from '../transport/version.js';
 import { packageVersion } from '../version.js';
@@ -85,6 +85,8 @@ export class SshServer {
   readonly subsystems = new HandlerRegistry<SubsystemHandler>('subsystem');
   /** Programmable `shell`/`exec` handlers, tried in registration order before a process. */
   readonly shells = new HandlerRegistry<ShellHandler>('shell');
+  /** Other session requests by name (`auth-agent-req@openssh.com`, ...), for the session channel. */
+  readonly sessionRequests = new HandlerRegistry<SessionRequestHandler>('session request');
   /** The forwarding built-in: its policy and the forwarded-agent API for plugins. */
   readonly forwarding: Forwarding;
   readonly hostKeys: HostKeySet;

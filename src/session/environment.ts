@@ -93,6 +93,8 @@ export interface ChildEnvInput {
   readonly userEnvironment: readonly { readonly name: string; readonly value: string }[];
   /** SSH_ORIGINAL_COMMAND, with a forced command. */
   readonly originalCommand?: string;
+  /** Variables set by the server's session request handlers (SSH_AUTH_SOCK); beat client ones. */
+  readonly serverEnv?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -107,6 +109,7 @@ export function buildChildEnv(input: ChildEnvInput): Record<string, string> {
   for (const { name, value } of input.userEnvironment) {
     if (checkEnvEntry(name, value) === undefined) env[name] = value;
   }
+  Object.assign(env, input.serverEnv);
   const c = input.connection;
   const remote = plainAddress(c.remoteAddress);
   Object.assign(env, {

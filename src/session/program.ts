@@ -44,6 +44,8 @@ export interface ProgramContext {
   size(): TerminalSize | undefined;
   /** Accepted client variables. */
   readonly env: Readonly<Record<string, string>>;
+  /** Variables set by session request handlers (e.g. SSH_AUTH_SOCK). */
+  readonly serverEnv?: Readonly<Record<string, string>>;
   /** Aborted when the channel closes. */
   readonly signal: AbortSignal;
   readonly log: Logger;
@@ -73,6 +75,7 @@ async function startProcess(
     connection: conn.info,
     ...(ctx.pty ? { term: ctx.pty.term } : {}),
     clientEnv: ctx.env,
+    ...(ctx.serverEnv ? { serverEnv: ctx.serverEnv } : {}),
     userEnvironment: settings.permitUserEnvironment ? conn.user.policy.environment : [],
     ...(plan.originalCommand === undefined ? {} : { originalCommand: plan.originalCommand }),
   });

@@ -3,7 +3,7 @@ import type { ChannelTypeHandler } from '../connection/types.js';
 import { DEFAULT_SESSION_PATH } from './environment.js';
 import type { ResolvedSessionSettings } from './program.js';
 import { Session } from './session.js';
-import type { ShellHandler, SubsystemHandler } from './types.js';
+import type { SessionRequestHandler, ShellHandler, SubsystemHandler } from './types.js';
 
 /** How sessions behave; sshd_config names in camelCase where one exists. */
 export interface SessionSettings {
@@ -25,6 +25,8 @@ export interface SessionSettings {
 export interface SessionRegistries {
   readonly shells: HandlerRegistry<ShellHandler>;
   readonly subsystems: HandlerRegistry<SubsystemHandler>;
+  /** Handlers of other session requests by name (`auth-agent-req@openssh.com`, ...). */
+  readonly sessionRequests?: HandlerRegistry<SessionRequestHandler>;
 }
 
 /** Dependencies of {@link createSessionChannelType}. */
@@ -53,7 +55,11 @@ export function resolveSessionSettings(settings: SessionSettings = {}): Resolved
  */
 export function createSessionChannelType(options: SessionChannelOptions): ChannelTypeHandler {
   const settings = resolveSessionSettings(options.settings);
-  const registries: SessionRegistries = { shells: options.shells, subsystems: options.subsystems };
+  const registries: SessionRegistries = {
+    shells: options.shells,
+    subsystems: options.subsystems,
+    ...(options.sessionRequests ? { sessionRequests: options.sessionRequests } : {}),
+  };
   return {
     name: 'session',
     // RFC 4254 §6.1: a session open carries no type-specific data; anything there is ignored.
@@ -75,6 +81,7 @@ export function registerSessionChannel(host: SessionHost, settings?: SessionSett
     createSessionChannelType({
       shells: host.shells,
       subsystems: host.subsystems,
+      ...(host.sessionRequests ? { sessionRequests: host.sessionRequests } : {}),
       ...(settings ? { settings } : {}),
     }),
     owner,

@@ -38,6 +38,8 @@ export class Session {
   private pty: PtyInfo | undefined;
   private size: TerminalSize | undefined;
   private readonly env: Record<string, string> = Object.create(null) as Record<string, string>;
+  /** Variables set by session request handlers (SSH_AUTH_SOCK). */
+  private readonly serverEnv: Record<string, string> = Object.create(null) as Record<string, string>;
   private envCount = 0;
   private program: RunningProgram | undefined;
   /** Signals are refused for subsystems and forced commands, as OpenSSH does. */
@@ -100,12 +102,27 @@ export class Session {
           // Only a server sends these (RFC 4254 §6.10); from a client they mean nothing.
           return this.refuse(request.type, 'sent by the client');
         default:
-          return 'unhandled';
+          return await this.onExtensionRequest(request);
       }
     } catch (err) {
       if (err instanceof DecodeError) return this.refuse(request.type, err.message);
       throw err;
     }
+  }
+
+  /** A request served by a handler from the `sessionRequests` registry, if one has its name. */
+  private async onExtensionRequest(request: ChannelRequest): Promise<RequestOutcome> {
+    const handler = this.registries.sessionRequests?.get(request.type);
+    if (!handler) return 'unhandled';
+    const phase = () => this.phase;
+    return handler.handle(request, {
+      channel: this.channel,
+      conn: this.conn,
+      get started() {
+        return phase() !== 'setup';
+      },
+      setEnv: (name, value) => void (this.serverEnv[name] = value),
+    });
   }
 
   private refuse(request: string, why: string): RequestOutcome {
@@ -193,6 +210,7 @@ export class Session {
         pty: this.pty,
         size: () => this.size,
         env: { ...this.env },
+        serverEnv: { ...this.serverEnv },
         signal: this.abort.signal,
         log: this.log,
       });

@@ -1,6 +1,12 @@
 import type { Readable, Writable } from 'node:stream';
 import type { AuthenticatedUser, ConnectionInfo } from '../auth/types.js';
-import type { ExitStatus } from '../connection/types.js';
+import type {
+  Channel,
+  ChannelRequest,
+  ConnectionContext,
+  ExitStatus,
+  RequestOutcome,
+} from '../connection/types.js';
 import type { Logger } from '../log/logger.js';
 import type { TerminalModes } from './terminal-modes.js';
 
@@ -125,4 +131,27 @@ export interface SubsystemHandler {
   /** The permission the account needs (`sftp` for SFTP; `none` to decide in `start`). */
   readonly requires: RequiredPermission;
   start(io: SessionIo, ctx: SessionContext): Promise<ExitStatus | void>;
+}
+
+/** A session channel as a {@link SessionRequestHandler} sees it. */
+export interface SessionRequestContext {
+  readonly channel: Channel;
+  readonly conn: ConnectionContext;
+  /** Whether shell, exec or subsystem has started (variables set after that change nothing). */
+  readonly started: boolean;
+  /**
+   * Sets a variable in the environment of the process the session starts (e.g. SSH_AUTH_SOCK).
+   * Set by the server, so a client's `env` cannot override it; HOME, USER, PATH etc. still win.
+   */
+  setEnv(name: string, value: string): void;
+}
+
+/**
+ * Serves a session channel request the session itself does not know, by name (e.g.
+ * `auth-agent-req@openssh.com`); registered on the server's `sessionRequests` registry.
+ */
+export interface SessionRequestHandler {
+  /** The request type it serves. */
+  readonly name: string;
+  handle(request: ChannelRequest, session: SessionRequestContext): Promise<RequestOutcome> | RequestOutcome;
 }

@@ -26,8 +26,10 @@ export interface ForwardedAgent {
 /** Anything that names a connection: its context, its info, or a session handler's context. */
 export type ConnectionRef = ConnectionContext | ConnectionInfo | { readonly connection: ConnectionInfo };
 
-/** What a session offers an agent request: a way to set the session's environment. */
+/** What a session offers an agent request (a `SessionRequestContext` is one). */
 export interface AgentSessionHooks {
+  /** Whether the session's program has started (then an agent request is refused, as sshd). */
+  readonly started: boolean;
   /** Sets a variable in the environment of the program the session starts. */
   setEnv(name: string, value: string): void;
 }
@@ -71,7 +73,7 @@ export class AgentForwarding {
       log.info({ why: verdict.why }, 'agent forwarding refused');
       return 'failure';
     }
-    if (this.sessions.has(channel)) return 'failure';
+    if (this.sessions.has(channel) || hooks.started) return 'failure';
     this.sessions.add(channel);
     const socket = await createAgentSocket(conn, channelType, log);
     hooks.setEnv('SSH_AUTH_SOCK', socket.path);
