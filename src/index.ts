@@ -36,3 +36,42 @@ export {
 export * from './algorithms/hostkey/index.js';
 export { Blowfish, BLOWFISH_BLOCK_BYTES, BLOWFISH_MAX_KEY_BYTES } from './crypto/blowfish.js';
 export { bcryptPbkdf } from './crypto/bcrypt-pbkdf.js';
+export {
+  SshServer,
+  type SshServerOptions,
+  type AlgorithmSettings,
+  type ServerEvents,
+} from './server/server.js';
+export { SshConnection } from './server/connection.js';
+export { createUserAuthBackend, type UserAuthBackendOptions } from './server/user-auth-backend.js';
+export type {
+  AuthBackend,
+  AuthContext,
+  AuthProof,
+  AuthAttempt,
+  AuthenticatedUser,
+  ConnectionInfo,
+  HostPortPattern,
+  SessionPolicy,
+} from './auth/types.js';
+export type * from './connection/types.js';
+export { HandlerRegistry } from './connection/handler-registry.js';
+export { ChannelOpenError, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './connection/service.js';
+export type * from './session/types.js';
+export { SIGNAL_NAMES } from './session/types.js';
+export * from './sftp/index.js';
+export {
+  createSftpSubsystem,
+  createScpHandler,
+  registerFileTransfer,
+  jailedHomeVfs,
+  type FileTransferSettings,
+} from './sftp/subsystem.js';
+export {
+  Transport,
+  type TransportOptions,
+  type TransportHooks,
+  type TransportService,
+} from './transport/transport.js';
+export { identificationLine } from './transport/version.js';
+export { silentLogger, sanitizeForLog, type Logger, type LogBindings } from './log/logger.js';

@@ -1,10 +1,15 @@
 import { UserStoreError } from './errors.js';
 
-/** The user authentication methods a user record may allow (RFC 4252 §5, RFC 4256). */
-export const AUTH_METHOD_NAMES = ['publickey', 'password', 'keyboard-interactive'] as const;
+import type { AuthMethodName, AuthProgress } from '../auth/types.js';
 
-/** One of {@link AUTH_METHOD_NAMES}. */
-export type AuthMethodName = (typeof AUTH_METHOD_NAMES)[number];
+export type { AuthMethodName, AuthProgress };
+
+/** The user authentication methods a user record may allow (RFC 4252 §5, RFC 4256). */
+export const AUTH_METHOD_NAMES = [
+  'publickey',
+  'password',
+  'keyboard-interactive',
+] as const satisfies readonly AuthMethodName[];
 
 /**
  * Methods that must all succeed, in order, for a login (OpenSSH `AuthenticationMethods`
@@ -59,10 +64,6 @@ function isAnyMethod(chains: readonly AuthChain[]): boolean {
     chains.every((c, i) => c.length === 1 && c[0] === ANY_AUTH_METHOD[i]![0])
   );
 }
-
-/** Where a login stands after some methods have succeeded, per {@link remainingAuthMethods}. */
-export type AuthProgress =
-  { readonly complete: true } | { readonly complete: false; readonly next: readonly AuthMethodName[] };
 
 /**
  * Given a user's chains and the methods that have succeeded so far (in order), say whether some chain
