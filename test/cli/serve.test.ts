@@ -121,8 +121,9 @@ describe('sshd-kit serve: start', () => {
     expect(auth.every((l) => typeof l['conn'] === 'string')).toBe(true);
   });
 
-  it('listens on every --listen address; --port applies to those without one', async () => {
+  it('listens on every --listen address, and warns about each legacy algorithm the config enables', async () => {
     const { dir } = await preparedDir();
+    writeFileSync(join(dir, 'config.yaml'), 'ciphers: +aes128-cbc\nmacs: +hmac-md5\n');
     const p = serve(dir, ['--listen', '127.0.0.2:0']);
     await p.port();
     await p.waitFor((l) => l.msg.startsWith('listening on 127.0.0.2:'));
@@ -131,6 +132,11 @@ describe('sshd-kit serve: start', () => {
       .filter((l) => l.msg.startsWith('listening on'))
       .map((l) => l['address']);
     expect(ports).toEqual(['127.0.0.1', '127.0.0.2']);
+    const legacy = p.lines().filter((l) => l.msg.startsWith('legacy algorithm enabled'));
+    expect(legacy.map((l) => [l.level, l['algorithm']])).toEqual([
+      [40, 'aes128-cbc'],
+      [40, 'hmac-md5'],
+    ]);
   });
 });
 
