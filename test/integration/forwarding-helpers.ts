@@ -11,7 +11,7 @@ import { generatePrivateKey } from '../../src/keys/generate.js';
 import type { PrivateKey } from '../../src/keys/types.js';
 import type { SshServerOptions } from '../../src/server/server.js';
 import type { UserPermissions } from '../../src/users/user-store.js';
-import { HERMETIC_SSH_OPTIONS, writeClientKey } from '../helpers/openssh.js';
+import { HERMETIC_SSH_OPTIONS, run, writeClientKey, type RunResult } from '../helpers/openssh.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 /** A listening echo server (TCP or unix): what comes in goes back, EOF included (half-close kept). */
@@ -174,6 +174,34 @@ export async function startForwardingServer(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Runs `ssh` as `user` with the client agent at `agentSock` forwarded (`-A`). OpenSSH 9.2 forwards
+ * nothing while `IdentityAgent=none`, so the hermetic options name the agent instead; keys in it
+ * are not offered for login (IdentitiesOnly).
+ */
+export function sshWithAgent(
+  fixture: ForwardingFixture,
+  agentSock: string,
+  command: string,
+  user = 'alice',
+): Promise<RunResult> {
+  const hermetic = HERMETIC_SSH_OPTIONS.map((o) =>
+    o === 'IdentityAgent=none' ? `IdentityAgent=${agentSock}` : o,
+  );
+  return run('ssh', [
+    ...hermetic,
+    '-o',
+    'BatchMode=yes',
+    '-A',
+    '-i',
+    fixture.keyPath,
+    '-p',
+    String(fixture.port),
+    `${user}@127.0.0.1`,
+    command,
+  ]);
 }
 
 /** A running `ssh` client process with its stderr so far. */
