@@ -76,6 +76,23 @@ async function loadFile(path: string, passphrase: PassphraseProvider): Promise<P
 }
 
 /**
+ * Generates the missing default host keys. Another `serve` starting at the same moment (several
+ * `--stdio` connections) may win the race for a file: then its key is used, once written.
+ */
+async function generateMissing(store: HostKeyStore): Promise<readonly { path: string }[]> {
+  const written: { path: string }[] = [];
+  for (const kind of await store.missing(DEFAULT_HOST_KEY_KINDS)) {
+    try {
+      written.push(await store.generate(kind, { comment: `sshd-kit@${hostname()}` }));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      await new Promise((r) => setTimeout(r, 500)); // let the other process finish writing it
+    }
+  }
+  return written;
+}
+
+/**
  * The host keys `serve` starts with: the config's `hostKeys` files, or else the data directory's
  * `ssh_host_*_key` files, generating the missing default kinds first as `ssh-keygen -A` does.
  * Encrypted keys are unlocked through `passphrase`. Each key is logged with its fingerprint; the
@@ -91,7 +108,7 @@ export async function loadServeHostKeys(options: ServeHostKeyOptions): Promise<S
     }
   } else {
     const store = new HostKeyStore(options.dataDir);
-    const written = await store.ensure(DEFAULT_HOST_KEY_KINDS, { comment: `sshd-kit@${hostname()}` });
+    const written = await generateMissing(store);
     const fresh = new Set(written.map((w) => w.path));
     let loaded;
     try {
