@@ -210,6 +210,15 @@ describe('serve with authenticationMethods and the hardened profile', () => {
   }, 60_000);
   afterAll(() => f?.p.kill());
 
+  it('ssh-audit (Debian 2.5.0) finds no failure; its only warnings are algorithms newer than its database', async () => {
+    const r = await run('ssh-audit', ['-n', '-p', String(f.port), '127.0.0.1']);
+    const out = r.stdout.toString();
+    expect(out).toMatch(/\(kex\) curve25519-sha256 /);
+    expect(out).not.toMatch(/\[fail\]/);
+    const warned = out.split('\n').filter((l) => l.includes('[warn]'));
+    for (const l of warned) expect(l).toMatch(/\[warn\] (unknown algorithm|using experimental algorithm)$/);
+  });
+
   it('subsystems without sftp: no SFTP', async () => {
     const ap = await askpass(f.base, 'correct horse');
     const r = await run(
