@@ -52,6 +52,14 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
 /** Most bytes of channel data we put in one packet, whatever the peer allows (fits a 256 KiB packet). */
 const MAX_SEND_PACKET = 256 * 1024 - 1024;
 
+/** How a client's CHANNEL_OPEN was answered (for the `channel.open` server event). */
+export interface ChannelOpenOutcome {
+  readonly type: string;
+  readonly accepted: boolean;
+  /** Our channel number, when accepted. */
+  readonly chan?: number;
+}
+
 /** How a connection service is set up. */
 export interface ConnectionServiceOptions {
   readonly info: ConnectionInfo;
@@ -63,6 +71,8 @@ export interface ConnectionServiceOptions {
   send(payload: Uint8Array): void;
   /** Undefined when output can flow, else a promise resolving when it can (transport or socket backpressure). */
   whenWritable(): Promise<void> | undefined;
+  /** Called when a CHANNEL_OPEN has been answered. */
+  onChannelOpen?(outcome: ChannelOpenOutcome): void;
 }
 
 /** Thrown by {@link ConnectionContext.openChannel} when the client refuses. */
@@ -225,7 +235,8 @@ export class ConnectionService implements TransportService {
 
   private onOpen(payload: Buffer): void {
     const m = ChannelOpen.decode(payload);
-    const refuse = (reason: ChannelOpenFailureCode, description: string) =>
+    const refuse = (reason: ChannelOpenFailureCode, description: string) => {
+      this.options.onChannelOpen?.({ type: m.channelType, accepted: false });
       this.options.send(
         ChannelOpenFailureMessage.encode({
           recipientChannel: m.senderChannel,
@@ -234,6 +245,7 @@ export class ConnectionService implements TransportService {
           languageTag: '',
         }),
       );
+    };
     const handler = this.options.channelTypes.get(m.channelType);
     if (!handler) return refuse(ChannelOpenFailure.UnknownChannelType, 'unknown channel type');
     const perType = this.limits.maxPerType[m.channelType];
@@ -274,7 +286,8 @@ export class ConnectionService implements TransportService {
           remoteWindow: m.initialWindowSize,
           remoteMaxPacket: Math.min(m.maximumPacketSize, MAX_SEND_PACKET),
         },
-        this.link,
+        // Request handlers of this channel are the plugin's: their failures name it.
+        plugin === undefined ? this.link : { ...this.link, log: this.link.log.child({ plugin }) },
       );
       this.channels.set(id, channel);
       this.options.send(
@@ -287,6 +300,7 @@ export class ConnectionService implements TransportService {
         }),
       );
       log.debug({ type: sanitizeForLog(m.channelType, 64) }, 'channel open');
+      this.options.onChannelOpen?.({ type: m.channelType, accepted: true, chan: id });
       try {
         await decision.run(channel);
       } catch (err) {

@@ -1,9 +1,9 @@
 import type { AlgorithmRegistries } from '../algorithms/registry.js';
 import type { DhEngine } from '../algorithms/types.js';
 import { AuthService } from '../auth/service.js';
-import type { AuthBackend, AuthenticatedUser, ConnectionInfo } from '../auth/types.js';
+import type { AuthAttempt, AuthBackend, AuthenticatedUser, ConnectionInfo } from '../auth/types.js';
 import type { HandlerRegistry } from '../connection/handler-registry.js';
-import { ConnectionService, type ConnectionLimits } from '../connection/service.js';
+import { ConnectionService, type ChannelOpenOutcome, type ConnectionLimits } from '../connection/service.js';
 import type { ChannelTypeHandler, GlobalRequestHandler } from '../connection/types.js';
 import { GlobalRequest } from '../connection/messages.js';
 import type { AlgorithmOffer } from '../kex/key-exchange.js';
@@ -52,6 +52,10 @@ export interface SshConnectionOptions {
   readonly log: Logger;
   /** Called once the user has logged in. */
   onAuthenticated?(user: AuthenticatedUser, connection: SshConnection): void;
+  /** Called after each authentication attempt (for audit; never carries a secret). */
+  onAuthAttempt?(attempt: AuthAttempt): void;
+  /** Called when a client's CHANNEL_OPEN has been answered. */
+  onChannelOpen?(outcome: ChannelOpenOutcome, user: string): void;
   /** Called once when the connection has ended. */
   onClosed?(connection: SshConnection, error: DisconnectError | undefined): void;
 }
@@ -181,6 +185,7 @@ export class SshConnection {
       ...(o.banner === undefined ? {} : { banner: o.banner }),
       log: this.log,
       onSuccess: (user) => this.onAuthenticated(user),
+      ...(o.onAuthAttempt ? { onAttempt: o.onAuthAttempt } : {}),
     });
   }
 
@@ -200,6 +205,9 @@ export class SshConnection {
       ...(o.connectionLimits ? { limits: o.connectionLimits } : {}),
       send: (p) => this.transport.send(p),
       whenWritable: () => this.whenWritable(),
+      ...(o.onChannelOpen
+        ? { onChannelOpen: (e: ChannelOpenOutcome) => o.onChannelOpen!(e, user.name) }
+        : {}),
     });
     this.transport.setService(this.connection);
     if (ClientAliveTimer.enabled(o.clientAlive)) this.startClientAlive(o.clientAlive, this.connection);

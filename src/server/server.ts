@@ -13,9 +13,12 @@ import type { AlgorithmOffer } from '../kex/key-exchange.js';
 import type { PrivateKey } from '../keys/types.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { DisconnectReason } from '../protocol/numbers.js';
-import { registerForwarding, type Forwarding, type ForwardingPolicy } from '../forwarding/index.js';
-import { registerFileTransfer, type FileTransferSettings } from '../sftp/subsystem.js';
-import { registerSessionChannel, type SessionSettings } from '../session/session-channel.js';
+import type { Forwarding, ForwardingPolicy } from '../forwarding/index.js';
+import { forwardingPlugin, sessionPlugin, sftpPlugin } from '../plugins/builtins/index.js';
+import { ServerEventEmitter } from '../plugins/events.js';
+import { PluginHost } from '../plugins/host.js';
+import type { FileTransferSettings } from '../sftp/subsystem.js';
+import type { SessionSettings } from '../session/session-channel.js';
 import type { SessionRequestHandler, ShellHandler, SubsystemHandler } from '../session/types.js';
 import type { RekeyLimits } from '../transport/rekey.js';
 import { identificationLine } from '../transport/version.js';
@@ -62,6 +65,8 @@ export interface SshServerOptions {
   readonly log?: Logger;
   /** SFTP and in-process scp; false leaves both unregistered. */
   readonly fileTransfer?: Partial<FileTransferSettings> | false;
+  /** Milliseconds a plugin's setup/dispose, and a plugin shell handler's decision, may take. */
+  readonly pluginTimeouts?: { readonly setupMs?: number; readonly decideMs?: number };
 }
 
 /** What a server tells its owner about connections. */
@@ -89,6 +94,10 @@ export class SshServer {
   readonly sessionRequests = new HandlerRegistry<SessionRequestHandler>('session request');
   /** The forwarding built-in: its policy and the forwarded-agent API for plugins. */
   readonly forwarding: Forwarding;
+  /** Typed server events (connection.open, auth.attempt, channel.open, sftp.op, connection.close). */
+  readonly serverEvents: ServerEventEmitter;
+  /** The installed plugins: the built-ins (session, sftp, forwarding) and loaded ones. */
+  readonly plugins: PluginHost;
   readonly hostKeys: HostKeySet;
   readonly offer: AlgorithmOffer;
   readonly userSignatureAlgorithms: readonly string[];
@@ -131,11 +140,39 @@ export class SshServer {
     this.userSignatureAlgorithms = userSig.names;
     this.legacyAlgorithms = [kex, hostKey, cipher, mac, compression, userSig].flatMap((l) => l.legacy);
     this.identification = identificationLine(packageVersion());
-    registerSessionChannel(this, options.session);
+    this.serverEvents = new ServerEventEmitter(this.log);
+    this.plugins = new PluginHost({
+      registries: this,
+      events: this.serverEvents,
+      log: this.log,
+      ...(options.pluginTimeouts?.setupMs === undefined
+        ? {}
+        : { setupTimeoutMs: options.pluginTimeouts.setupMs }),
+      ...(options.pluginTimeouts?.decideMs === undefined
+        ? {}
+        : { decideTimeoutMs: options.pluginTimeouts.decideMs }),
+    });
+    // The built-ins are plugins, installed through the same host as loaded ones.
+    const builtin = { source: 'built-in', builtin: true } as const;
+    this.plugins.installSync(
+      sessionPlugin({
+        shells: this.shells,
+        subsystems: this.subsystems,
+        sessionRequests: this.sessionRequests,
+        ...(options.session ? { settings: options.session } : {}),
+      }),
+      builtin,
+    );
     if (options.fileTransfer !== false) {
-      registerFileTransfer(this, { serverVersion: this.identification, ...options.fileTransfer });
+      const settings = { serverVersion: this.identification, ...options.fileTransfer };
+      this.plugins.installSync(sftpPlugin(settings, this.serverEvents), builtin);
     }
-    this.forwarding = registerForwarding(this, options.forwarding);
+    let forwarding: Forwarding | undefined;
+    this.plugins.installSync(
+      forwardingPlugin(this, options.forwarding, (f) => (forwarding = f)),
+      builtin,
+    );
+    this.forwarding = forwarding!;
   }
 
   /** Connections currently open. */
@@ -199,6 +236,7 @@ export class SshServer {
     }
     for (const c of this.connections) c.close(DisconnectReason.ByApplication, 'server shutting down');
     await Promise.all(listenersClosed);
+    await this.plugins.uninstallAll();
     await this.dhPool?.close();
     this.dhPool = undefined;
   }
@@ -244,9 +282,10 @@ export class SshServer {
     const id = `${this.idPrefix}-${(this.nextId++).toString(36)}`;
     const log = this.log.child({ conn: id });
     const o = this.options;
+    const info = { id, ...address };
     const conn = new SshConnection(
       {
-        info: { id, ...address },
+        info,
         identification: this.identification,
         registries: this.registries,
         offer: this.offer,
@@ -269,10 +308,17 @@ export class SshServer {
           log.info({ user: user.name, methods: user.methods }, 'authenticated');
           this.events.onAuthenticated?.(user, c);
         },
-        onClosed: (c) => {
+        onAuthAttempt: (attempt) => this.serverEvents.emit('auth.attempt', { conn: info, ...attempt }),
+        onChannelOpen: (e, user) => this.serverEvents.emit('channel.open', { conn: info, user, ...e }),
+        onClosed: (c, error) => {
           this.connections.delete(c);
           log.debug({}, 'connection closed');
           this.events.onConnectionClosed?.(c);
+          this.serverEvents.emit('connection.close', {
+            conn: info,
+            ...(c.user ? { user: c.user.name } : {}),
+            ...(error ? { reason: error.reason } : {}),
+          });
         },
       },
       io,
@@ -280,6 +326,7 @@ export class SshServer {
     this.connections.add(conn);
     log.debug({ remote: address.remoteAddress, port: address.remotePort }, 'connection open');
     this.events.onConnection?.(conn);
+    this.serverEvents.emit('connection.open', { conn: info });
     return conn;
   }
 }
