@@ -475,7 +475,10 @@ export class Transport {
         this.options.rekeyLimits,
       )
     ) {
-      this.log.debug({}, 'starting key re-exchange');
+      this.log.debug(
+        { sent: this.writer.bytesSinceKex, received: this.reader.bytesSinceKex },
+        'starting key re-exchange',
+      );
       this.kex.begin();
     }
   }
