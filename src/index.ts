@@ -75,3 +75,37 @@ export {
 } from './transport/transport.js';
 export { identificationLine } from './transport/version.js';
 export { silentLogger, sanitizeForLog, type Logger, type LogBindings } from './log/logger.js';
+export { createLineIo, type EchoMode, type LineIo, type RecvOptions } from './session/line-io.js';
+export { decodeTerminalModes, TerminalMode, type TerminalModes } from './session/terminal-modes.js';
+export {
+  definePlugin,
+  PLUGIN_API_VERSION,
+  type PluginContext,
+  type PluginRegistry,
+  type SshdPlugin,
+} from './plugins/plugin.js';
+export {
+  ServerEventEmitter,
+  SERVER_EVENTS,
+  type EventConnection,
+  type EventListener,
+  type ServerEventMap,
+  type TypedEvents,
+} from './plugins/events.js';
+export {
+  PluginHost,
+  type InstalledPlugin,
+  type InstallOptions,
+  type PluginHostOptions,
+  type PluginRegistrations,
+} from './plugins/host.js';
+export {
+  loadPlugins,
+  reloadPlugins,
+  type PluginLoadReport,
+  type PluginSpecInput,
+  type SkippedPlugin,
+} from './plugins/loader.js';
+export { resolvePluginSpec, type ResolvedPluginSpec } from './plugins/resolve.js';
+export { PluginError } from './plugins/validate.js';
+export { forwardingPlugin, sessionPlugin, sftpPlugin } from './plugins/builtins/index.js';
