@@ -65,8 +65,15 @@ export function createLineIo(io: SessionIo): LineIo {
     new Promise((resolve) => {
       if (io.stdout.writableEnded || io.signal.aborted) return resolve();
       const out = tty ? text.replace(/\r?\n/g, '\r\n') : text;
-      if (io.stdout.write(out)) resolve();
-      else io.stdout.once('drain', () => resolve());
+      if (io.stdout.write(out)) return resolve();
+      // Wait for the client's window, or for the channel to close (then nothing drains).
+      const done = () => {
+        io.stdout.off('drain', done);
+        io.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      io.stdout.once('drain', done);
+      io.signal.addEventListener('abort', done, { once: true });
     });
 
   /** The next character of input, or null at the end. */

@@ -1,5 +1,6 @@
 import type { Channel, ChannelRequest, ConnectionContext, RequestOutcome } from '../connection/types.js';
 import { sanitizeForLog, type Logger } from '../log/logger.js';
+import { withTimeout } from '../util/with-timeout.js';
 import { DecodeError } from '../wire/errors.js';
 import { checkClientEnv, MAX_CLIENT_ENV } from './environment.js';
 import {
@@ -23,6 +24,12 @@ import {
   type SignalName,
   type TerminalSize,
 } from './types.js';
+
+/**
+ * Milliseconds shell handlers have to accept or decline (below the connection's request timeout,
+ * so a late decision can never start a program the client was told failed).
+ */
+const DECIDE_TIMEOUT_MS = 10_000;
 
 /** Where a session stands: before its program, starting it, running it, or over. */
 type Phase = 'setup' | 'starting' | 'running' | 'over';
@@ -191,14 +198,19 @@ export class Session {
       return this.refuse('exec', 'NUL in command');
     this.phase = 'starting';
     try {
-      const plan = await planStart(request, {
-        policy: this.conn.user.policy,
-        shells: this.registries.shells,
-        subsystems: this.registries.subsystems,
-        subsystemCommands: this.settings.subsystemCommands,
-        processes: this.settings.shell !== null,
-        contextFor: (handler, owner) => this.contextFor(handler, owner),
-      });
+      // A handler that never decides must not start a program after the client was refused.
+      const plan = await withTimeout(
+        planStart(request, {
+          policy: this.conn.user.policy,
+          shells: this.registries.shells,
+          subsystems: this.registries.subsystems,
+          subsystemCommands: this.settings.subsystemCommands,
+          processes: this.settings.shell !== null,
+          contextFor: (handler, owner) => this.contextFor(handler, owner),
+        }),
+        DECIDE_TIMEOUT_MS,
+        `${request.kind} handler decision`,
+      );
       if (plan.kind === 'refuse' || this.channelClosed) {
         this.notStarted();
         return this.refuse(request.kind, plan.kind === 'refuse' ? plan.reason : 'channel closed');
