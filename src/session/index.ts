@@ -16,6 +16,8 @@ export {
   type SessionCommand,
   type SessionContext,
   type SessionIo,
+  type SessionRequestContext,
+  type SessionRequestHandler,
   type ShellDecision,
   type ShellHandler,
   type SignalName,
