@@ -54,15 +54,21 @@ export async function startSessionServer(
     return file;
   };
   const keyFiles = { alice: write('alice', alice!), bob: write('bob', bob!), carol: write('carol', carol!) };
-  const ts = await startTestServer({
-    users: [
-      { name: 'alice', password: 'pw', keys: [alice!] },
-      { name: 'bob', password: 'pw', keys: [bob!], permissions: SFTP_ONLY_PERMISSIONS },
-      { name: 'carol', password: 'pw' },
-    ],
-    ...(options.server ? { server: options.server } : {}),
-    ...(options.setup ? { setup: options.setup } : {}),
-  });
+  let ts: TestServer;
+  try {
+    ts = await startTestServer({
+      users: [
+        { name: 'alice', password: 'pw', keys: [alice!] },
+        { name: 'bob', password: 'pw', keys: [bob!], permissions: SFTP_ONLY_PERMISSIONS },
+        { name: 'carol', password: 'pw' },
+      ],
+      ...(options.server ? { server: options.server } : {}),
+      ...(options.setup ? { setup: options.setup } : {}),
+    });
+  } catch (err) {
+    rmSync(keyDir, { recursive: true, force: true });
+    throw err;
+  }
   const command = options.carolCommand ?? 'echo "forced:$SSH_ORIGINAL_COMMAND"';
   await ts.store.addKey(
     'carol',
