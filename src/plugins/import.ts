@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ResolvedPluginSpec } from './resolve.js';
+import { sshdKitRoot, type ResolvedPluginSpec } from './resolve.js';
 import { errorText, PluginError } from './validate.js';
 
 /**
@@ -31,11 +31,17 @@ async function loadTsImport(): Promise<TsImport | undefined> {
   }
 }
 
-/** The plugin's own tsconfig.json (between its entry and its package folder), if any. */
+/**
+ * The plugin's own tsconfig.json (between its entry and its package folder), if any. sshd-kit's
+ * own tsconfig is never used for the project's plugins: it maps `sshd-kit` to the TypeScript
+ * sources for type checking, while a plugin at run time imports the built package like any other.
+ */
 function pluginTsconfig(resolved: ResolvedPluginSpec): string | false {
+  const root = sshdKitRoot().replace(/[\\/]$/, '');
   let dir = dirname(resolved.entry);
   const stop = resolved.packageDir ?? dir;
   for (;;) {
+    if (dir === root) return false;
     const candidate = join(dir, 'tsconfig.json');
     if (existsSync(candidate)) return candidate;
     if (dir === stop || dirname(dir) === dir) return false;
