@@ -109,3 +109,4 @@ export {
 export { resolvePluginSpec, type ResolvedPluginSpec } from './plugins/resolve.js';
 export { PluginError } from './plugins/validate.js';
 export { forwardingPlugin, sessionPlugin, sftpPlugin } from './plugins/builtins/index.js';
+export * from './forwarding/index.js';

@@ -97,7 +97,7 @@ export function createUserAuthBackend(options: UserAuthBackendOptions): AuthBack
         agentForwarding: r.agentForwarding,
         ...(r.forcedCommand === undefined ? {} : { forcedCommand: r.forcedCommand }),
         permitOpen: r.permitOpen.map((p) => ({ host: p.host ?? '*', port: p.port })),
-        permitListen: r.permitListen.map((p) => ({ host: p.host ?? 'localhost', port: p.port })),
+        permitListen: r.permitListen.map((p) => ({ host: p.host ?? '*', port: p.port })),
         environment: r.environment,
         sftpReadOnly: r.sftpReadOnly,
         umask: r.umask,
