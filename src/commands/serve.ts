@@ -16,6 +16,7 @@ import { ConfigError } from '../server/config.js';
 import { printableConfig, resolveServeConfig } from '../server/serve-config.js';
 import type { FirstUserPrompter } from '../server/serve-first-user.js';
 import { HostKeyLoadError } from '../server/serve-host-keys.js';
+import { PluginError } from '../plugins/validate.js';
 import { startServe } from '../server/serve-runner.js';
 
 const usage = (message: string) => new UserError(message, { exit: ExitCode.Usage, code: 'USAGE' });
@@ -86,7 +87,7 @@ export default class Serve extends BaseCommand<typeof Serve> {
     const shutdownSeconds = parseFlag('shutdown-timeout', () => parseTimeSeconds(f['shutdown-timeout']));
     const port = f.port === undefined ? undefined : parseFlag('port', () => parsePortFlag(f.port!));
     for (const a of f.listen ?? []) parseFlag('listen', () => parseListenAddress(a, 0));
-    const resolved = await resolveServeConfig(this.dataDir, f.config, {
+    const overrides = {
       ...(port === undefined ? {} : { port }),
       ...(f.listen ? { listenAddress: f.listen } : {}),
       ...(f.plugin ? { plugins: f.plugin } : {}),
@@ -94,21 +95,13 @@ export default class Serve extends BaseCommand<typeof Serve> {
       ...(f['log-level'] ? { logLevel: f['log-level'] as LogLevel } : {}),
       ...(f['log-format'] ? { logFormat: f['log-format'] as 'json' | 'pretty' } : {}),
       ...(f['log-file'] ? { logFile: f['log-file'] } : {}),
-    }).catch(mapError);
-    const { config, source } = resolved;
+    };
+    const resolved = await resolveServeConfig(this.dataDir, f.config, overrides).catch(mapError);
+    const { config } = resolved;
     if (f['print-config']) {
       const eff = await printableConfig(this.dataDir, resolved, f.stdio ? 'stderr' : 'stdout');
       if (!this.jsonEnabled()) process.stdout.write(formatEffectiveConfig(eff));
       return eff;
-    }
-    if (config.plugins.length > 0) {
-      const names = config.plugins.map((p) => p.path).join(', ');
-      throw new UserError(
-        `plugin loading is not available yet: remove ${names} (--plugin / plugins in ${source})`,
-        {
-          code: 'PLUGINS_UNAVAILABLE',
-        },
-      );
     }
     const given = f['host-key-passphrase-stdin']
       ? await readSecretFromStdin('host-key-passphrase-stdin')
@@ -132,6 +125,8 @@ export default class Serve extends BaseCommand<typeof Serve> {
       passphrase: passphraseProvider(given, canPrompt),
       ...(canPrompt ? { prompter: terminalPrompter() } : {}),
       exitNow: exit,
+      reloadPluginSpecs: async () =>
+        (await resolveServeConfig(this.dataDir, f.config, overrides)).config.plugins,
     }).catch(mapError);
     return exit(await running.done);
   }
@@ -155,6 +150,7 @@ function parsePortFlag(text: string): number {
 function mapError(err: unknown): never {
   if (err instanceof ConfigError) throw new UserError(err.message, { code: 'CONFIG', cause: err });
   if (err instanceof HostKeyLoadError) throw new UserError(err.message, { code: 'HOST_KEY', cause: err });
+  if (err instanceof PluginError) throw new UserError(err.message, { code: 'PLUGIN', cause: err });
   throw userErrorFrom(err);
 }
 

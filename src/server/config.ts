@@ -11,6 +11,7 @@ import {
   type LogLevel,
   type Profile,
 } from './config-schema.js';
+import { isPathSpec } from '../plugins/resolve.js';
 import { closestMatch } from './config-suggest.js';
 import type { RekeyLimitSetting } from './config-values.js';
 import { DEFAULT_MAX_STARTUPS, type MaxStartups } from './max-startups.js';
@@ -224,6 +225,9 @@ export async function loadConfigFile(
   return { path, found: true, file: parseConfigText(text, shown) };
 }
 
+/** A plugin entry that names a path relative to somewhere (not a package, not absolute, not ~). */
+const isRelativePluginPath = (p: string) => isPathSpec(p) && !isAbsolute(p) && !/^~([\\/]|$)/.test(p);
+
 function pluginSpec(entry: NonNullable<ConfigFile['plugins']>[number]): PluginSpec {
   return typeof entry === 'string'
     ? { path: entry, optional: false, options: {} }
@@ -275,7 +279,13 @@ export function mergeConfig(
     rekeyLimit: pick('rekeyLimit'),
     banner: f.banner === undefined || f.banner === 'none' ? undefined : abs(f.banner),
     authenticationMethods: pick('authenticationMethods'),
-    plugins: [...(f.plugins ?? []).map(pluginSpec), ...(overrides.plugins ?? []).map((p) => pluginSpec(p))],
+    plugins: [
+      // A relative plugin path in the file is relative to the file; flags stay relative to the cwd.
+      ...(f.plugins ?? [])
+        .map(pluginSpec)
+        .map((p) => (isRelativePluginPath(p.path) ? { ...p, path: abs(p.path) } : p)),
+      ...(overrides.plugins ?? []).map((p) => pluginSpec(p)),
+    ],
     shell: pick('shell'),
     log: {
       level: overrides.logLevel ?? f.log?.level ?? d.log.level,

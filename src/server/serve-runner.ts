@@ -4,9 +4,10 @@ import type { Readable, Writable } from 'node:stream';
 import { ForwardingPolicyError } from '../forwarding/policy.js';
 import type { PassphraseProvider } from '../keys/host-key-store.js';
 import type { Logger } from '../log/logger.js';
+import { startServePlugins, type ServePlugins } from '../plugins/serve-plugins.js';
 import { SqliteUserStore } from '../users/sqlite-store.js';
 import { createProfileRegistries, resolveAlgorithms } from './config-algorithms.js';
-import { ConfigError, type ServeConfig } from './config.js';
+import { ConfigError, type PluginSpec, type ServeConfig } from './config.js';
 import { formatListenAddress, parseListenAddress } from './config-values.js';
 import { offerFirstUser, type FirstUserPrompter } from './serve-first-user.js';
 import { loadServeHostKeys } from './serve-host-keys.js';
@@ -34,6 +35,10 @@ export interface ServeRunOptions {
   readonly signals?: readonly NodeJS.Signals[];
   /** Ends the process at once on a second signal (default `process.exit`). */
   readonly exitNow?: (code: number) => void;
+  /** Relative `--plugin` paths are resolved against this folder (default: the working directory). */
+  readonly pluginBaseDir?: string;
+  /** Reads the plugin list again when SIGHUP reloads the plugins (default: the same list). */
+  readonly reloadPluginSpecs?: () => Promise<readonly PluginSpec[]>;
 }
 
 /** A started server. */
@@ -78,6 +83,7 @@ export async function startServe(options: ServeRunOptions): Promise<RunningServe
   resolveAlgorithms(registries, config); // fails on a bad name before anything is touched
   const store = SqliteUserStore.open(dataDir);
   let server: SshServer;
+  let plugins: ServePlugins;
   try {
     const hostKeys = await loadServeHostKeys({
       dataDir,
@@ -112,6 +118,13 @@ export async function startServe(options: ServeRunOptions): Promise<RunningServe
         { algorithm },
         `legacy algorithm enabled: ${algorithm} (weak; enable it only for old clients)`,
       );
+    plugins = await startServePlugins({
+      host: server.plugins,
+      specs: config.plugins,
+      log,
+      baseDir: options.pluginBaseDir ?? process.cwd(),
+      ...(options.reloadPluginSpecs ? { reloadSpecs: options.reloadPluginSpecs } : {}),
+    });
     await offerFirstUser(store, dataDir, log, options.stdio ? undefined : options.prompter);
   } catch (err) {
     await store.close().catch(() => undefined);
@@ -144,8 +157,13 @@ export async function startServe(options: ServeRunOptions): Promise<RunningServe
     void stop(options.shutdownTimeoutMs);
   };
   for (const s of signals) process.on(s, onSignal);
+  // SIGHUP reloads the plugins (established channels keep running), as sshd rereads its config.
+  const onHangUp = () => void plugins.reload();
+  const reloads = !signals.includes('SIGHUP');
+  if (reloads) process.on('SIGHUP', onHangUp);
   void done.then(() => {
     for (const s of signals) process.off(s, onSignal);
+    if (reloads) process.off('SIGHUP', onHangUp);
   });
 
   const addresses: AddressInfo[] = [];

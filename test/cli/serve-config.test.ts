@@ -143,7 +143,8 @@ describe('serve --print-config', () => {
         'aes128-cbc',
       ],
       legacyAlgorithms: ['aes128-cbc'],
-      plugins: [{ path: './p.js', optional: false, options: {} }],
+      // A relative plugin path is taken relative to the config file, like hostKeys and banner.
+      plugins: [{ path: join(base, 'p.js'), optional: false, options: {} }],
     });
   });
 
@@ -228,11 +229,11 @@ describe('serve refuses bad input with one line', () => {
       /--stdio serves one connection on stdin\/stdout: drop --port and --listen/,
     ],
     [
-      'a plugin',
+      'a plugin that is not there',
       undefined,
       ['--plugin', './my-plugin.js'],
       1,
-      /plugin loading is not available yet: remove \.\/my-plugin\.js/,
+      /plugin \.\/my-plugin\.js: no such file or folder \(\/.*\/my-plugin\.js\)/,
     ],
   ];
   // Each value's checks are unit-tested (test/unit/server/config*.test.ts); these show the CLI's
