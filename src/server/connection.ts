@@ -19,6 +19,8 @@ import { ClientAliveTimer, KEEPALIVE_REQUEST, type ClientAliveSettings } from '.
 export interface ConnectionIo {
   /** Writes bytes; false when the stream is congested until `drain`. */
   write(data: Buffer): boolean;
+  /** Bytes written but not yet taken by the peer (the socket's `writableLength`). */
+  pendingOutput(): number;
   /** Flushes and closes. */
   end(): void;
   pause(): void;
@@ -64,6 +66,12 @@ export interface SshConnectionOptions {
 const INPUT_HIGH_WATER = 4 * 1024 * 1024;
 
 /**
+ * Bytes of unsent output above which we stop reading the socket: a peer that does not read must
+ * not make us queue replies (window adjusts, request answers) without bound (catalogue C14).
+ */
+const OUTPUT_HIGH_WATER = 1024 * 1024;
+
+/**
  * One server-side connection: wires a byte stream to the transport, then `ssh-userauth`, then
  * `ssh-connection`; owns the login grace timer and the output backpressure that channels wait on.
  */
@@ -74,7 +82,8 @@ export class SshConnection {
   private connection: ConnectionService | undefined;
   private authenticatedUser: AuthenticatedUser | undefined;
   private congested = false;
-  private inputPaused = false;
+  /** Why reading from the peer is paused: too much unprocessed input, or too much unsent output. */
+  private readonly pausedFor = new Set<'input' | 'output'>();
   private writeWaiter: { promise: Promise<void>; resolve: () => void } | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   private alive: ClientAliveTimer | undefined;
@@ -105,7 +114,10 @@ export class SshConnection {
       },
       {
         write: (data) => {
-          if (!this.io.write(data)) this.congested = true;
+          if (!this.io.write(data)) {
+            this.congested = true;
+            if (this.io.pendingOutput() > OUTPUT_HIGH_WATER) this.pauseInput('output');
+          }
         },
         closed: (error) => this.onTransportClosed(error),
         serviceRequested: (name) => (name === 'ssh-userauth' ? this.createAuthService() : undefined),
@@ -148,15 +160,23 @@ export class SshConnection {
   receive(chunk: Buffer): void {
     this.alive?.activity();
     this.transport.receive(chunk);
-    if (!this.inputPaused && this.transport.inputBacklog > INPUT_HIGH_WATER) {
-      this.inputPaused = true;
-      this.io.pause();
-    }
+    if (this.transport.inputBacklog > INPUT_HIGH_WATER) this.pauseInput('input');
+  }
+
+  private pauseInput(reason: 'input' | 'output'): void {
+    if (this.pausedFor.size === 0) this.io.pause();
+    this.pausedFor.add(reason);
+  }
+
+  private resumeInput(reason: 'input' | 'output'): void {
+    if (!this.pausedFor.delete(reason)) return;
+    if (this.pausedFor.size === 0) this.io.resume();
   }
 
   /** The output stream drained. */
   drain(): void {
     this.congested = false;
+    this.resumeInput('output');
     this.wakeWriters();
   }
 
@@ -262,10 +282,7 @@ export class SshConnection {
   }
 
   private onDrained(): void {
-    if (this.inputPaused && this.transport.inputBacklog < INPUT_HIGH_WATER / 2) {
-      this.inputPaused = false;
-      this.io.resume();
-    }
+    if (this.transport.inputBacklog < INPUT_HIGH_WATER / 2) this.resumeInput('input');
   }
 
   private onTransportClosed(error: DisconnectError | undefined): void {

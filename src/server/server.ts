@@ -198,6 +198,7 @@ export class SshServer {
   serveStreams(input: Readable, output: Writable): SshConnection {
     const io: ConnectionIo = {
       write: (data) => output.write(data),
+      pendingOutput: () => output.writableLength,
       end: () => output.end(),
       pause: () => input.pause(),
       resume: () => input.resume(),
@@ -250,6 +251,7 @@ export class SshServer {
     socket.setNoDelay(true);
     const io: ConnectionIo = {
       write: (data) => !socket.destroyed && socket.write(data),
+      pendingOutput: () => socket.writableLength,
       end: () => {
         socket.end();
         // A peer that never closes its half must not keep the socket (and the listener) alive.
