@@ -1,0 +1,40 @@
+/** Exec-channel throughput: `cat` of a large file out of the server and into it, with OpenSSH's ssh. */
+import { join } from 'node:path';
+import { rotate, withServers, type BenchContext } from '../lib/context.js';
+import { runProcess } from '../lib/exec.js';
+import { treeCpuSeconds, waitForTreeSize } from '../lib/proc.js';
+import { opensshClientArgs } from '../lib/servers.js';
+import { ensureFile } from './sftp.js';
+
+const GIB = 1024 ** 3;
+
+/** The exec measure (aes128-gcm@openssh.com). */
+export async function execMeasure(ctx: BenchContext): Promise<void> {
+  const bytes = ctx.quick ? 256 * 1024 * 1024 : GIB;
+  const file = join(ctx.ws.home, `bench-${bytes / (1024 * 1024)}m.bin`);
+  await ensureFile(file, bytes);
+  const algs = { cipher: 'aes128-gcm@openssh.com' };
+  await withServers(ctx, async (servers) => {
+    for (let round = 0; round < ctx.rounds; round++) {
+      for (const s of rotate(servers, round)) {
+        for (const direction of ['down', 'up'] as const) {
+          const base = [...opensshClientArgs(ctx.ws, algs), '-p', String(s.port), `${s.user}@127.0.0.1`];
+          await waitForTreeSize(s.pid, 1);
+          const cpu0 = treeCpuSeconds(s.pid);
+          const r =
+            direction === 'down'
+              ? await runProcess('ssh', [...base, `cat ${file}`])
+              : await runProcess('ssh', [...base, 'cat > /dev/null'], { stdinFile: file });
+          if (r.code !== 0) throw new Error(`ssh cat ${direction} on ${s.name} failed: ${r.stderr}`);
+          await waitForTreeSize(s.pid, 1);
+          const cpu = treeCpuSeconds(s.pid) - cpu0;
+          const mbs = bytes / 1e6 / r.seconds;
+          const name = `exec cat ${direction} aes128-gcm (OpenSSH ssh)`;
+          ctx.results.add(name, s.name, 'MB/s', 'higher', mbs);
+          ctx.results.add(`${name} server CPU`, s.name, 's/GiB', 'lower', (cpu * GIB) / bytes);
+          ctx.log(`round ${round + 1} ${s.name.padEnd(8)} ${name}: ${mbs.toFixed(0)} MB/s`);
+        }
+      }
+    }
+  });
+}
