@@ -46,6 +46,7 @@ export default class PluginNew extends BaseCommand<typeof PluginNew> {
   };
 
   static override flags = {
+    name: Flags.string({ summary: 'Plugin name (the same as the NAME argument).' }),
     kind: Flags.string({ summary: 'What the plugin adds.', options: [...PLUGIN_KINDS] }),
     out: Flags.string({ summary: 'Folder to create (default ./NAME).' }),
     domain: Flags.string({ summary: 'Domain of the name@domain wire name (default example.com).' }),
@@ -54,7 +55,7 @@ export default class PluginNew extends BaseCommand<typeof PluginNew> {
 
   async run(): Promise<ScaffoldResult> {
     const ctx = {
-      flags: { ...this.flags, name: this.args.name },
+      flags: { ...this.flags, name: this.args.name ?? this.flags.name },
       yes: this.flags.yes,
       interactive: this.interactivity.canPrompt,
     };
