@@ -1,4 +1,5 @@
 import type { AuthenticatedUser, HostPortPattern } from '../auth/types.js';
+import { matchWildcard } from '../util/wildcard.js';
 
 /** sshd_config `AllowTcpForwarding` / `AllowStreamLocalForwarding` values (`all` is `yes`). */
 export type ForwardingSwitch = 'yes' | 'no' | 'local' | 'remote' | 'all';
@@ -160,30 +161,6 @@ export function resolveForwardingPolicy(policy: ForwardingPolicy = {}): Resolved
   };
 }
 
-/** OpenSSH's `match_pattern`: `*` any run, `?` one character; iterative, no regex from input. */
-export function globMatch(text: string, pattern: string): boolean {
-  let p = 0;
-  let s = 0;
-  let star = -1;
-  let mark = 0;
-  while (s < text.length) {
-    if (p < pattern.length && (pattern[p] === '?' || pattern[p] === text[s])) {
-      p++;
-      s++;
-    } else if (p < pattern.length && pattern[p] === '*') {
-      star = p++;
-      mark = s;
-    } else if (star !== -1) {
-      p = star + 1;
-      s = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.length && pattern[p] === '*') p++;
-  return p === pattern.length;
-}
-
 const unbracket = (host: string) =>
   (host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host).toLowerCase();
 
@@ -202,7 +179,7 @@ function listenMatches(
   port: number,
 ): boolean {
   const h = unbracket(host);
-  return rules.some((r) => portMatches(r.port, port) && globMatch(h, unbracket(r.host)));
+  return rules.some((r) => portMatches(r.port, port) && matchWildcard(unbracket(r.host), h));
 }
 
 /** May `user` open a `direct-tcpip` channel to `host:port`? (Refusals: ADMINISTRATIVELY_PROHIBITED.) */

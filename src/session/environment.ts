@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { ConnectionInfo } from '../auth/types.js';
+import { matchWildcard } from '../util/wildcard.js';
 
 /** The PATH of every session (never the server's own). */
 export const DEFAULT_SESSION_PATH = '/usr/local/bin:/usr/bin:/bin';
@@ -28,31 +29,7 @@ export type EnvRefusal = 'bad-name' | 'reserved' | 'not-accepted' | 'bad-value';
  * AcceptEnv does; a match with any pattern accepts.
  */
 export function matchesEnvPattern(name: string, patterns: readonly string[]): boolean {
-  return patterns.some((p) => globMatch(p, name));
-}
-
-function globMatch(pattern: string, text: string): boolean {
-  // Iterative wildcard match with one backtrack point: linear in practice, no regex built from input.
-  let p = 0;
-  let s = 0;
-  let star = -1;
-  let mark = 0;
-  while (s < text.length) {
-    if (p < pattern.length && (pattern[p] === '?' || pattern[p] === text[s])) {
-      p++;
-      s++;
-    } else if (p < pattern.length && pattern[p] === '*') {
-      star = p++;
-      mark = s;
-    } else if (star !== -1) {
-      p = star + 1;
-      s = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.length && pattern[p] === '*') p++;
-  return p === pattern.length;
+  return patterns.some((p) => matchWildcard(p, name));
 }
 
 /** Checks a variable from an `env` request; undefined when it may be set. */

@@ -1,3 +1,4 @@
+import { matchWildcard } from '../util/wildcard.js';
 import { AuthorizedKeyError } from './errors.js';
 import { hasControlChars } from './text.js';
 
@@ -117,33 +118,7 @@ export function parsePatternList(text: string): readonly HostPattern[] {
   return Object.freeze(text.split(',').map(parseEntry));
 }
 
-/**
- * Match `text` against a wildcard pattern where `*` is any run of characters and `?` exactly one
- * (ssh_config(5) PATTERNS). Linear-time greedy matching, so hostile patterns cannot backtrack.
- */
-export function matchWildcard(pattern: string, text: string): boolean {
-  let p = 0;
-  let t = 0;
-  let starP = -1;
-  let starT = 0;
-  while (t < text.length) {
-    const c = pattern[p];
-    if (c === '*') {
-      starP = p++;
-      starT = t;
-    } else if (c !== undefined && (c === '?' || c === text[t])) {
-      p++;
-      t++;
-    } else if (starP >= 0) {
-      p = starP + 1;
-      t = ++starT;
-    } else {
-      return false;
-    }
-  }
-  while (pattern[p] === '*') p++;
-  return p === pattern.length;
-}
+export { matchWildcard } from '../util/wildcard.js';
 
 function cidrMatch(network: Uint8Array, prefix: number, address: Uint8Array): boolean {
   if (network.length !== address.length) return false;

@@ -10,34 +10,15 @@ import {
   ChannelRequestMessage,
   ChannelWindowAdjust,
 } from '../../src/connection/messages.js';
-import type { Channel, ChannelTypeHandler } from '../../src/connection/types.js';
 import { Msg } from '../../src/protocol/numbers.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { echoSession } from '../helpers/echo-session.js';
 
 // A whole session, both sides ours, for the legacy ciphers no installed client speaks
 // (cast128-cbc, serpent256-cbc; blowfish-cbc too, which PuTTY also covers): key exchange, user
 // authentication, a channel moving 512 KiB each way, a rekey in the middle and a clean close,
 // under each cipher with a legacy MAC and, in a second run, with pre-auth zlib compression.
-
-/** A `session` channel whose `exec` copies stdin to stdout and exits 0. */
-const echoSession: ChannelTypeHandler = {
-  name: 'session',
-  open: async () => ({
-    ok: true,
-    run: async (channel: Channel) => {
-      let started = false;
-      channel.onRequest((request) => {
-        if (request.type !== 'exec' || started) return 'failure';
-        started = true;
-        channel.input.pipe(channel.output, { end: false });
-        channel.input.on('end', () => void channel.exit(0));
-        return 'success';
-      });
-      await channel.closed;
-    },
-  }),
-};
 
 const CASES = [
   ['cast128-cbc', 'hmac-md5', 'none'],

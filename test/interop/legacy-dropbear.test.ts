@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Channel, ChannelTypeHandler } from '../../src/connection/types.js';
 import { formatPublicKeyLine, parsePrivateKey, type PrivateKey } from '../../src/keys/index.js';
 import { run } from '../helpers/openssh.js';
 import { startTestServer, testHostKeys, type TestServer } from '../helpers/test-server.js';
+import { echoSession } from '../helpers/echo-session.js';
 
 // The legacy algorithms Dropbear's client (Debian dropbear-bin) still offers: the SHA-1 group 14
 // key exchange, ssh-rsa and ssh-dss host keys, and both zlib compressions (it asks for them by
@@ -19,25 +19,6 @@ import { startTestServer, testHostKeys, type TestServer } from '../helpers/test-
 
 const DBCLIENT_VERSION = execFileSync('dbclient', ['-V'], { encoding: 'utf8' }).trim() || 'dbclient';
 const dsaFixture = fileURLToPath(new URL('../fixtures/keys/dsa', import.meta.url));
-
-/** A `session` channel whose `exec` copies stdin to stdout and exits 0. */
-const echoSession: ChannelTypeHandler = {
-  name: 'session',
-  open: async () => ({
-    ok: true,
-    run: async (channel: Channel) => {
-      let started = false;
-      channel.onRequest((request) => {
-        if (request.type !== 'exec' || started) return 'failure';
-        started = true;
-        channel.input.pipe(channel.output, { end: false });
-        channel.input.on('end', () => void channel.exit(0));
-        return 'success';
-      });
-      await channel.closed;
-    },
-  }),
-};
 
 describe(`Dropbear ${DBCLIENT_VERSION} × legacy algorithms`, () => {
   let hostKeys: PrivateKey[];

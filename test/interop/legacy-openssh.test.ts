@@ -10,13 +10,13 @@ import { legacySignatureAlgorithms } from '../../src/algorithms/hostkey/legacy.j
 import { legacyKexAlgorithms } from '../../src/algorithms/kex/legacy.js';
 import { legacyMacAlgorithms } from '../../src/algorithms/mac/legacy.js';
 import type { AuthBackend, AuthenticatedUser } from '../../src/auth/types.js';
-import type { Channel, ChannelTypeHandler } from '../../src/connection/types.js';
 import { generatePrivateKey } from '../../src/keys/generate.js';
 import { parsePrivateKey, type PublicKey } from '../../src/keys/index.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { createUserAuthBackend } from '../../src/server/user-auth-backend.js';
 import { authenticatedWith, ssh, writeClientKey } from '../helpers/openssh.js';
 import { startTestServer, testHostKeys, type TestServer } from '../helpers/test-server.js';
+import { echoSession } from '../helpers/echo-session.js';
 
 // The seed's legacy algorithms (issue 8) with the installed OpenSSH client: every legacy cipher,
 // MAC, key exchange and signature algorithm that `ssh -Q` lists, data moved under each, and
@@ -43,25 +43,6 @@ const LEGACY = new Set([
 ]);
 
 const dsaFixture = fileURLToPath(new URL('../fixtures/keys/dsa', import.meta.url));
-
-/** A `session` channel whose `exec` copies stdin to stdout and exits 0. */
-const echoSession: ChannelTypeHandler = {
-  name: 'session',
-  open: async () => ({
-    ok: true,
-    run: async (channel: Channel) => {
-      let started = false;
-      channel.onRequest((request) => {
-        if (request.type !== 'exec' || started) return 'failure';
-        started = true;
-        channel.input.pipe(channel.output, { end: false });
-        channel.input.on('end', () => void channel.exit(0));
-        return 'success';
-      });
-      await channel.closed;
-    },
-  }),
-};
 
 /**
  * The store's authorized_keys parser refuses `ssh-dss` lines, so DSA user keys are authorized by

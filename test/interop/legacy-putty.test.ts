@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Channel, ChannelTypeHandler } from '../../src/connection/types.js';
 import { fingerprintSha256, parsePrivateKey, type PrivateKey } from '../../src/keys/index.js';
 import { run } from '../helpers/openssh.js';
 import { startTestServer, testHostKeys, type TestServer } from '../helpers/test-server.js';
+import { echoSession } from '../helpers/echo-session.js';
 
 // The seed's legacy algorithms with PuTTY's plink (Debian putty-tools), which still speaks
 // blowfish-cbc, which OpenSSH dropped. The server offers exactly one algorithm of the kind under
@@ -16,25 +16,6 @@ import { startTestServer, testHostKeys, type TestServer } from '../helpers/test-
 
 const PLINK_VERSION = execFileSync('plink', ['-V'], { encoding: 'utf8' }).split('\n')[0]!;
 const dsaFixture = fileURLToPath(new URL('../fixtures/keys/dsa', import.meta.url));
-
-/** A `session` channel whose `exec` copies stdin to stdout and exits 0. */
-const echoSession: ChannelTypeHandler = {
-  name: 'session',
-  open: async () => ({
-    ok: true,
-    run: async (channel: Channel) => {
-      let started = false;
-      channel.onRequest((request) => {
-        if (request.type !== 'exec' || started) return 'failure';
-        started = true;
-        channel.input.pipe(channel.output, { end: false });
-        channel.input.on('end', () => void channel.exit(0));
-        return 'success';
-      });
-      await channel.closed;
-    },
-  }),
-};
 
 /** What plink -v logs for each algorithm. */
 const CIPHER_LOG: Record<string, string> = {

@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Channel, ChannelTypeHandler } from '../../src/connection/types.js';
 import { generatePrivateKey } from '../../src/keys/generate.js';
 import { authenticatedWith, ssh, writeClientKey } from '../helpers/openssh.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { echoSession } from '../helpers/echo-session.js';
 
 // sntrup761x25519-sha512@openssh.com with the installed OpenSSH client (9.2 on Debian 12, whose
 // default KexAlgorithms list starts with it): it logs in and moves data in both directions. The
@@ -17,25 +17,6 @@ const clientKex = execFileSync('ssh', ['-Q', 'kex'], { encoding: 'utf8' }).trim(
 
 /** The key exchange `ssh -v` reports (first one: rekeys repeat it). */
 const negotiatedKex = (stderr: string): string | undefined => /kex: algorithm: (\S+)/.exec(stderr)?.[1];
-
-/** A `session` channel whose `exec` copies stdin to stdout and exits 0. */
-const echoSession: ChannelTypeHandler = {
-  name: 'session',
-  open: async () => ({
-    ok: true,
-    run: async (channel: Channel) => {
-      let started = false;
-      channel.onRequest((request) => {
-        if (request.type !== 'exec' || started) return 'failure';
-        started = true;
-        channel.input.pipe(channel.output, { end: false });
-        channel.input.on('end', () => void channel.exit(0));
-        return 'success';
-      });
-      await channel.closed;
-    },
-  }),
-};
 
 describe('OpenSSH client: sntrup761x25519-sha512@openssh.com', () => {
   let server: TestServer;

@@ -6,7 +6,6 @@ import {
   checkStreamLocal,
   checkTcpipForward,
   ForwardingPolicyError,
-  globMatch,
   parsePermitEntry,
   resolveForwardingPolicy,
 } from '../../../src/forwarding/policy.js';
@@ -71,14 +70,6 @@ describe('forwarding policy', () => {
     expect(() => resolveForwardingPolicy({ streamLocalListenDirs: ['relative'] })).toThrow(
       ForwardingPolicyError,
     );
-  });
-
-  it('matches host patterns like OpenSSH match_pattern', () => {
-    expect(globMatch('localhost', 'local*')).toBe(true);
-    expect(globMatch('127.0.0.1', '127.0.0.?')).toBe(true);
-    expect(globMatch('127.0.0.10', '127.0.0.?')).toBe(false);
-    expect(globMatch('anything', '*')).toBe(true);
-    expect(globMatch('a', 'b*')).toBe(false);
   });
 
   it('direct-tcpip needs the server direction, the account flag and both permit lists', () => {
