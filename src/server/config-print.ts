@@ -2,6 +2,7 @@ import { formatAuthMethods } from '../users/auth-methods.js';
 import type { ResolvedAlgorithms } from './config-algorithms.js';
 import type { ServeConfig } from './config.js';
 import { formatListenAddress, parseListenAddress } from './config-values.js';
+import { DEFAULT_PENALTIES, type PenaltySettings } from './penalties.js';
 
 /** The effective config with everything resolved: what `serve --print-config --json` prints. */
 export interface EffectiveConfig {
@@ -21,6 +22,8 @@ export interface EffectiveConfig {
   readonly loginGraceTime: number;
   readonly maxSessions: number;
   readonly maxStartups: string;
+  readonly perSourcePenalties: string;
+  readonly perSourcePenaltyExemptList: string;
   readonly clientAliveInterval: number;
   readonly clientAliveCountMax: number;
   readonly allowTcpForwarding: string;
@@ -68,6 +71,8 @@ export function effectiveConfig(
     loginGraceTime: config.loginGraceTime,
     maxSessions: config.maxSessions,
     maxStartups: `${ms.start}:${ms.rate}:${ms.full}`,
+    perSourcePenalties: formatPenalties(config.perSourcePenalties),
+    perSourcePenaltyExemptList: config.perSourcePenaltyExemptList,
     clientAliveInterval: config.clientAliveInterval,
     clientAliveCountMax: config.clientAliveCountMax,
     allowTcpForwarding: config.allowTcpForwarding,
@@ -113,6 +118,8 @@ export function formatEffectiveConfig(c: EffectiveConfig): string {
     `logingracetime ${c.loginGraceTime}`,
     `maxsessions ${c.maxSessions}`,
     `maxstartups ${c.maxStartups}`,
+    `persourcepenalties ${c.perSourcePenalties}`,
+    `persourcepenaltyexemptlist ${c.perSourcePenaltyExemptList}`,
     `clientaliveinterval ${c.clientAliveInterval}`,
     `clientalivecountmax ${c.clientAliveCountMax}`,
     `allowtcpforwarding ${c.allowTcpForwarding}`,
@@ -137,4 +144,11 @@ export function formatEffectiveConfig(c: EffectiveConfig): string {
     `homesdir ${c.homesDir}`,
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** PerSourcePenalties as sshd -T prints it: `no`, or every setting with its effective value. */
+function formatPenalties(p: Partial<PenaltySettings> | false): string {
+  if (p === false) return 'no';
+  const e = { ...DEFAULT_PENALTIES, ...p };
+  return `authfail:${e.authfail}s noauth:${e.noauth}s grace-exceeded:${e.graceExceeded}s min:${e.min}s max:${e.max}s max-sources:${e.maxSources}`;
 }

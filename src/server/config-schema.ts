@@ -4,9 +4,11 @@ import {
   checkPermitEntry,
   ConfigValueError,
   parseListenAddress,
+  parsePenalties,
   parseRekeyLimit,
   parseTimeSeconds,
 } from './config-values.js';
+import { parsePatternList } from '../users/host-patterns.js';
 import { parseMaxStartups } from './max-startups.js';
 
 /** Log levels `log.level` takes (pino's). */
@@ -178,6 +180,32 @@ export const configFileSchema = z
     maxStartups: expect(
       parsed(parseMaxStartups),
       'must be "start:rate:full" with start <= full and rate <= 100 (like 10:30:100), or a number',
+    ),
+    perSourcePenalties: expect(
+      z.union([z.boolean(), z.string().min(1)]).transform((v, ctx) => {
+        try {
+          return parsePenalties(v);
+        } catch (err) {
+          if (err instanceof ConfigValueError) ctx.addIssue({ code: 'custom', message: err.message });
+          return z.NEVER;
+        }
+      }),
+      'must be yes, no, or settings like "authfail:5s noauth:1s grace-exceeded:10s min:15s max:10m"',
+    ),
+    perSourcePenaltyExemptList: expect(
+      z.string().transform((v, ctx) => {
+        try {
+          parsePatternList(v);
+        } catch (err) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `must be a pattern-list of addresses and CIDR blocks (${(err as Error).message})`,
+          });
+          return z.NEVER;
+        }
+        return v;
+      }),
+      'must be a comma-separated list of addresses and CIDR blocks, e.g. "127.0.0.0/8,::1"',
     ),
     clientAliveInterval: time,
     clientAliveCountMax: countInt,

@@ -1,3 +1,4 @@
+import type { PenaltySettings } from './penalties.js';
 /**
  * Parsers for the value syntaxes sshd_config(5) uses, shared by the config schema: time intervals
  * (`1h30m`), sizes (`1G`), `RekeyLimit`, listen addresses and `PermitOpen`/`PermitListen` entries.
@@ -134,4 +135,38 @@ export function checkPermitEntry(entry: string, listen: boolean): string {
     throw new ConfigValueError(`has a bad entry "${s}" (use ${use})`);
   }
   return s;
+}
+
+/**
+ * Parses OpenSSH's PerSourcePenalties: `yes`, `no`, or space-separated `name:value` settings
+ * (`authfail:5s noauth:1s grace-exceeded:10s min:15s max:10m max-sources:65536`).
+ */
+export function parsePenalties(value: string | boolean): Partial<PenaltySettings> | false {
+  if (value === false || value === 'no') return false;
+  if (value === true || value === 'yes') return {};
+  const out: Record<string, number> = {};
+  const keys: Readonly<Record<string, keyof PenaltySettings>> = {
+    authfail: 'authfail',
+    noauth: 'noauth',
+    'grace-exceeded': 'graceExceeded',
+    min: 'min',
+    max: 'max',
+    'max-sources': 'maxSources',
+  };
+  for (const item of value.trim().split(/\s+/)) {
+    const [name, setting] = item.split(':') as [string, string?];
+    const key = keys[name];
+    if (!key || setting === undefined) {
+      throw new ConfigValueError(
+        `has an unknown setting "${item.slice(0, 40)}" (use yes, no, or ${Object.keys(keys).join(':…, ')}:…)`,
+      );
+    }
+    out[key] = key === 'maxSources' ? parseCount(setting) : parseTimeSeconds(setting);
+  }
+  return out as Partial<PenaltySettings>;
+}
+
+function parseCount(text: string): number {
+  if (!/^\d+$/.test(text)) throw new ConfigValueError(`max-sources must be a whole number (got "${text}")`);
+  return Number(text);
 }

@@ -15,6 +15,7 @@ import { isPathSpec } from '../plugins/resolve.js';
 import { closestMatch } from './config-suggest.js';
 import type { RekeyLimitSetting } from './config-values.js';
 import { DEFAULT_MAX_STARTUPS, type MaxStartups } from './max-startups.js';
+import { DEFAULT_PENALTIES, type PenaltySettings } from './penalties.js';
 
 /** The config file name looked for in the data directory when `--config` is not given. */
 export const DEFAULT_CONFIG_FILE = 'config.yaml';
@@ -60,6 +61,10 @@ export interface ServeConfig {
   readonly loginGraceTime: number;
   readonly maxSessions: number;
   readonly maxStartups: MaxStartups;
+  /** Per-source penalty settings (OpenSSH PerSourcePenalties); false: off. */
+  readonly perSourcePenalties: Partial<PenaltySettings> | false;
+  /** Sources never penalised (OpenSSH PerSourcePenaltyExemptList). */
+  readonly perSourcePenaltyExemptList: string;
   /** Seconds; 0 turns the keepalive off. */
   readonly clientAliveInterval: number;
   readonly clientAliveCountMax: number;
@@ -111,6 +116,8 @@ export function defaultConfig(dataDir: string): ServeConfig {
     loginGraceTime: 120,
     maxSessions: 10,
     maxStartups: DEFAULT_MAX_STARTUPS,
+    perSourcePenalties: {},
+    perSourcePenaltyExemptList: DEFAULT_PENALTIES.exempt,
     clientAliveInterval: 0,
     clientAliveCountMax: 3,
     allowTcpForwarding: 'yes',
@@ -267,6 +274,8 @@ export function mergeConfig(
     loginGraceTime: pick('loginGraceTime'),
     maxSessions: pick('maxSessions'),
     maxStartups: pick('maxStartups'),
+    perSourcePenalties: pick('perSourcePenalties'),
+    perSourcePenaltyExemptList: pick('perSourcePenaltyExemptList'),
     clientAliveInterval: pick('clientAliveInterval'),
     clientAliveCountMax: pick('clientAliveCountMax'),
     allowTcpForwarding: pick('allowTcpForwarding'),

@@ -82,6 +82,8 @@ export class SshConnection {
   private connection: ConnectionService | undefined;
   private authenticatedUser: AuthenticatedUser | undefined;
   private congested = false;
+  private authFailures = 0;
+  private graceExpired = false;
   /** Why reading from the peer is paused: too much unprocessed input, or too much unsent output. */
   private readonly pausedFor = new Set<'input' | 'output'>();
   private writeWaiter: { promise: Promise<void>; resolve: () => void } | undefined;
@@ -113,11 +115,9 @@ export class SshConnection {
         ...(options.rekeyLimits ? { rekeyLimits: options.rekeyLimits } : {}),
       },
       {
-        write: (data) => {
-          if (!this.io.write(data)) {
-            this.congested = true;
-            if (this.io.pendingOutput() > OUTPUT_HIGH_WATER) this.pauseInput('output');
-          }
+        write: (data) => this.writeOut(data),
+        writeParts: (parts) => {
+          for (const part of parts) this.writeOut(part);
         },
         closed: (error) => this.onTransportClosed(error),
         serviceRequested: (name) => (name === 'ssh-userauth' ? this.createAuthService() : undefined),
@@ -127,6 +127,13 @@ export class SshConnection {
     );
   }
 
+  private writeOut(data: Buffer): void {
+    if (!this.io.write(data)) {
+      this.congested = true;
+      if (this.io.pendingOutput() > OUTPUT_HIGH_WATER) this.pauseInput('output');
+    }
+  }
+
   /** The logged-in user, once authenticated. */
   get user(): AuthenticatedUser | undefined {
     return this.authenticatedUser;
@@ -134,6 +141,13 @@ export class SshConnection {
 
   get info(): Omit<ConnectionInfo, 'clientVersion'> {
     return this.options.info;
+  }
+
+  /** How the connection went, for per-source penalties (OpenSSH PerSourcePenalties). */
+  get outcome(): 'authenticated' | 'authfail' | 'grace-exceeded' | 'noauth' {
+    if (this.authenticatedUser) return 'authenticated';
+    if (this.graceExpired) return 'grace-exceeded';
+    return this.authFailures > 0 ? 'authfail' : 'noauth';
   }
 
   /** Number of open channels. */
@@ -149,7 +163,9 @@ export class SshConnection {
           this.close(DisconnectReason.ProtocolError, 'identification timeout');
       }, this.options.identificationTimeoutMs),
       setTimeout(() => {
-        if (!this.authenticatedUser) this.close(DisconnectReason.ByApplication, 'authentication timeout');
+        if (this.authenticatedUser) return;
+        this.graceExpired = true;
+        this.close(DisconnectReason.ByApplication, 'authentication timeout');
       }, this.options.loginGraceMs),
     );
     for (const t of this.timers) t.unref();
@@ -205,7 +221,10 @@ export class SshConnection {
       ...(o.banner === undefined ? {} : { banner: o.banner }),
       log: this.log,
       onSuccess: (user) => this.onAuthenticated(user),
-      ...(o.onAuthAttempt ? { onAttempt: o.onAuthAttempt } : {}),
+      onAttempt: (attempt) => {
+        if (attempt.result === 'failure' && attempt.method !== 'none') this.authFailures++;
+        o.onAuthAttempt?.(attempt);
+      },
     });
   }
 
@@ -224,6 +243,7 @@ export class SshConnection {
       log: this.log.child({ user: user.name }),
       ...(o.connectionLimits ? { limits: o.connectionLimits } : {}),
       send: (p) => this.transport.send(p),
+      sendParts: (head, body) => this.transport.sendParts(head, body),
       whenWritable: () => this.whenWritable(),
       ...(o.onChannelOpen
         ? { onChannelOpen: (e: ChannelOpenOutcome) => o.onChannelOpen!(e, user.name) }

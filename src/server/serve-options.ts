@@ -44,6 +44,10 @@ export function serverOptionsFromConfig(config: ServeConfig, parts: ServeParts):
     loginGraceTime: config.loginGraceTime,
     maxAuthTries: config.maxAuthTries,
     maxStartups: config.maxStartups,
+    penalties:
+      config.perSourcePenalties === false
+        ? false
+        : { ...config.perSourcePenalties, exempt: config.perSourcePenaltyExemptList },
     ...(parts.bannerText === undefined ? {} : { banner: parts.bannerText }),
     connectionLimits: { maxPerType: { session: config.maxSessions } },
     clientAlive: { intervalSeconds: config.clientAliveInterval, countMax: config.clientAliveCountMax },

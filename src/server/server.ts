@@ -27,7 +27,11 @@ import { resolveAlgorithmList } from './algorithm-lists.js';
 import { SshConnection, type ConnectionIo } from './connection.js';
 import { HostKeySet } from './host-keys.js';
 import type { ClientAliveSettings } from './keepalive.js';
+import { DEFAULT_PENALTIES, SourcePenalties, type PenaltySettings } from './penalties.js';
 import { DEFAULT_MAX_STARTUPS, shouldDrop, type MaxStartups } from './max-startups.js';
+
+/** Bytes a socket buffers before its writes report congestion. */
+const SOCKET_HIGH_WATER = 1024 * 1024;
 
 /** sshd_config-style algorithm lists (a list, or a string with a `+`, `-` or `^` prefix). */
 export interface AlgorithmSettings {
@@ -54,6 +58,8 @@ export interface SshServerOptions {
   /** Failed attempts per connection (OpenSSH MaxAuthTries, 6). */
   readonly maxAuthTries?: number;
   readonly maxStartups?: MaxStartups;
+  /** Per-source penalties (OpenSSH PerSourcePenalties); false turns them off. */
+  readonly penalties?: Partial<PenaltySettings> | false;
   readonly banner?: string;
   readonly connectionLimits?: Partial<ConnectionLimits>;
   /** Probe silent clients after login (OpenSSH ClientAliveInterval/CountMax); off when absent. */
@@ -110,6 +116,8 @@ export class SshServer {
   private nextId = 0;
   private readonly idPrefix = randomBytes(3).toString('hex');
   private stopping = false;
+  /** Per-source penalties; undefined when turned off. */
+  readonly penalties: SourcePenalties | undefined;
   /** Finite-field DH runs here, off the event loop; the worker starts on first use. */
   private dhPool: DhWorkerPool | undefined;
   private readonly dhEngine: DhEngine = { run: (job) => (this.dhPool ??= new DhWorkerPool()).run(job) };
@@ -119,6 +127,10 @@ export class SshServer {
     private readonly events: ServerEvents = {},
   ) {
     this.log = options.log ?? silentLogger;
+    this.penalties =
+      options.penalties === false
+        ? undefined
+        : new SourcePenalties({ ...DEFAULT_PENALTIES, ...options.penalties });
     this.registries = options.registries ?? createDefaultRegistries();
     this.hostKeys = new HostKeySet(options.hostKeys, this.registries.hostKey);
     const a = options.algorithms ?? {};
@@ -182,7 +194,11 @@ export class SshServer {
 
   /** Starts listening; resolves with the bound address (port 0 picks a free port). */
   listen(port: number, host = '0.0.0.0'): Promise<AddressInfo> {
-    const server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    // Sockets buffer up to 1 MiB before reporting congestion: a corked batch of packets (one SFTP
+    // read reply is 8 packets) must not look like a slow client.
+    const server = createServer({ noDelay: true, highWaterMark: SOCKET_HIGH_WATER }, (socket) =>
+      this.accept(socket),
+    );
     this.listeners.add(server);
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -243,14 +259,35 @@ export class SshServer {
   }
 
   private accept(socket: Socket): void {
+    if (this.penalties?.isRefused(socket.remoteAddress ?? '')) {
+      // A penalised source gets nothing, not even a banner (as OpenSSH).
+      this.log.debug({ remote: socket.remoteAddress }, 'refused: source penalised');
+      socket.destroy();
+      return;
+    }
     const unauthenticated = [...this.connections].filter((c) => !c.user).length;
     if (this.stopping || shouldDrop(this.options.maxStartups ?? DEFAULT_MAX_STARTUPS, unauthenticated)) {
       socket.end('Not allowed at this time\r\n');
       return;
     }
     socket.setNoDelay(true);
+    // Packets written in one turn of the event loop leave in one writev (TCP_NODELAY is on, so
+    // without this every packet would be its own segment and system call).
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      socket.uncork();
+    };
     const io: ConnectionIo = {
-      write: (data) => !socket.destroyed && socket.write(data),
+      write: (data) => {
+        if (socket.destroyed) return false;
+        if (!corked) {
+          corked = true;
+          socket.cork();
+          process.nextTick(uncork);
+        }
+        return socket.write(data);
+      },
       pendingOutput: () => socket.writableLength,
       end: () => {
         socket.end();
@@ -314,6 +351,9 @@ export class SshServer {
         onChannelOpen: (e, user) => this.serverEvents.emit('channel.open', { conn: info, user, ...e }),
         onClosed: (c, error) => {
           this.connections.delete(c);
+          const outcome = c.outcome;
+          if (outcome !== 'authenticated' && !this.stopping)
+            this.penalties?.penalize(address.remoteAddress, outcome);
           log.debug({}, 'connection closed');
           this.events.onConnectionClosed?.(c);
           this.serverEvents.emit('connection.close', {

@@ -162,6 +162,8 @@ homesDir: /srv/homes
         'compression',
         'pubkeyAcceptedAlgorithms',
         'acceptEnv',
+        'perSourcePenalties',
+        'perSourcePenaltyExemptList',
         'maxAuthTries',
         'loginGraceTime',
         'maxSessions',
