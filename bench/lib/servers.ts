@@ -225,6 +225,8 @@ async function startSshdKit(ws: Workspace): Promise<RunningServer> {
     throw new Error('sshd-kit is measured from dist/: run `npm run build` first');
   const child = spawnServer(ws, 'sshd-kit', [
     process.execPath,
+    // bench/profile.ts runs it with --cpu-prof.
+    ...(process.env.SSHD_KIT_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []),
     join(REPO, 'bin', 'run.js'),
     'serve',
     '--data-dir',

@@ -44,6 +44,12 @@ export interface AeadPacketCipher {
    * bytes: the (possibly encrypted) length field, the ciphertext and the tag.
    */
   seal(seq: number, plain: Uint8Array): Uint8Array;
+  /**
+   * As {@link seal}, but returns the wire bytes as pieces to be sent in order (length field,
+   * ciphertext, tag), sparing a copy into one buffer. Keeps no reference to `plain`, which the
+   * caller may reuse at once.
+   */
+  sealParts?(seq: number, plain: Uint8Array): Uint8Array[];
 }
 
 interface CipherCommon extends NamedAlgorithm {

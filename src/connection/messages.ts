@@ -97,6 +97,18 @@ export const ChannelDataCodec = {
     out.set(data, header);
     return out;
   },
+  /**
+   * Writes the header of CHANNEL_DATA (9 bytes) or CHANNEL_EXTENDED_DATA (13 bytes) for `length`
+   * data bytes into `target` and returns it as a view; the data follows it on the wire.
+   */
+  encodeHeader(target: Buffer, recipientChannel: number, length: number, dataType?: number): Buffer {
+    const header = dataType === undefined ? 9 : 13;
+    target[0] = dataType === undefined ? Msg.ChannelData : Msg.ChannelExtendedData;
+    target.writeUInt32BE(recipientChannel, 1);
+    if (dataType !== undefined) target.writeUInt32BE(dataType, 5);
+    target.writeUInt32BE(length, header - 4);
+    return target.subarray(0, header);
+  },
   /** Decodes either message; `dataType` is undefined for CHANNEL_DATA. */
   decode(payload: Buffer): { recipientChannel: number; dataType: number | undefined; data: Buffer } {
     const extended = payload[0] === Msg.ChannelExtendedData;

@@ -69,6 +69,8 @@ export interface ConnectionServiceOptions {
   readonly limits?: Partial<ConnectionLimits>;
   readonly log?: Logger;
   send(payload: Uint8Array): void;
+  /** Sends `head` then `body` as one payload without joining them (see `Transport.sendParts`). */
+  sendParts?(head: Uint8Array, body: Uint8Array): void;
   /** Undefined when output can flow, else a promise resolving when it can (transport or socket backpressure). */
   whenWritable(): Promise<void> | undefined;
   /** Called when a CHANNEL_OPEN has been answered. */
@@ -110,6 +112,7 @@ export class ConnectionService implements TransportService {
     this.limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
     this.link = {
       send: (p) => options.send(p),
+      ...(options.sendParts ? { sendParts: options.sendParts } : {}),
       whenWritable: () => options.whenWritable(),
       release: (id) => this.channels.delete(id),
       log: this.log,

@@ -99,6 +99,27 @@ export class PacketReader {
   }
 }
 
+/** Random bytes for padding, drawn from the CSPRNG a block at a time rather than per packet. */
+class PaddingSource {
+  private readonly pool = Buffer.allocUnsafe(256);
+  private used = this.pool.length;
+
+  /** Fills `target[start, start + n)` with random bytes (n ≤ 255). */
+  fill(target: Buffer, start: number, n: number): void {
+    if (this.used + n > this.pool.length) {
+      randomFillSync(this.pool);
+      this.used = 0;
+    }
+    this.pool.copy(target, start, this.used, this.used + n);
+    this.used += n;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Packets at least this large are framed in the writer's reusable buffer instead of a fresh one. */
+const REUSE_FROM = 4096;
+
 /** Frames, pads and seals outgoing payloads (RFC 4253 §6). */
 export class PacketWriter {
   /** Protection for the next packet; replaced when we send NEWKEYS. */
@@ -107,26 +128,54 @@ export class PacketWriter {
   seq = 0;
   packetsSinceKex = 0;
   bytesSinceKex = 0;
+  private readonly padding = new PaddingSource();
+  /**
+   * Plaintext of large packets, reused: the cipher copies it, so one buffer per connection
+   * replaces an allocation (and the garbage collection it causes) per packet. Made on the first
+   * large packet, so idle connections never hold one.
+   */
+  private scratch: Buffer | undefined;
 
   /** Returns the wire bytes of one packet carrying `payload`. */
   write(payload: Uint8Array): Buffer {
+    const parts = this.writeParts(EMPTY, payload);
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  }
+
+  /**
+   * Returns the wire bytes of one packet whose payload is `head` followed by `body`, as pieces
+   * to send in order. The payload is copied once, straight into the packet (the hot path for
+   * channel data, whose small header and large data arrive separately), and a cipher that can
+   * return the length field, ciphertext and tag separately is not made to join them.
+   */
+  writeParts(head: Uint8Array, body: Uint8Array): Buffer[] {
     const p = this.protection;
     const block = p.blockSize;
-    const unpadded = (p.lengthAligned ? 5 : 1) + payload.length;
+    const payloadLength = head.length + body.length;
+    const unpadded = (p.lengthAligned ? 5 : 1) + payloadLength;
     let padding = block - (unpadded % block);
     if (padding < MIN_PADDING) padding += block;
-    const packetLength = 1 + payload.length + padding;
+    const packetLength = 1 + payloadLength + padding;
     if (packetLength > MAX_PACKET_LENGTH)
-      throw new RangeError(`payload of ${payload.length} bytes is too large`);
-    const plain = Buffer.allocUnsafe(4 + packetLength);
+      throw new RangeError(`payload of ${payloadLength} bytes is too large`);
+    const size = 4 + packetLength;
+    let plain: Buffer;
+    if (size >= REUSE_FROM && p.copiesPlain) {
+      if (!this.scratch || this.scratch.length < size)
+        this.scratch = Buffer.allocUnsafe(Math.max(size, 32 * 1024 + 256));
+      plain = this.scratch.subarray(0, size);
+    } else {
+      plain = Buffer.allocUnsafe(size);
+    }
     plain.writeUInt32BE(packetLength, 0);
     plain[4] = padding;
-    plain.set(payload, 5);
-    randomFillSync(plain, 5 + payload.length, padding);
-    const wire = p.seal(this.seq, plain);
+    plain.set(head, 5);
+    plain.set(body, 5 + head.length);
+    this.padding.fill(plain, 5 + payloadLength, padding);
+    const wire = p.sealParts ? p.sealParts(this.seq, plain) : [p.seal(this.seq, plain)];
     this.seq = (this.seq + 1) >>> 0;
     this.packetsSinceKex++;
-    this.bytesSinceKex += wire.length;
+    for (const w of wire) this.bytesSinceKex += w.length;
     return wire;
   }
 }

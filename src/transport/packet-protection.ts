@@ -53,7 +53,18 @@ export interface OutboundProtection {
   readonly trailerLength: number;
   /** Seals `plain` (uint32 length, padding_length, payload, padding) into wire bytes. */
   seal(seq: number, plain: Buffer): Buffer;
+  /**
+   * Whether {@link seal} (and {@link sealParts}) copy `plain`, so the caller may reuse its buffer
+   * as soon as they return. False only when no protection is in place (the bytes go out as they are).
+   */
+  readonly copiesPlain: boolean;
+  /** Seals into pieces to be sent in order, without joining them; keeps no reference to `plain`. */
+  sealParts?(seq: number, plain: Buffer): Buffer[];
 }
+
+/** A view of `bytes` as a Buffer, without copying (node:crypto already returns Buffers). */
+const asBuffer = (bytes: Uint8Array): Buffer =>
+  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 const macError = (): DisconnectError =>
   new DisconnectError(DisconnectReason.MacError, 'corrupted MAC on input');
@@ -71,6 +82,7 @@ export const plaintextInbound: InboundProtection = {
 
 /** No encryption and no MAC: the state before the first NEWKEYS. */
 export const plaintextOutbound: OutboundProtection = {
+  copiesPlain: false,
   blockSize: 8,
   lengthAligned: true,
   trailerLength: 0,
@@ -93,11 +105,14 @@ export function createInbound(keys: DirectionKeys): InboundProtection {
 export function createOutbound(keys: DirectionKeys): OutboundProtection {
   if (keys.cipher.kind === 'aead') {
     const aead = keys.cipher.create('encrypt', keys.key, keys.iv);
+    const sealParts = aead.sealParts?.bind(aead);
     return {
+      copiesPlain: true,
       blockSize: keys.cipher.blockSize,
       lengthAligned: false,
       trailerLength: aead.tagLength,
-      seal: (s, p) => Buffer.from(aead.seal(s, p)),
+      seal: (s, p) => asBuffer(aead.seal(s, p)),
+      ...(sealParts ? { sealParts: (s: number, p: Buffer) => sealParts(s, p).map(asBuffer) } : {}),
     };
   }
   if (!keys.mac) throw new Error(`cipher ${keys.cipher.name} needs a MAC`);
@@ -106,6 +121,7 @@ export function createOutbound(keys: DirectionKeys): OutboundProtection {
   const blockSize = keys.cipher.blockSize;
   if (keys.mac.etm) {
     return {
+      copiesPlain: true,
       blockSize,
       lengthAligned: false,
       trailerLength: keys.mac.length,
@@ -120,6 +136,7 @@ export function createOutbound(keys: DirectionKeys): OutboundProtection {
     };
   }
   return {
+    copiesPlain: true,
     blockSize,
     lengthAligned: true,
     trailerLength: keys.mac.length,
@@ -141,7 +158,7 @@ function aeadInbound(aead: AeadPacketCipher, blockSize: number): InboundProtecti
     trailerLength: aead.tagLength,
     unauthenticatedLength: false,
     readLength: (seq, first) => aead.decryptLength(seq, first),
-    open: (seq, packet) => Buffer.from(aead.open(seq, packet)),
+    open: (seq, packet) => asBuffer(aead.open(seq, packet)),
   };
 }
 
@@ -161,7 +178,7 @@ function etmInbound(
     open(seq, packet) {
       const end = packet.length - macLength;
       if (!mac.verify(seq, packet.subarray(0, end), packet.subarray(end))) throw macError();
-      return Buffer.from(stream.update(packet.subarray(4, end)));
+      return asBuffer(stream.update(packet.subarray(4, end)));
     },
   };
 }

@@ -35,8 +35,13 @@ export interface TransportService {
 
 /** The transport's way out: bytes to write, and notice of what happened. No I/O of its own. */
 export interface TransportHooks {
-  /** Writes bytes to the peer, in order. */
+  /** Writes bytes to the peer, in order (one call per packet unless {@link writeParts} is given). */
   write(data: Buffer): void;
+  /**
+   * Writes one packet given as pieces (length field, ciphertext, tag), in order, so they need not
+   * be joined first; when absent, the pieces are joined and passed to {@link write}.
+   */
+  writeParts?(parts: readonly Buffer[]): void;
   /** Called once when the transport has ended; `error` is undefined for a clean local close. */
   closed(error: DisconnectError | undefined): void;
   /** Server: a client asked for a service; return it to accept, undefined to refuse. */
@@ -74,6 +79,8 @@ export interface PeerInfo {
 }
 
 const DEFAULT_MAX_QUEUED = 64 * 1024 * 1024;
+
+const EMPTY = new Uint8Array(0);
 
 const protocolError = (why: string): DisconnectError =>
   new DisconnectError(DisconnectReason.ProtocolError, why);
@@ -232,6 +239,24 @@ export class Transport {
       return;
     }
     this.writePacket(payload);
+    this.maybeRekey();
+  }
+
+  /**
+   * Sends a payload given as `head` followed by `body` (channel data: a small header and the
+   * data), framed straight into the packet without joining them first. Same ordering and
+   * key-exchange hold-back as {@link send}.
+   */
+  sendParts(head: Uint8Array, body: Uint8Array): void {
+    if (this.state === 'closed') return;
+    if (this.holdingOutput || this.queue.length > 0 || this.compressor) {
+      const payload = Buffer.allocUnsafe(head.length + body.length);
+      payload.set(head, 0);
+      payload.set(body, head.length);
+      this.send(payload);
+      return;
+    }
+    this.emit(this.writer.writeParts(head, body));
     this.maybeRekey();
   }
 
@@ -461,7 +486,14 @@ export class Transport {
 
   private writePacket(payload: Uint8Array): void {
     const body = this.compressor ? this.compressor.compress(payload) : payload;
-    this.hooks.write(this.writer.write(body));
+    this.emit(this.writer.writeParts(EMPTY, body));
+  }
+
+  /** Hands one packet's wire bytes to the owner. */
+  private emit(parts: Buffer[]): void {
+    if (parts.length === 1) this.hooks.write(parts[0]!);
+    else if (this.hooks.writeParts) this.hooks.writeParts(parts);
+    else this.hooks.write(Buffer.concat(parts));
   }
 
   private maybeRekey(): void {

@@ -56,6 +56,17 @@ class AesGcmPacketCipher implements AeadPacketCipher {
     return plain;
   }
 
+  sealParts(_seq: number, plain: Uint8Array): Uint8Array[] {
+    const c = createCipheriv(this.mode, this.key, this.iv, { authTagLength: TAG_LENGTH });
+    this.nextIv();
+    const lengthField = Buffer.allocUnsafe(4);
+    lengthField.set(plain.subarray(0, 4));
+    c.setAAD(lengthField);
+    const body = c.update(plain.subarray(4));
+    c.final();
+    return [lengthField, body, c.getAuthTag()];
+  }
+
   seal(_seq: number, plain: Uint8Array): Uint8Array {
     const c = createCipheriv(this.mode, this.key, this.iv, { authTagLength: TAG_LENGTH });
     this.nextIv();

@@ -61,6 +61,15 @@ class ChaCha20Poly1305PacketCipher implements AeadPacketCipher {
     return main.update(packet.subarray(4, macEnd));
   }
 
+  sealParts(seq: number, plain: Uint8Array): Uint8Array[] {
+    const len = createCipheriv('chacha20', this.lengthKey, writeNonce(this.iv, seq, 0));
+    const lengthField = len.update(plain.subarray(0, 4));
+    const main = createCipheriv('chacha20', this.mainKey, writeNonce(this.iv, seq, 0));
+    const polyKey = main.update(ZERO_BLOCK).subarray(0, 32);
+    const body = main.update(plain.subarray(4));
+    return [lengthField, body, this.poly.macParts(polyKey, [lengthField, body])];
+  }
+
   seal(seq: number, plain: Uint8Array): Uint8Array {
     const bodyLength = plain.length - 4;
     const out = Buffer.allocUnsafe(plain.length + TAG_LENGTH);

@@ -259,20 +259,34 @@ export class Poly1305Engine {
 
   /** The 16-byte Poly1305 tag of `message` under the one-time 32-byte `key` (RFC 8439 §2.5). */
   mac(key: Uint8Array, message: Uint8Array): Buffer {
+    return this.macParts(key, [message]);
+  }
+
+  /** The tag of the concatenation of `parts`, without joining them first. */
+  macParts(key: Uint8Array, parts: readonly Uint8Array[]): Buffer {
     const { mem, wasm } = this;
     mem.set(key.subarray(0, 32), KEY_AT);
     wasm.init();
-    const whole = message.length & ~15;
-    for (let pos = 0; pos < whole;) {
-      const n = Math.min(CHUNK, whole - pos);
-      mem.set(message.subarray(pos, pos + n), DATA_AT);
-      wasm.blocks(DATA_AT, n, 1 << 24);
-      pos += n;
+    // Fill the data window from the parts in turn; hand whole 16-byte blocks to the module.
+    let filled = 0;
+    for (const part of parts) {
+      for (let pos = 0; pos < part.length;) {
+        const n = Math.min(CHUNK - filled, part.length - pos);
+        mem.set(part.subarray(pos, pos + n), DATA_AT + filled);
+        filled += n;
+        pos += n;
+        if (filled === CHUNK) {
+          wasm.blocks(DATA_AT, CHUNK, 1 << 24);
+          filled = 0;
+        }
+      }
     }
-    const rest = message.length - whole;
+    const whole = filled & ~15;
+    if (whole > 0) wasm.blocks(DATA_AT, whole, 1 << 24);
+    const rest = filled - whole;
     if (rest > 0) {
-      mem.fill(0, DATA_AT, DATA_AT + 16);
-      mem.set(message.subarray(whole), DATA_AT);
+      mem.copyWithin(DATA_AT, DATA_AT + whole, DATA_AT + filled);
+      mem.fill(0, DATA_AT + rest, DATA_AT + 16);
       mem[DATA_AT + rest] = 1;
       wasm.blocks(DATA_AT, 16, 0);
     }
