@@ -82,6 +82,8 @@ export class SshConnection {
   private connection: ConnectionService | undefined;
   private authenticatedUser: AuthenticatedUser | undefined;
   private congested = false;
+  private authFailures = 0;
+  private graceExpired = false;
   /** Why reading from the peer is paused: too much unprocessed input, or too much unsent output. */
   private readonly pausedFor = new Set<'input' | 'output'>();
   private writeWaiter: { promise: Promise<void>; resolve: () => void } | undefined;
@@ -141,6 +143,13 @@ export class SshConnection {
     return this.options.info;
   }
 
+  /** How the connection went, for per-source penalties (OpenSSH PerSourcePenalties). */
+  get outcome(): 'authenticated' | 'authfail' | 'grace-exceeded' | 'noauth' {
+    if (this.authenticatedUser) return 'authenticated';
+    if (this.graceExpired) return 'grace-exceeded';
+    return this.authFailures > 0 ? 'authfail' : 'noauth';
+  }
+
   /** Number of open channels. */
   get channelCount(): number {
     return this.connection?.channelCount ?? 0;
@@ -154,7 +163,9 @@ export class SshConnection {
           this.close(DisconnectReason.ProtocolError, 'identification timeout');
       }, this.options.identificationTimeoutMs),
       setTimeout(() => {
-        if (!this.authenticatedUser) this.close(DisconnectReason.ByApplication, 'authentication timeout');
+        if (this.authenticatedUser) return;
+        this.graceExpired = true;
+        this.close(DisconnectReason.ByApplication, 'authentication timeout');
       }, this.options.loginGraceMs),
     );
     for (const t of this.timers) t.unref();
@@ -210,7 +221,10 @@ export class SshConnection {
       ...(o.banner === undefined ? {} : { banner: o.banner }),
       log: this.log,
       onSuccess: (user) => this.onAuthenticated(user),
-      ...(o.onAuthAttempt ? { onAttempt: o.onAuthAttempt } : {}),
+      onAttempt: (attempt) => {
+        if (attempt.result === 'failure' && attempt.method !== 'none') this.authFailures++;
+        o.onAuthAttempt?.(attempt);
+      },
     });
   }
 

@@ -27,6 +27,7 @@ import { resolveAlgorithmList } from './algorithm-lists.js';
 import { SshConnection, type ConnectionIo } from './connection.js';
 import { HostKeySet } from './host-keys.js';
 import type { ClientAliveSettings } from './keepalive.js';
+import { DEFAULT_PENALTIES, SourcePenalties, type PenaltySettings } from './penalties.js';
 import { DEFAULT_MAX_STARTUPS, shouldDrop, type MaxStartups } from './max-startups.js';
 
 /** Bytes a socket buffers before its writes report congestion. */
@@ -57,6 +58,8 @@ export interface SshServerOptions {
   /** Failed attempts per connection (OpenSSH MaxAuthTries, 6). */
   readonly maxAuthTries?: number;
   readonly maxStartups?: MaxStartups;
+  /** Per-source penalties (OpenSSH PerSourcePenalties); false turns them off. */
+  readonly penalties?: Partial<PenaltySettings> | false;
   readonly banner?: string;
   readonly connectionLimits?: Partial<ConnectionLimits>;
   /** Probe silent clients after login (OpenSSH ClientAliveInterval/CountMax); off when absent. */
@@ -113,6 +116,8 @@ export class SshServer {
   private nextId = 0;
   private readonly idPrefix = randomBytes(3).toString('hex');
   private stopping = false;
+  /** Per-source penalties; undefined when turned off. */
+  readonly penalties: SourcePenalties | undefined;
   /** Finite-field DH runs here, off the event loop; the worker starts on first use. */
   private dhPool: DhWorkerPool | undefined;
   private readonly dhEngine: DhEngine = { run: (job) => (this.dhPool ??= new DhWorkerPool()).run(job) };
@@ -122,6 +127,10 @@ export class SshServer {
     private readonly events: ServerEvents = {},
   ) {
     this.log = options.log ?? silentLogger;
+    this.penalties =
+      options.penalties === false
+        ? undefined
+        : new SourcePenalties({ ...DEFAULT_PENALTIES, ...options.penalties });
     this.registries = options.registries ?? createDefaultRegistries();
     this.hostKeys = new HostKeySet(options.hostKeys, this.registries.hostKey);
     const a = options.algorithms ?? {};
@@ -250,6 +259,12 @@ export class SshServer {
   }
 
   private accept(socket: Socket): void {
+    if (this.penalties?.isRefused(socket.remoteAddress ?? '')) {
+      // A penalised source gets nothing, not even a banner (as OpenSSH).
+      this.log.debug({ remote: socket.remoteAddress }, 'refused: source penalised');
+      socket.destroy();
+      return;
+    }
     const unauthenticated = [...this.connections].filter((c) => !c.user).length;
     if (this.stopping || shouldDrop(this.options.maxStartups ?? DEFAULT_MAX_STARTUPS, unauthenticated)) {
       socket.end('Not allowed at this time\r\n');
@@ -336,6 +351,9 @@ export class SshServer {
         onChannelOpen: (e, user) => this.serverEvents.emit('channel.open', { conn: info, user, ...e }),
         onClosed: (c, error) => {
           this.connections.delete(c);
+          const outcome = c.outcome;
+          if (outcome !== 'authenticated' && !this.stopping)
+            this.penalties?.penalize(address.remoteAddress, outcome);
           log.debug({}, 'connection closed');
           this.events.onConnectionClosed?.(c);
           this.serverEvents.emit('connection.close', {
