@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { lastJson, runClient, runProcess } from './lib/exec.js';
-import { treeCpuSeconds } from './lib/proc.js';
+import { threadCpuSeconds, treeCpuSeconds } from './lib/proc.js';
 import { opensshClientArgs, prepareWorkspace, REPO, startServer } from './lib/servers.js';
 import { ensureFile } from './measures/sftp.js';
 
@@ -30,10 +30,11 @@ const file = `bench-${values.mb}m.bin`;
 await ensureFile(join(ws.home, file), bytes);
 const profDir = join(REPO, 'bench', 'results', `profile-${workload}-${Date.now()}`);
 mkdirSync(profDir, { recursive: true });
-process.env.SSHD_KIT_NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${profDir}`;
+process.env.SSHD_KIT_NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${profDir} ${process.env.PROFILE_NODE_FLAGS ?? ''}`;
 const server = await startServer('sshd-kit', ws);
 const algs = { cipher: values.cipher, ...(values.mac ? { mac: values.mac } : {}) };
 const cpu0 = treeCpuSeconds(server.pid);
+const threads0 = threadCpuSeconds(server.pid);
 const t0 = performance.now();
 if (workload === 'sftp-down' || workload === 'sftp-up') {
   const cmd =
@@ -65,8 +66,13 @@ if (workload === 'sftp-down' || workload === 'sftp-up') {
 }
 const wall = (performance.now() - t0) / 1000;
 const cpu = treeCpuSeconds(server.pid) - cpu0;
+const threads = [...threadCpuSeconds(server.pid)]
+  .map(([name, s]) => [name, s - (threads0.get(name) ?? 0)] as const)
+  .filter(([, s]) => s > 0)
+  .sort((a, b) => b[1] - a[1]);
 await server.stop();
 console.log(`${workload}: ${wall.toFixed(2)} s wall, ${cpu.toFixed(2)} s server CPU`);
+console.log(`  by thread: ${threads.map(([n, s]) => `${n} ${s.toFixed(2)} s`).join(', ')}`);
 
 interface ProfileNode {
   id: number;

@@ -90,3 +90,23 @@ export async function waitForTreeSize(pid: number, count: number, ms = 5000): Pr
   // Let the parent's cutime settle after the last wait().
   await new Promise((r) => setTimeout(r, 30));
 }
+
+/** CPU seconds of each thread of one process, summed by thread name (main, libuv pool, V8 workers). */
+export function threadCpuSeconds(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const t of tasks) {
+    const text = readText(`/proc/${pid}/task/${t}/stat`);
+    if (!text) continue;
+    const name = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    const label = Number(t) === pid ? 'main thread' : name.replace(/\d+$/, '');
+    out.set(label, (out.get(label) ?? 0) + (Number(f[11]) + Number(f[12])) / TICKS);
+  }
+  return out;
+}

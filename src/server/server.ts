@@ -272,7 +272,9 @@ export class SshServer {
     }
     socket.setNoDelay(true);
     // Packets written in one turn of the event loop leave in one writev (TCP_NODELAY is on, so
-    // without this every packet would be its own segment and system call).
+    // without this every packet would be its own segment and system call). The flush waits for
+    // the loop's check phase, so the replies of every file operation completed in this turn (one
+    // callback each) go out together.
     let corked = false;
     const uncork = () => {
       corked = false;
@@ -284,7 +286,7 @@ export class SshServer {
         if (!corked) {
           corked = true;
           socket.cork();
-          process.nextTick(uncork);
+          setImmediate(uncork);
         }
         return socket.write(data);
       },

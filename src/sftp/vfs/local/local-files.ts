@@ -17,8 +17,8 @@ import {
   readAt,
   rename,
   unlink,
-  writeAll,
 } from './fd-ops.js';
+import { FileWriteQueue } from './write-queue.js';
 
 /** Names of in-progress atomic uploads: hidden from listings, never the client's own names. */
 export const UPLOAD_TEMP = /^\.sshd-kit-upload\.[0-9a-f]{16}$/;
@@ -52,6 +52,7 @@ export interface LocalFileContext {
 /** A regular file opened in place. */
 export class LocalFile implements VfsFile {
   protected closed = false;
+  private writes: FileWriteQueue | undefined;
 
   constructor(
     protected readonly fd: number,
@@ -70,7 +71,7 @@ export class LocalFile implements VfsFile {
   }
 
   write(offset: number, data: Uint8Array): Promise<void> {
-    return writeAll(this.fd, data, offset);
+    return (this.writes ??= new FileWriteQueue(this.fd)).write(offset, data);
   }
 
   async fstat(): Promise<FileStat> {

@@ -1,0 +1,78 @@
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { FileWriteQueue, writevAll } from '../../../src/sftp/vfs/local/write-queue.js';
+
+const dirs: string[] = [];
+function tempFile(): { path: string; fd: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'sshd-kit-wq-'));
+  dirs.push(dir);
+  const path = join(dir, 'f');
+  return { path, fd: openSync(path, 'w+') };
+}
+afterEach(() => {
+  vi.restoreAllMocks();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('FileWriteQueue', () => {
+  it('writes pipelined chunks, in and out of order, byte-exact, joining runs that continue each other', async () => {
+    const { path, fd } = tempFile();
+    const q = new FileWriteQueue(fd);
+    const spy = vi.spyOn(fs, 'writev');
+    const chunk = 32 * 1024;
+    const data = randomBytes(chunk * 40);
+    const order = [...Array(40).keys()];
+    // Mostly sequential, as a client pipelines them, with a few swapped.
+    [order[5], order[9]] = [order[9]!, order[5]!];
+    await Promise.all(order.map((i) => q.write(i * chunk, data.subarray(i * chunk, (i + 1) * chunk))));
+    closeSync(fd);
+    expect(readFileSync(path).equals(data)).toBe(true);
+    expect(spy.mock.calls.length).toBeGreaterThan(0);
+    expect(spy.mock.calls.length).toBeLessThan(40);
+  });
+
+  it('fails the writes of a pwritev that fails, and goes on with the next ones', async () => {
+    const { path, fd } = tempFile();
+    const q = new FileWriteQueue(fd);
+    const real = fs.writev;
+    let calls = 0;
+    vi.spyOn(fs, 'writev').mockImplementation(((...args: Parameters<typeof fs.writev>) => {
+      calls++;
+      if (calls === 1) {
+        const cb = args[args.length - 1] as (err: Error | null, n: number) => void;
+        return cb(Object.assign(new Error('no space'), { code: 'ENOSPC' }), 0);
+      }
+      return (real as (...a: unknown[]) => void)(...args);
+    }) as typeof fs.writev);
+    const a = q.write(0, Buffer.from('aaaa'));
+    const b = q.write(100, Buffer.from('bbbb'));
+    await expect(a).rejects.toMatchObject({ code: 'ENOSPC' });
+    await b;
+    closeSync(fd);
+    expect(readFileSync(path).subarray(100).toString()).toBe('bbbb');
+  });
+});
+
+describe('writevAll', () => {
+  it('finishes short writes, including ones that stop inside a buffer', async () => {
+    const { path, fd } = tempFile();
+    const real = fs.writev;
+    vi.spyOn(fs, 'writev').mockImplementation(((
+      fd0: number,
+      bufs: Uint8Array[],
+      pos: number,
+      cb: (e: Error | null, n: number) => void,
+    ) =>
+      // Write at most 5 bytes per call.
+      real(fd0, [Buffer.concat(bufs).subarray(0, 5)], pos, (e, n) =>
+        cb(e, n),
+      )) as unknown as typeof fs.writev);
+    await writevAll(fd, [Buffer.from('hello '), Buffer.alloc(0), Buffer.from('wide world')], 3);
+    closeSync(fd);
+    expect(readFileSync(path).subarray(3).toString()).toBe('hello wide world');
+  });
+});
