@@ -5,7 +5,7 @@
  * They share one home directory (on tmpfs), one client key and one ed25519 host key type.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, writeFileSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, openSync, writeFileSync, readFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -63,6 +63,7 @@ export function prepareWorkspace(dir: string): Workspace {
     if (!existsSync(key)) run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
   }
   writeFileSync(join(dir, 'openssh', 'authorized_keys'), readFileSync(ws.clientPub));
+  prepareOpenSshUser(ws);
   const kitData = join(dir, 'sshd-kit');
   if (!existsSync(join(kitData, 'users.db'))) {
     mkdirSync(kitData, { recursive: true, mode: 0o700 });
@@ -81,6 +82,32 @@ export function prepareWorkspace(dir: string): Workspace {
     ]);
   }
   return ws;
+}
+
+/** The account OpenSSH logs the client in as when we run as root (see {@link prepareOpenSshUser}). */
+export const OPENSSH_BENCH_USER = 'sshdkitbench';
+
+/**
+ * As root, OpenSSH logs in a dedicated account whose shell is /bin/sh and whose home is the
+ * shared home, created once with useradd: root's own shell (bash, which reads ~/.bashrc when run
+ * by sshd) would charge OpenSSH for whatever root's dot files do, and the other two servers run
+ * commands with /bin/sh. Not as root, OpenSSH logs in the current user.
+ */
+function prepareOpenSshUser(ws: Workspace): void {
+  if (process.getuid?.() !== 0) return;
+  const exists = spawnSync('id', ['-u', OPENSSH_BENCH_USER]).status === 0;
+  if (!exists) run('useradd', ['--system', '-M', '-d', ws.home, '-s', '/bin/sh', OPENSSH_BENCH_USER]);
+  // '*': no password, but not a locked account ('!'), which sshd refuses without PAM.
+  run('usermod', ['-d', ws.home, '-s', '/bin/sh', '-p', '*', OPENSSH_BENCH_USER]);
+  run('chown', [OPENSSH_BENCH_USER, ws.home]);
+  // sshd reads authorized_keys as the user: the path to it must be open to them.
+  chmodSync(ws.dir, 0o711);
+  chmodSync(join(ws.dir, 'openssh'), 0o711);
+  chmodSync(join(ws.dir, 'openssh', 'authorized_keys'), 0o644);
+}
+
+function opensshUser(): string {
+  return process.getuid?.() === 0 ? OPENSSH_BENCH_USER : userInfo().username;
 }
 
 /** A free TCP port on 127.0.0.1. */
@@ -174,7 +201,7 @@ async function startOpenSsh(ws: Workspace): Promise<RunningServer> {
     name: 'openssh',
     pid: child.pid!,
     port,
-    user: userInfo().username,
+    user: opensshUser(),
     sftpPath: (f) => join(ws.home, f),
     stop: stopper(child),
   };
@@ -221,13 +248,15 @@ async function startSshdKit(ws: Workspace): Promise<RunningServer> {
       '',
     ].join('\n'),
   );
-  if (!existsSync(join(REPO, 'dist', 'commands', 'serve.js')))
-    throw new Error('sshd-kit is measured from dist/: run `npm run build` first');
+  // SSHD_KIT_ROOT points at another checkout's build, to compare two versions.
+  const root = process.env.SSHD_KIT_ROOT ?? REPO;
+  if (!existsSync(join(root, 'dist', 'commands', 'serve.js')))
+    throw new Error(`sshd-kit is measured from ${root}/dist/: run \`npm run build\` first`);
   const child = spawnServer(ws, 'sshd-kit', [
     process.execPath,
     // bench/profile.ts runs it with --cpu-prof.
     ...(process.env.SSHD_KIT_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []),
-    join(REPO, 'bin', 'run.js'),
+    join(root, 'bin', 'run.js'),
     'serve',
     '--data-dir',
     data,
