@@ -101,7 +101,7 @@ export class PacketReader {
 
 /** Random bytes for padding, drawn from the CSPRNG a block at a time rather than per packet. */
 class PaddingSource {
-  private readonly pool = Buffer.allocUnsafe(256);
+  private readonly pool = Buffer.allocUnsafeSlow(256);
   private used = this.pool.length;
 
   /** Fills `target[start, start + n)` with random bytes (n ≤ 255). */

@@ -6,6 +6,7 @@ import { DisconnectReason, Msg } from '../protocol/numbers.js';
 import { installKeys, type InstalledKeys } from './keys.js';
 import { ExtInfo } from './messages.js';
 import type { TransportOptions } from './transport.js';
+import { unpooledCopy } from '../util/unpooled.js';
 
 /** What key exchange needs from the transport that carries it. */
 export interface KexCarrier {
@@ -170,8 +171,8 @@ export class KexController {
     for (const m of out) this.carrier.sendNow(m);
     const run = this.run;
     if (!run?.result || this.sentNewKeys) return;
-    this.sessionIdentifier ??= Buffer.from(run.result.exchangeHash);
-    this.serverHostKey ??= Buffer.from(run.result.hostKeyBlob);
+    this.sessionIdentifier ??= unpooledCopy(run.result.exchangeHash);
+    this.serverHostKey ??= unpooledCopy(run.result.hostKeyBlob);
     this.pendingKeys = installKeys(this.options, run.result, this.sessionIdentifier);
     this.carrier.sendNow(Buffer.from([Msg.NewKeys]));
     this.sentNewKeys = true;

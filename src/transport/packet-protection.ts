@@ -101,45 +101,68 @@ export function createInbound(keys: DirectionKeys): InboundProtection {
     : macInbound(stream, mac, keys.mac.length, keys.cipher.blockSize);
 }
 
-/** Builds the outbound protection for newly derived keys. */
+/**
+ * Builds the outbound protection for newly derived keys. The pieces are built by separate
+ * functions so that no closure keeps `keys` (the raw key material) alive for the connection.
+ */
 export function createOutbound(keys: DirectionKeys): OutboundProtection {
-  if (keys.cipher.kind === 'aead') {
-    const aead = keys.cipher.create('encrypt', keys.key, keys.iv);
-    const sealParts = aead.sealParts?.bind(aead);
-    return {
-      copiesPlain: true,
-      blockSize: keys.cipher.blockSize,
-      lengthAligned: false,
-      trailerLength: aead.tagLength,
-      seal: (s, p) => asBuffer(aead.seal(s, p)),
-      ...(sealParts ? { sealParts: (s: number, p: Buffer) => sealParts(s, p).map(asBuffer) } : {}),
-    };
-  }
+  if (keys.cipher.kind === 'aead')
+    return aeadOutbound(keys.cipher.create('encrypt', keys.key, keys.iv), keys.cipher.blockSize);
   if (!keys.mac) throw new Error(`cipher ${keys.cipher.name} needs a MAC`);
   const stream = keys.cipher.create('encrypt', keys.key, keys.iv);
   const mac = keys.mac.create(keys.macKey);
-  const blockSize = keys.cipher.blockSize;
-  if (keys.mac.etm) {
-    return {
-      copiesPlain: true,
-      blockSize,
-      lengthAligned: false,
-      trailerLength: keys.mac.length,
-      seal(seq, plain) {
-        const body = stream.update(plain.subarray(4));
-        const out = Buffer.allocUnsafe(plain.length + keys.mac!.length);
-        plain.copy(out, 0, 0, 4);
-        out.set(body, 4);
-        out.set(mac.compute(seq, out.subarray(0, plain.length)), plain.length);
-        return out;
-      },
-    };
-  }
+  return keys.mac.etm
+    ? etmOutbound(stream, mac, keys.mac.length, keys.cipher.blockSize)
+    : macOutbound(stream, mac, keys.mac.length, keys.cipher.blockSize);
+}
+
+function aeadOutbound(aead: AeadPacketCipher, blockSize: number): OutboundProtection {
+  const sealParts = aead.sealParts?.bind(aead);
+  return {
+    copiesPlain: true,
+    blockSize,
+    lengthAligned: false,
+    trailerLength: aead.tagLength,
+    seal: (s, p) => asBuffer(aead.seal(s, p)),
+    ...(sealParts ? { sealParts: (s: number, p: Buffer) => sealParts(s, p).map(asBuffer) } : {}),
+  };
+}
+
+/** Encrypt-then-MAC (OpenSSH PROTOCOL §1.5): the length in clear, the MAC over the ciphertext. */
+function etmOutbound(
+  stream: BlockCipherStream,
+  mac: MacInstance,
+  macLength: number,
+  blockSize: number,
+): OutboundProtection {
+  return {
+    copiesPlain: true,
+    blockSize,
+    lengthAligned: false,
+    trailerLength: macLength,
+    seal(seq, plain) {
+      const body = stream.update(plain.subarray(4));
+      const out = Buffer.allocUnsafe(plain.length + macLength);
+      plain.copy(out, 0, 0, 4);
+      out.set(body, 4);
+      out.set(mac.compute(seq, out.subarray(0, plain.length)), plain.length);
+      return out;
+    },
+  };
+}
+
+/** Classic MAC-then-encrypt (RFC 4253 §6.4): the MAC over the plaintext, everything encrypted. */
+function macOutbound(
+  stream: BlockCipherStream,
+  mac: MacInstance,
+  macLength: number,
+  blockSize: number,
+): OutboundProtection {
   return {
     copiesPlain: true,
     blockSize,
     lengthAligned: true,
-    trailerLength: keys.mac.length,
+    trailerLength: macLength,
     seal(seq, plain) {
       const tag = mac.compute(seq, plain);
       const out = Buffer.allocUnsafe(plain.length + tag.length);

@@ -2,6 +2,7 @@ import { createCipheriv, timingSafeEqual } from 'node:crypto';
 import type { AeadCipherAlgorithm, AeadPacketCipher } from '../types.js';
 import { macError } from './aead-errors.js';
 import { Poly1305Engine } from './poly1305-wasm.js';
+import { unpooledCopy } from '../../util/unpooled.js';
 
 const NAME = 'chacha20-poly1305@openssh.com';
 const TAG_LENGTH = 16;
@@ -39,8 +40,8 @@ class ChaCha20Poly1305PacketCipher implements AeadPacketCipher {
     private readonly poly: Poly1305Engine,
   ) {
     if (key.length !== 64) throw new RangeError(`${NAME} needs a 64-byte key, got ${key.length}`);
-    this.mainKey = Buffer.from(key.subarray(0, 32));
-    this.lengthKey = Buffer.from(key.subarray(32, 64));
+    this.mainKey = unpooledCopy(key.subarray(0, 32));
+    this.lengthKey = unpooledCopy(key.subarray(32, 64));
   }
 
   decryptLength(seq: number, lengthField: Uint8Array): number {

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { MacAlgorithm, MacInstance } from '../types.js';
+import { unpooledCopy } from '../../util/unpooled.js';
 
 /** A keyed HMAC over uint32 sequence number || data (RFC 4253 §6.4), truncated to `length` bytes. */
 class HmacInstance implements MacInstance {
@@ -12,7 +13,7 @@ class HmacInstance implements MacInstance {
     private readonly length: number,
     private readonly digestLength: number,
   ) {
-    this.key = Buffer.from(key);
+    this.key = unpooledCopy(key);
   }
 
   compute(seq: number, data: Uint8Array): Uint8Array {
