@@ -195,7 +195,19 @@ async function startOpenSsh(ws: Workspace): Promise<RunningServer> {
       '',
     ].join('\n'),
   );
-  const child = spawnServer(ws, 'openssh', ['/usr/sbin/sshd', '-D', '-e', '-f', cfg]);
+  // sshd becomes a child subreaper (prctl PR_SET_CHILD_SUBREAPER survives exec): a session's
+  // processes outlive the monitor that forked them, and would otherwise be reaped by init, taking
+  // their CPU time out of the listener's cutime.
+  const child = spawnServer(ws, 'openssh', [
+    'python3',
+    '-c',
+    'import ctypes, os, sys; ctypes.CDLL(None).prctl(36, 1, 0, 0, 0); os.execv(sys.argv[1], sys.argv[1:])',
+    '/usr/sbin/sshd',
+    '-D',
+    '-e',
+    '-f',
+    cfg,
+  ]);
   await waitForBanner(port, child, 'sshd');
   return {
     name: 'openssh',

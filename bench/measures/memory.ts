@@ -38,7 +38,9 @@ async function holdConnections(ctx: BenchContext, s: RunningServer, n: number): 
     child.once('exit', (code) => reject(new Error(`idle-load exited with ${code}`)));
   });
   const [, opened, failed] = ready.split(' ');
-  await new Promise((r) => setTimeout(r, 3000));
+  // Idle means idle: give each server the quiet time a real idle server has (V8's memory reducer
+  // runs after several seconds without allocation) before reading its memory.
+  await new Promise((r) => setTimeout(r, n > 100 ? 12_000 : 3000));
   const pss = treePssKiB(s.pid);
   const procs = treeSize(s.pid);
   child.stdin.end();
