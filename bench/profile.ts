@@ -3,7 +3,7 @@
  * time goes: self time by function and by file. The .cpuprofile is kept for a flame graph
  * (open it in Chrome DevTools' Performance panel, or speedscope).
  *
- *   npx tsx bench/profile.ts [sftp-down|sftp-up|exec-down|exec-up|handshakes] [--cipher NAME] [--mb 256]
+ *   npx tsx bench/profile.ts [sftp-down|sftp-up|ssh2-get|ssh2-put|exec-down|exec-up|handshakes] [--cipher NAME] [--mb 256]
  */
 import { readdirSync, readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -47,6 +47,18 @@ if (workload === 'sftp-down' || workload === 'sftp-up') {
     { input: `${cmd}\n` },
   );
   if (r.code !== 0) throw new Error(r.stderr);
+} else if (workload === 'ssh2-get' || workload === 'ssh2-put') {
+  const r = await runClient('ssh2-transfer', {
+    port: server.port,
+    user: server.user,
+    key: ws.clientKey,
+    cipher: values.cipher,
+    ...(values.mac ? { mac: values.mac } : {}),
+    direction: workload === 'ssh2-get' ? 'get' : 'put',
+    remote: server.sftpPath(workload === 'ssh2-get' ? file : 'up-profile.bin'),
+    local: workload === 'ssh2-get' ? '/dev/null' : join(ws.home, file),
+  });
+  lastJson(r, workload);
 } else if (workload === 'exec-down' || workload === 'exec-up') {
   const base = [...opensshClientArgs(ws, algs), '-p', String(server.port), `${server.user}@127.0.0.1`];
   const r =

@@ -18,7 +18,7 @@ import {
   rename,
   unlink,
 } from './fd-ops.js';
-import { FileWriteQueue } from './write-queue.js';
+import { FileReadQueue, FileWriteQueue } from './file-queues.js';
 
 /** Names of in-progress atomic uploads: hidden from listings, never the client's own names. */
 export const UPLOAD_TEMP = /^\.sshd-kit-upload\.[0-9a-f]{16}$/;
@@ -53,6 +53,7 @@ export interface LocalFileContext {
 export class LocalFile implements VfsFile {
   protected closed = false;
   private writes: FileWriteQueue | undefined;
+  private reads: FileReadQueue | undefined;
 
   constructor(
     protected readonly fd: number,
@@ -67,7 +68,7 @@ export class LocalFile implements VfsFile {
   }
 
   readInto(offset: number, target: Uint8Array): Promise<number> {
-    return readAt(this.fd, target, offset);
+    return (this.reads ??= new FileReadQueue(this.fd)).read(offset, target);
   }
 
   write(offset: number, data: Uint8Array): Promise<void> {

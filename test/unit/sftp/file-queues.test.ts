@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FileWriteQueue, writevAll } from '../../../src/sftp/vfs/local/write-queue.js';
+import { FileReadQueue, FileWriteQueue, writevAll } from '../../../src/sftp/vfs/local/file-queues.js';
 
 const dirs: string[] = [];
 function tempFile(): { path: string; fd: number } {
@@ -74,5 +74,44 @@ describe('writevAll', () => {
     await writevAll(fd, [Buffer.from('hello '), Buffer.alloc(0), Buffer.from('wide world')], 3);
     closeSync(fd);
     expect(readFileSync(path).subarray(3).toString()).toBe('hello wide world');
+  });
+});
+
+describe('FileReadQueue', () => {
+  it('serves pipelined reads of consecutive ranges byte-exact with few preadv calls, short at the end of the file', async () => {
+    const { path, fd } = tempFile();
+    const data = randomBytes(32 * 1024 * 20 + 1000);
+    fs.writeFileSync(path, data);
+    const q = new FileReadQueue(fd);
+    const spy = vi.spyOn(fs, 'readv');
+    const chunk = 32 * 1024;
+    const targets = Array.from({ length: 24 }, () => Buffer.alloc(chunk));
+    const got = await Promise.all(targets.map((t, i) => q.read(i * chunk, t)));
+    closeSync(fd);
+    expect(got.slice(0, 20)).toEqual(Array(20).fill(chunk));
+    expect(got[20]).toBe(1000);
+    expect(got.slice(21)).toEqual([0, 0, 0]);
+    expect(Buffer.concat(targets.map((t, i) => t.subarray(0, got[i]))).equals(data)).toBe(true);
+    expect(spy.mock.calls.length).toBeLessThan(24);
+  });
+
+  it('serves reads that are not contiguous, in any order', async () => {
+    const { path, fd } = tempFile();
+    const data = randomBytes(100_000);
+    fs.writeFileSync(path, data);
+    const q = new FileReadQueue(fd);
+    const ranges = [
+      [50_000, 1000],
+      [0, 10],
+      [99_990, 100],
+      [20_000, 5000],
+    ] as const;
+    const targets = ranges.map(([, n]) => Buffer.alloc(n));
+    const got = await Promise.all(ranges.map(([off], i) => q.read(off, targets[i]!)));
+    closeSync(fd);
+    expect(got).toEqual([1000, 10, 10, 5000]);
+    ranges.forEach(([off], i) =>
+      expect(targets[i]!.subarray(0, got[i]).equals(data.subarray(off, off + got[i]!))).toBe(true),
+    );
   });
 });
