@@ -82,11 +82,18 @@ export interface SftpSessionOptions {
   readonly signal?: AbortSignal;
 }
 
+/**
+ * Clients that send SSH_FXP_SYMLINK in the draft's order (link path first) to servers that are not
+ * OpenSSH: the ssh2 npm client and AsyncSSH. Everyone else (OpenSSH, paramiko, PuTTY, WinSCP in
+ * its default mode, ...) sends the target first, as OpenSSH's sftp-server expects (PROTOCOL §4.1).
+ */
+const SPEC_ORDER_CLIENTS = /^SSH-2\.0-(ssh2js|AsyncSSH)/i;
+
 /** True when SSH_FXP_SYMLINK's first argument is the target for this client. */
 export function symlinkTargetFirst(o: SftpSessionOptions): boolean {
   const order = o.symlinkOrder ?? 'auto';
   if (order !== 'auto') return order === 'target-first';
+  // Against a server that says it is OpenSSH, even spec-following clients switch to its order.
   if (o.serverVersion !== undefined && /OpenSSH/i.test(o.serverVersion)) return true;
-  if (o.clientVersion === undefined) return true;
-  return /OpenSSH/i.test(o.clientVersion);
+  return o.clientVersion === undefined || !SPEC_ORDER_CLIENTS.test(o.clientVersion);
 }

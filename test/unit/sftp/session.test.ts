@@ -180,13 +180,19 @@ describe('SFTP session over memory', () => {
     );
   });
 
-  it('SYMLINK takes the target first from OpenSSH clients', async () => {
-    const [c] = await connect(createMemoryVfs(), { clientVersion: 'SSH-2.0-OpenSSH_9.2p1 Debian-2' });
-    await put(c, 'target', 'T');
-    await c.status(Fxp.Symlink, (w) => w.text('target').text('link'));
-    expect((await c.lstat('link')).permissions! & 0o170000).toBe(0o120000);
-    expect((await c.names(Fxp.Readlink, (w) => w.text('link')))[0]!.name).toBe('target');
-    expect(await get(c, 'link')).toBe('T');
+  it('SYMLINK takes the target first from OpenSSH and the clients that copy it (paramiko, PuTTY)', async () => {
+    for (const clientVersion of [
+      'SSH-2.0-OpenSSH_9.2p1 Debian-2',
+      'SSH-2.0-paramiko_2.12.0',
+      'SSH-2.0-PuTTY_Release_0.78',
+    ]) {
+      const [c] = await connect(createMemoryVfs(), { clientVersion });
+      await put(c, 'target', 'T');
+      await c.status(Fxp.Symlink, (w) => w.text('target').text('link'));
+      expect((await c.lstat('link')).permissions! & 0o170000).toBe(0o120000);
+      expect((await c.names(Fxp.Readlink, (w) => w.text('link')))[0]!.name).toBe('target');
+      expect(await get(c, 'link')).toBe('T');
+    }
   });
 
   it('SYMLINK takes the link path first from spec-following clients (ssh2, AsyncSSH)', async () => {
