@@ -77,9 +77,11 @@ export interface ChannelSizes {
  * CLOSE in order, requests answered in order, streams for its handler.
  */
 export class ChannelImpl implements Channel {
-  readonly input: Readable;
-  readonly output: Writable;
-  readonly stderr: Writable;
+  // The streams are made on first use: an idle channel (a session waiting for its request, a
+  // forwarding that was never used) holds none of them.
+  private inputStream: ChannelInput | undefined;
+  private outputStream: Writable | undefined;
+  private stderrStream: Writable | undefined;
   readonly closed: Promise<void>;
   /** Aborted when the channel closes, so handlers can stop their work. */
   readonly signal: AbortSignal;
@@ -116,9 +118,25 @@ export class ChannelImpl implements Channel {
     this.localWindowMax = sizes.localWindow;
     this.localMaxPacket = sizes.localMaxPacket;
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
-    this.input = new ChannelInput(sizes.localWindow, () => this.grantWindow());
-    this.output = this.dataWriter(undefined);
-    this.stderr = this.dataWriter(ExtendedDataType.Stderr);
+  }
+
+  /** Client data; reading it is what reopens our window. */
+  get input(): Readable {
+    if (!this.inputStream) {
+      this.inputStream = new ChannelInput(this.localWindowMax, () => this.grantWindow());
+      if (this.inputEnded) this.inputStream.push(null);
+    }
+    return this.inputStream;
+  }
+
+  /** Data to the client. */
+  get output(): Writable {
+    return (this.outputStream ??= this.dataWriter(undefined));
+  }
+
+  /** Extended data (stderr) to the client. */
+  get stderr(): Writable {
+    return (this.stderrStream ??= this.dataWriter(ExtendedDataType.Stderr));
   }
 
   /** Whether we have sent CLOSE. */
@@ -182,7 +200,7 @@ export class ChannelImpl implements Channel {
       );
     }
     this.localWindow -= data.length;
-    if (this.inputEnded || this.closeSent || dataType !== undefined || this.input.destroyed) {
+    if (this.inputEnded || this.closeSent || dataType !== undefined || this.inputStream?.destroyed) {
       // Data after EOF, after our CLOSE, or as extended data from a client: dropped (RFC 4254 §5.2).
       this.grantWindow();
       return;
@@ -212,7 +230,7 @@ export class ChannelImpl implements Channel {
   private endInput(): void {
     if (this.inputEnded) return;
     this.inputEnded = true;
-    if (!this.input.destroyed) this.input.push(null);
+    if (this.inputStream && !this.inputStream.destroyed) this.inputStream.push(null);
   }
 
   /** CHANNEL_CLOSE: answer with our CLOSE if not sent, and end everything. */
@@ -328,7 +346,7 @@ export class ChannelImpl implements Channel {
   /** Opens our window by what the reader has consumed, once at least half of it is free. */
   private grantWindow(): void {
     if (this.closeSent || this.eofReceived) return;
-    const free = this.localWindowMax - this.localWindow - this.input.readableLength;
+    const free = this.localWindowMax - this.localWindow - (this.inputStream?.readableLength ?? 0);
     if (free > 0 && free >= this.localWindowMax / 2) {
       this.localWindow += free;
       this.link.send(ChannelWindowAdjust.encode({ recipientChannel: this.remoteId, bytesToAdd: free }));

@@ -108,6 +108,8 @@ export class ConnectionService implements TransportService {
   private globalChain: Promise<void> = Promise.resolve();
   private readonly abort = new AbortController();
   private readonly link: ChannelLink;
+  /** Request handlers of a plugin's channels log under the plugin's name. */
+  private readonly pluginLinks = new Map<string, ChannelLink>();
   readonly context: ConnectionContext;
 
   constructor(private readonly options: ConnectionServiceOptions) {
@@ -261,7 +263,8 @@ export class ConnectionService implements TransportService {
     const id = this.allocateId(m.channelType);
     if (id === undefined) return refuse(ChannelOpenFailure.ResourceShortage, 'too many channels');
     const plugin = this.options.channelTypes.ownerOf(m.channelType);
-    const log = this.log.child({ chan: id });
+    // Plain fields rather than a child logger per channel: an idle channel keeps no logger.
+    const log = this.log;
     void (async () => {
       let decision: Awaited<ReturnType<ChannelTypeHandler['open']>>;
       try {
@@ -275,7 +278,7 @@ export class ConnectionService implements TransportService {
           `channel open ${m.channelType}`,
         );
       } catch (err) {
-        log.error({ err, plugin, type: m.channelType }, 'channel open handler failed');
+        log.error({ err, chan: id, plugin, type: m.channelType }, 'channel open handler failed');
         decision = { ok: false, reason: ChannelOpenFailure.ResourceShortage, description: 'internal error' };
       }
       this.reserved.delete(id);
@@ -293,7 +296,7 @@ export class ConnectionService implements TransportService {
           remoteMaxPacket: Math.min(m.maximumPacketSize, MAX_SEND_PACKET),
         },
         // Request handlers of this channel are the plugin's: their failures name it.
-        plugin === undefined ? this.link : { ...this.link, log: this.link.log.child({ plugin }) },
+        this.linkFor(plugin),
       );
       this.channels.set(id, channel);
       this.options.send(
@@ -305,15 +308,23 @@ export class ConnectionService implements TransportService {
           typeSpecific: new Uint8Array(0),
         }),
       );
-      log.debug({ type: sanitizeForLog(m.channelType, 64) }, 'channel open');
+      log.debug({ chan: id, type: sanitizeForLog(m.channelType, 64) }, 'channel open');
       this.options.onChannelOpen?.({ type: m.channelType, accepted: true, chan: id });
       try {
         await decision.run(channel);
       } catch (err) {
-        log.error({ err, plugin, type: m.channelType }, 'channel handler failed');
+        log.error({ err, chan: id, plugin, type: m.channelType }, 'channel handler failed');
       }
       if (!this.abort.signal.aborted) await channel.close();
     })();
+  }
+
+  /** The link a plugin's channels share (made once per plugin and connection). */
+  private linkFor(plugin: string | undefined): ChannelLink {
+    if (plugin === undefined) return this.link;
+    let link = this.pluginLinks.get(plugin);
+    if (!link) this.pluginLinks.set(plugin, (link = { ...this.link, log: this.link.log.child({ plugin }) }));
+    return link;
   }
 
   private openToClient(type: string, data: Uint8Array): Promise<Channel> {

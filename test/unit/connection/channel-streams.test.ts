@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { ChannelImpl, type ChannelLink } from '../../../src/connection/channel.js';
+import { ChannelDataCodec } from '../../../src/connection/messages.js';
+import type { ConnectionContext } from '../../../src/connection/types.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import { Msg } from '../../../src/protocol/numbers.js';
+
+function channel(): { ch: ChannelImpl; sent: Buffer[] } {
+  const sent: Buffer[] = [];
+  const link: ChannelLink = {
+    send: (p) => sent.push(Buffer.from(p)),
+    sendParts: (h, b) => sent.push(Buffer.concat([h, b])),
+    whenWritable: () => undefined,
+    release: () => undefined,
+    log: silentLogger,
+    handlerTimeoutMs: 1000,
+  };
+  const sizes = { localWindow: 1024, localMaxPacket: 512, remoteWindow: 4096, remoteMaxPacket: 1000 };
+  const ch = new ChannelImpl(7, 70, 'session', {} as ConnectionContext, sizes, link);
+  return { ch, sent };
+}
+
+const privateStreams = (ch: ChannelImpl) =>
+  ch as unknown as { inputStream?: unknown; outputStream?: unknown; stderrStream?: unknown };
+
+describe('channel streams made on first use', () => {
+  it('an idle channel holds no stream, and closing it still sends EOF then CLOSE', async () => {
+    const { ch, sent } = channel();
+    expect(privateStreams(ch).inputStream).toBeUndefined();
+    expect(privateStreams(ch).outputStream).toBeUndefined();
+    expect(privateStreams(ch).stderrStream).toBeUndefined();
+    await ch.close();
+    expect(sent.map((p) => p[0])).toEqual([Msg.ChannelEof, Msg.ChannelClose]);
+  });
+
+  it('data that arrives before anyone reads is kept for the reader, and EOF after it', async () => {
+    const { ch } = channel();
+    ch.onData(Buffer.from('hello '), undefined);
+    ch.onData(Buffer.from('world'), undefined);
+    ch.onEof();
+    const chunks: Buffer[] = [];
+    for await (const c of ch.input) chunks.push(c as Buffer);
+    expect(Buffer.concat(chunks).toString()).toBe('hello world');
+  });
+
+  it('input first touched after EOF ends at once', async () => {
+    const { ch } = channel();
+    ch.onEof();
+    const chunks: unknown[] = [];
+    for await (const c of ch.input) chunks.push(c);
+    expect(chunks).toEqual([]);
+  });
+
+  it('output made late still splits by the peer packet size', async () => {
+    const { ch, sent } = channel();
+    await new Promise<void>((r) => ch.output.write(Buffer.alloc(2500, 1), () => r()));
+    const data = sent.map((p) => ChannelDataCodec.decode(p));
+    expect(data.map((d) => d.data.length)).toEqual([1000, 1000, 500]);
+    expect(data.every((d) => d.recipientChannel === 70)).toBe(true);
+  });
+});
