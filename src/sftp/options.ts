@@ -84,8 +84,8 @@ export interface SftpSessionOptions {
 
 /**
  * Clients that send SSH_FXP_SYMLINK in the draft's order (link path first) to servers that are not
- * OpenSSH: the ssh2 npm client and AsyncSSH. Everyone else (OpenSSH, paramiko, PuTTY, WinSCP in
- * its default mode, ...) sends the target first, as OpenSSH's sftp-server expects (PROTOCOL §4.1).
+ * OpenSSH: the ssh2 npm client and AsyncSSH. Everyone else we know of (OpenSSH, paramiko) sends the
+ * target first, as OpenSSH's sftp-server expects (PROTOCOL §4.1), so that is the default.
  */
 const SPEC_ORDER_CLIENTS = /^SSH-2\.0-(ssh2js|AsyncSSH)/i;
 
