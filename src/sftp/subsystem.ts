@@ -56,7 +56,9 @@ export function createSftpSubsystem(settings: FileTransferSettings): SubsystemHa
           log: ctx.log,
           signal: io.signal,
           ...(settings.limits ? { limits: settings.limits } : {}),
-          ...(settings.onOperation ? { onOperation: (e: SftpOperationEvent) => settings.onOperation!(ctx.user, e) } : {}),
+          ...(settings.onOperation
+            ? { onOperation: (e: SftpOperationEvent) => settings.onOperation!(ctx.user, e) }
+            : {}),
         },
       );
       return 0;
@@ -93,7 +95,10 @@ export function createScpHandler(settings: FileTransferSettings): ShellHandler {
 
 /** Registers SFTP and in-process scp on a server's session registries. */
 export function registerFileTransfer(
-  registries: { readonly subsystems: HandlerRegistry<SubsystemHandler>; readonly shells: HandlerRegistry<ShellHandler> },
+  registries: {
+    readonly subsystems: HandlerRegistry<SubsystemHandler>;
+    readonly shells: HandlerRegistry<ShellHandler>;
+  },
   settings: FileTransferSettings,
   owner = 'core',
 ): void {
