@@ -69,13 +69,16 @@ describe('sshd-kit plugin new', () => {
   const client = (port: number, args: string[], input?: string) =>
     ssh(port, ['-i', keyFile, '-l', 'alice', ...args], input === undefined ? {} : { input });
 
+  // Each case runs npm install, a build and the generated test before serving: slow on a busy machine.
+  const GENERATED = 180_000;
+
   it.concurrent('subsystem: served over ssh -s', async () => {
     const dir = await generate('hello-sub', 'subsystem');
     const { port, serve } = await serveWith(dir);
     expect(serve.lines().some((l) => l['plugin'] === 'hello-sub' && String(l.msg).includes('hello-sub@test.example'))).toBe(true);
     const r = await client(port, ['-s', '127.0.0.1', 'hello-sub@test.example'], 'abc\n');
     expect([r.stdout.toString(), r.code]).toEqual(['ABC\n', 0]);
-  });
+  }, GENERATED);
 
   it.concurrent('channel: served to the ssh2 client', async () => {
     const dir = await generate('hello-chan', 'channel');
@@ -94,7 +97,7 @@ describe('sshd-kit plugin new', () => {
     } finally {
       await endSsh2(c);
     }
-  });
+  }, GENERATED);
 
   it.concurrent('exec: served to ssh host command', async () => {
     const dir = await generate('hello-exec', 'exec');
@@ -102,7 +105,7 @@ describe('sshd-kit plugin new', () => {
     const r = await client(port, ['127.0.0.1', 'hello', 'there']);
     expect([r.stdout.toString(), r.code]).toEqual(['hello, there\n', 0]);
     expect((await client(port, ['127.0.0.1', 'rm', '-rf', '/'])).code).toBe(127);
-  });
+  }, GENERATED);
 
   it.concurrent('shell: served to ssh -tt', async () => {
     const dir = await generate('hello-shell', 'shell');
@@ -110,7 +113,7 @@ describe('sshd-kit plugin new', () => {
     const r = await client(port, ['-tt', '127.0.0.1'], 'hello\rexit 4\r');
     expect(r.stdout.toString()).toContain('hello-shell> hello\r\nhello, alice\r\n');
     expect(r.code).toBe(4);
-  });
+  }, GENERATED);
 
   it('refuses a folder that is not empty, and a bad name, with one line', async () => {
     const taken = join(root, 'taken');
