@@ -72,7 +72,7 @@ export function markdownTable(results: Results, servers: readonly string[]): str
       // Speeds: above 1 is better; costs (CPU, memory, latency): below 1 is better.
       return `${(x / b).toFixed(2)}×`;
     });
-    lines.push(`| ${m} | ${unit} | ${cells.join(' | ')} | ${ratios.join(' | ')} |`);
+    lines.push(`| ${[m, unit, ...cells, ...ratios].join(' | ')} |`);
   }
   return lines.join('\n');
 }
