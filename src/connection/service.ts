@@ -41,12 +41,15 @@ export interface ConnectionLimits {
 }
 
 /**
- * Defaults: 2 MiB windows and 10 sessions as OpenSSH; 128 KiB packets (OpenSSH offers 32 KiB):
- * a client sends bulk data in a quarter of the packets, each with its own cipher and MAC call.
+ * Defaults: 2 MiB windows and 10 sessions as OpenSSH; 64 KiB packets (OpenSSH offers 32 KiB): a
+ * client sends bulk data in half the packets, each with its own cipher and MAC call. Not larger:
+ * uploads gain nothing measurable past 64 KiB, and OpenSSH 9.2's client, with a small RekeyLimit,
+ * then re-keys after nearly every packet (a 20 MiB `cat` under RekeyLimit=1M: 1.9 s at 32 KiB,
+ * 2.5 s at 64 KiB, 9 s at 128 KiB).
  */
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   windowSize: 2 * 1024 * 1024,
-  maxPacket: 128 * 1024,
+  maxPacket: 64 * 1024,
   maxChannels: 1024,
   maxPerType: { session: 10 },
   handlerTimeoutMs: 30_000,
