@@ -5,7 +5,7 @@ import { DisconnectError } from '../protocol/errors.js';
 import { DisconnectReason, Msg } from '../protocol/numbers.js';
 import { installKeys, type InstalledKeys } from './keys.js';
 import { ExtInfo } from './messages.js';
-import type { TransportOptions } from './transport.js';
+import type { TransportOptions } from './transport-types.js';
 import { unpooledCopy } from '../util/unpooled.js';
 
 /** What key exchange needs from the transport that carries it. */
