@@ -52,17 +52,17 @@ describe('session channel × OpenSSH ssh', () => {
     expect(r.stdout.toString()).not.toContain(secret);
   });
 
-  it('pipes 20 MiB of stdin through cat byte-exact', async () => {
-    const data = randomBytes(20 * 1024 * 1024);
-    const r = await ts.ssh('alice', [HOST, 'cat'], { input: data, timeoutMs: 60_000 });
+  it('pipes 100 MiB of stdin through cat byte-exact', async () => {
+    const data = randomBytes(100 * 1024 * 1024);
+    const r = await ts.ssh('alice', [HOST, 'cat'], { input: data, timeoutMs: 120_000 });
     expect(r.code).toBe(0);
     expect(r.stdout.length).toBe(data.length);
     expect(sha256(r.stdout)).toBe(sha256(data));
   });
 
-  it('rekeys every 1 MiB during a 20 MiB cat round-trip', async () => {
-    const data = randomBytes(20 * 1024 * 1024);
-    const r = await ts.ssh('alice', ['-o', 'RekeyLimit=1M', HOST, 'cat'], { input: data, timeoutMs: 60_000 });
+  it('rekeys every 1 MiB during a 100 MiB cat round-trip', async () => {
+    const data = randomBytes(100 * 1024 * 1024);
+    const r = await ts.ssh('alice', ['-o', 'RekeyLimit=1M', HOST, 'cat'], { input: data, timeoutMs: 120_000 });
     expect(r.code).toBe(0);
     expect(sha256(r.stdout)).toBe(sha256(data));
   });
