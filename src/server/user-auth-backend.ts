@@ -5,7 +5,6 @@ import type {
   AuthenticatedUser,
   AuthMethodName,
   AuthProgress,
-  SessionPolicy,
 } from '../auth/types.js';
 import { fingerprintSha256 } from '../keys/fingerprint.js';
 import type { PublicKey } from '../keys/types.js';
@@ -87,21 +86,7 @@ export function createUserAuthBackend(options: UserAuthBackendOptions): AuthBack
       if (!user) return undefined;
       const key = proof.publicKey ? findKey(user, proof.publicKey, ctx) : undefined;
       if (proof.publicKey && !key) return undefined;
-      const r = sessionRestrictions(user, key);
-      const policy: SessionPolicy = {
-        shell: r.shell,
-        exec: r.exec,
-        sftp: r.sftp,
-        pty: r.pty,
-        portForwarding: r.portForwarding,
-        agentForwarding: r.agentForwarding,
-        ...(r.forcedCommand === undefined ? {} : { forcedCommand: r.forcedCommand }),
-        permitOpen: r.permitOpen.map((p) => ({ host: p.host ?? '*', port: p.port })),
-        permitListen: r.permitListen.map((p) => ({ host: p.host ?? '*', port: p.port })),
-        environment: r.environment,
-        sftpReadOnly: r.sftpReadOnly,
-        umask: r.umask,
-      };
+      const policy = sessionRestrictions(user, key);
       return {
         name: user.name,
         home:

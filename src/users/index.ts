@@ -45,9 +45,4 @@ export {
   DEFAULT_KEY_OPTIONS,
 } from './authorized-key-options.js';
 export { type HostPattern, type PeerIdentity, parsePatternList, matchPatternList } from './host-patterns.js';
-export {
-  type KeyUseVerdict,
-  type SessionRestrictions,
-  checkKeyUse,
-  sessionRestrictions,
-} from './key-policy.js';
+export { type KeyUseVerdict, checkKeyUse, sessionRestrictions } from './key-policy.js';

@@ -1,5 +1,5 @@
+import type { SessionPolicy } from '../auth/types.js';
 import type { AuthorizedKey } from './authorized-keys.js';
-import type { EnvironmentEntry, HostPort } from './authorized-key-options.js';
 import { matchPatternList, type PeerIdentity } from './host-patterns.js';
 import type { UserRecord } from './user-store.js';
 
@@ -23,34 +23,12 @@ export function checkKeyUse(key: AuthorizedKey, peer: PeerIdentity, now: Date = 
   return { ok: true };
 }
 
-/** What a logged-in session may do: the user's permissions narrowed by the key's options. */
-export interface SessionRestrictions {
-  readonly shell: boolean;
-  readonly exec: boolean;
-  readonly sftp: boolean;
-  readonly pty: boolean;
-  readonly portForwarding: boolean;
-  readonly agentForwarding: boolean;
-  /** Always false: sshd-kit does not offer X11 forwarding. */
-  readonly x11Forwarding: boolean;
-  readonly userRc: boolean;
-  /** `command=`: run this instead of whatever the client asks (shell, exec or subsystem), as sshd. */
-  readonly forcedCommand?: string;
-  /** `permitopen=` targets; empty means any target (when port forwarding is allowed). */
-  readonly permitOpen: readonly HostPort[];
-  /** `permitlisten=` addresses; empty means any (when port forwarding is allowed). */
-  readonly permitListen: readonly HostPort[];
-  /** `environment=` entries; the session layer applies them only if the server config allows it. */
-  readonly environment: readonly EnvironmentEntry[];
-  readonly sftpReadOnly: boolean;
-  readonly umask: number;
-}
-
 /**
- * Combine a user's permissions with the options of the key they logged in with (none for password
+ * The session policy of a login (auth's {@link SessionPolicy}): the user's permissions narrowed by
+ * the options of the key they logged in with (none for password
  * or keyboard-interactive logins). A key can only take away; it never grants what the user lacks.
  */
-export function sessionRestrictions(user: UserRecord, key?: AuthorizedKey): SessionRestrictions {
+export function sessionRestrictions(user: UserRecord, key?: AuthorizedKey): SessionPolicy {
   const o = key?.options;
   const p = user.permissions;
   return Object.freeze({
@@ -60,11 +38,10 @@ export function sessionRestrictions(user: UserRecord, key?: AuthorizedKey): Sess
     pty: (p.shell || p.exec) && (o?.pty ?? true),
     portForwarding: p.portForwarding && (o?.portForwarding ?? true),
     agentForwarding: p.agentForwarding && (o?.agentForwarding ?? true),
-    x11Forwarding: false,
-    userRc: o?.userRc ?? true,
     ...(o?.command === undefined ? {} : { forcedCommand: o.command }),
-    permitOpen: o?.permitOpen ?? [],
-    permitListen: o?.permitListen ?? [],
+    // A host left out of `permitopen=`/`permitlisten=` matches any host, as in sshd.
+    permitOpen: (o?.permitOpen ?? []).map((p) => ({ host: p.host ?? '*', port: p.port })),
+    permitListen: (o?.permitListen ?? []).map((p) => ({ host: p.host ?? '*', port: p.port })),
     environment: o?.environment ?? [],
     sftpReadOnly: user.sftp.readOnly,
     umask: user.sftp.umask,
