@@ -62,7 +62,10 @@ describe('session channel × OpenSSH ssh', () => {
 
   it('rekeys every 1 MiB during a 100 MiB cat round-trip', async () => {
     const data = randomBytes(100 * 1024 * 1024);
-    const r = await ts.ssh('alice', ['-o', 'RekeyLimit=1M', HOST, 'cat'], { input: data, timeoutMs: 120_000 });
+    const r = await ts.ssh('alice', ['-o', 'RekeyLimit=1M', HOST, 'cat'], {
+      input: data,
+      timeoutMs: 120_000,
+    });
     expect(r.code).toBe(0);
     expect(sha256(r.stdout)).toBe(sha256(data));
   });
