@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { AuthenticatedUser, ConnectionInfo } from '../auth/types.js';
 import { silentLogger, sanitizeForLog, type Logger } from '../log/logger.js';
 import { DisconnectError } from '../protocol/errors.js';
@@ -118,6 +119,8 @@ export class ConnectionService implements TransportService {
   constructor(private readonly options: ConnectionServiceOptions) {
     this.log = options.log ?? silentLogger;
     this.limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
+    // Every open channel and pending request of the connection may watch this signal at once.
+    setMaxListeners(0, this.abort.signal);
     this.link = {
       send: (p) => options.send(p),
       ...(options.sendParts ? { sendParts: options.sendParts } : {}),

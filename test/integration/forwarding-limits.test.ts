@@ -181,6 +181,10 @@ describe('forwarding limits', () => {
       `${rport}:127.0.0.1:${echo.port}`,
       'alice@127.0.0.1',
     ]);
+    // Many channels watch the connection's abort signal at once; that is no listener leak.
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
     try {
       await waitForListener({ host: '127.0.0.1', port: lport });
       await waitForListener({ host: '127.0.0.1', port: rport });
@@ -196,7 +200,9 @@ describe('forwarding limits', () => {
         expect(echo.accepted - before).toBeGreaterThanOrEqual(200);
       }
       await stillServes();
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
     } finally {
+      process.off('warning', onWarning);
       await ssh.stop();
     }
   });
