@@ -3,7 +3,7 @@
 // ssh-keygen must verify here, and one made here must verify in ssh-keygen.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -67,7 +67,10 @@ const fixtureFor: Record<string, string> = {
 
 describe('signatures interoperate with ssh-keygen -Y', () => {
   for (const { algorithm: alg } of signatureAlgorithms) {
-    const keyFile = join(FIXTURE_DIR, fixtureFor[alg.name]!);
+    // A checkout does not keep the fixture's mode 0600, without which ssh-keygen ignores the key.
+    const keyFile = join(dir, `key-${alg.name}`);
+    copyFileSync(join(FIXTURE_DIR, fixtureFor[alg.name]!), keyFile);
+    chmodSync(keyFile, 0o600);
     const key = parsePrivateKey(readFileSync(keyFile));
 
     if (alg.name !== 'rsa-sha2-256') {
