@@ -1,6 +1,7 @@
 import type { KexParticipant } from '../kex/key-exchange.js';
 import type { Logger } from '../log/logger.js';
 import type { DisconnectError } from '../protocol/errors.js';
+import type { PeerLimitSettings } from './peer-limits.js';
 import type { RekeyLimits } from './rekey.js';
 import type { Identification } from './version.js';
 
@@ -53,6 +54,8 @@ export interface TransportOptions extends KexParticipant {
   extensions?(): readonly (readonly [string, Uint8Array])[];
   /** Most payload bytes held back during a key exchange before the connection is dropped. */
   readonly maxQueuedBytes?: number;
+  /** Server: how much useless work a client may cause (see `PeerLimits`); defaults otherwise. */
+  readonly peerLimits?: Partial<PeerLimitSettings>;
 }
 
 /** Decoded facts about the peer, available once known. */

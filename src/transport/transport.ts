@@ -18,6 +18,7 @@ import {
   ServiceRequest,
   Unimplemented,
 } from './messages.js';
+import { DEFAULT_PEER_LIMITS, PeerLimits } from './peer-limits.js';
 import { rekeyDue } from './rekey.js';
 import { IdentificationReader, type Identification } from './version.js';
 
@@ -64,6 +65,8 @@ export class Transport {
   private service: TransportService | undefined;
   private requestedService: string | undefined;
   private authenticatedPeer = false;
+  /** Server side only: bounds on a client's pre-authentication noise and re-exchange rate. */
+  private readonly limits: PeerLimits | undefined;
   private readonly peerExtensions = new Map<string, Uint8Array>();
 
   constructor(
@@ -72,6 +75,8 @@ export class Transport {
   ) {
     this.log = options.log ?? silentLogger;
     this.kex = new KexController(options, this.kexCarrier());
+    if (options.role === 'server')
+      this.limits = new PeerLimits({ ...DEFAULT_PEER_LIMITS, ...options.peerLimits });
   }
 
   private kexCarrier(): KexCarrier {
@@ -311,11 +316,14 @@ export class Transport {
       case Msg.Debug:
         if (initialKex && this.kex.strict)
           throw protocolError('strict KEX violation: unexpected message during key exchange');
+        if (!this.authenticatedPeer) this.limits?.preAuthNoise(payload.length);
         if (type === Msg.Debug) this.onDebug(payload);
         if (type === Msg.Unimplemented)
           this.hooks.unimplemented?.(Unimplemented.decode(payload).sequenceNumber);
         return;
       case Msg.KexInit:
+        if (this.authenticatedPeer && !this.kex.running)
+          this.limits?.peerRekey(this.reader.bytesSinceKex + this.writer.bytesSinceKex);
         return this.kex.onKexInit(payload);
       case Msg.NewKeys:
         return this.kex.onNewKeys(payload);
@@ -323,6 +331,7 @@ export class Transport {
     if (type >= 30 && type <= 49) return this.kex.onMethodMessage(payload);
     if (initialKex) {
       if (this.kex.strict || type >= 50) throw protocolError(`message ${type} before key exchange completed`);
+      this.limits?.preAuthNoise(payload.length);
       this.sendNow(Unimplemented.encode({ sequenceNumber: seq }));
       return;
     }
@@ -342,6 +351,7 @@ export class Transport {
     }
     if (type < 50 || !this.service) {
       if (type >= 50) throw protocolError(`message ${type} before a service was started`);
+      if (!this.authenticatedPeer) this.limits?.preAuthNoise(payload.length);
       this.send(Unimplemented.encode({ sequenceNumber: seq }));
       return;
     }

@@ -3,6 +3,7 @@ import { Msg } from '../../src/protocol/numbers.js';
 import { DisconnectReason } from '../../src/protocol/numbers.js';
 import { Ignore } from '../../src/transport/messages.js';
 import { clientKexInit, PlainPeer } from '../helpers/plain-peer.js';
+import { passwordRequest } from '../helpers/raw-auth.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { connectSsh2, endSsh2 } from '../helpers/ssh2-client.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
@@ -149,6 +150,44 @@ describe('transport under abuse', () => {
     expect(client.unimplemented.length).toBe(1);
     expect(client.transport.isOpen).toBe(true);
     client.close();
+  });
+
+  it('ends a flood of IGNORE before authentication with PROTOCOL_ERROR (catalogue A33)', async () => {
+    const client = new RawClient(server.port);
+    await client.established;
+    await client.requestService('ssh-userauth');
+    const ignore = Ignore.encode({ data: Buffer.alloc(8 * 1024) });
+    for (let i = 0; i < 128 && client.transport.isOpen; i++) client.transport.send(ignore);
+    const reason = await client.closed;
+    expect(reason?.sentByPeer).toBe(true);
+    expect(reason?.reason).toBe(DisconnectReason.ProtocolError);
+    expect(reason?.description).toMatch(/ignored messages before authentication/);
+    await stillServes();
+  });
+
+  it('ends back-to-back key re-exchanges from an authenticated client with PROTOCOL_ERROR (A17)', async () => {
+    const client = new RawClient(server.port);
+    await client.established;
+    await client.requestService('ssh-userauth');
+    client.transport.send(passwordRequest('alice', 'pw'));
+    expect((await client.next())?.[0]).toBe(Msg.UserauthSuccess);
+    let started = 0;
+    const deadline = Date.now() + 10_000;
+    while (client.transport.isOpen && Date.now() < deadline) {
+      if (client.transport.canSend) {
+        client.transport.rekey();
+        started++;
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const reason = await client.closed;
+    expect(reason?.sentByPeer).toBe(true);
+    expect(reason?.reason).toBe(DisconnectReason.ProtocolError);
+    expect(reason?.description).toMatch(/too many key re-exchanges/);
+    // The burst of 10 went through; the 11th was refused.
+    expect(started).toBeGreaterThanOrEqual(11);
+    expect(started).toBeLessThan(20);
+    await stillServes();
   });
 
   it('disconnects with PROTOCOL_ERROR for message type 0', async () => {
