@@ -47,6 +47,11 @@ async function transfer(
   const remoteSrc = s.sftpPath(file);
   const upName = `up-${client}.bin`;
   const local = join(ctx.ws.home, file);
+  // Every upload makes a new file. Replacing the previous run's 1 GiB file would measure the
+  // file system rather than the server: OpenSSH truncates in place and reuses the pages it just
+  // freed, while sshd-kit's atomic upload writes a temporary file beside the old one, and in this
+  // VM freshly allocated tmpfs pages cost up to 3 s of kernel CPU per GiB.
+  if (direction === 'up') rmSync(join(ctx.ws.home, upName), { force: true });
   if (client === 'sftp') {
     const cmd = direction === 'down' ? `get ${remoteSrc} /dev/null` : `put ${local} ${s.sftpPath(upName)}`;
     const r = await runProcess(
