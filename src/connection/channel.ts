@@ -47,6 +47,17 @@ class ChannelInput extends Readable {
   }
 }
 
+/**
+ * Channel data to the client. Each chunk is copied into packets before its write callback runs,
+ * so a writer may reuse a buffer once its write has called back (see {@link copiesBeforeCallback}).
+ */
+class ChannelOutput extends Writable {}
+
+/** Whether `stream` is a channel's output, which has copied each chunk by the time its write calls back. */
+export function copiesBeforeCallback(stream: Writable): boolean {
+  return stream instanceof ChannelOutput;
+}
+
 /** Largest window a peer may grant (RFC 4254 §5.2). */
 const MAX_WINDOW = 0xffffffff;
 
@@ -278,7 +289,7 @@ export class ChannelImpl implements Channel {
   // ---- internals ----
 
   private dataWriter(dataType: number | undefined): Writable {
-    return new Writable({
+    return new ChannelOutput({
       // One SFTP read reply (up to 256 KiB) fits without reporting backpressure.
       highWaterMark: 256 * 1024,
       write: (chunk: Buffer, _enc, callback) => {

@@ -16,6 +16,11 @@ export interface SftpLogger {
 export interface SftpStreams {
   readonly input: Readable;
   readonly output: Writable;
+  /**
+   * The output has copied each chunk by the time its write calls back (a channel's output does),
+   * so read reply buffers can be reused after that.
+   */
+  readonly outputCopies?: boolean;
 }
 
 /** Per-session bounds; the first four are what limits@openssh.com advertises. */

@@ -11,6 +11,7 @@ import {
   type SftpStreams,
 } from './options.js';
 import { OrderedLock, type LockTicket } from './ordered-lock.js';
+import { ReplyBufferPool } from './reply-buffers.js';
 import { peekHeader } from './packet.js';
 import { FxpInit, FxpVersion } from './packets.js';
 import { normalizePath } from './path.js';
@@ -20,6 +21,9 @@ import { requestTable } from './requests/table.js';
 import type { PreparedRequest, RequestHandler, SessionContext } from './requests/types.js';
 
 type EndKind = 'eof' | 'protocol' | 'aborted';
+
+/** How long a session without requests keeps its free reply buffers. */
+const IDLE_TRIM_MS = 1000;
 
 /**
  * One SFTP session over a pair of streams (DESIGN.md "SFTP"). Frames are pulled from the input
@@ -39,6 +43,7 @@ class SftpSession {
   private outputBlocked = false;
   private inputPaused = false;
   private inputEnded = false;
+  private idleTimer: NodeJS.Timeout | undefined;
   private endKind: EndKind = 'eof';
   private resolveDone!: () => void;
   readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
@@ -59,6 +64,7 @@ class SftpSession {
       symlinkTargetFirst: symlinkTargetFirst(options),
       idName: options.idName,
       log: options.log,
+      replyBuffers: streams.outputCopies ? new ReplyBufferPool(this.limits.maxInFlightBytes) : undefined,
     };
   }
 
@@ -197,6 +203,7 @@ class SftpSession {
           for (const t of tickets) t.release();
           this.inFlight--;
           this.inFlightBytes -= prepared.cost;
+          if (this.inFlight === 0) this.trimWhenIdle();
           if (this.state === 'ending' && this.inFlight === 0) void this.complete();
           else this.pump();
         })
@@ -241,7 +248,29 @@ class SftpSession {
   private send(frame: Buffer): void {
     const out = this.streams.output;
     if (this.state === 'closed' || !out.writable || out.destroyed) return;
-    if (!out.write(frame)) this.outputBlocked = true;
+    const pool = this.ctx.replyBuffers;
+    // A reply buffer goes back to the pool once the output has copied it.
+    const written = pool?.owns(frame)
+      ? out.write(frame, (err) => {
+          if (!err && this.state !== 'closed') pool.give(frame);
+        })
+      : out.write(frame);
+    if (!written) this.outputBlocked = true;
+  }
+
+  /** Empties the reply buffer pool after a second without requests: an idle session keeps none. */
+  private trimWhenIdle(): void {
+    if (!this.ctx.replyBuffers) return;
+    if (this.idleTimer) {
+      this.idleTimer.refresh();
+      return;
+    }
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.inFlight === 0) this.ctx.replyBuffers?.clear();
+      else this.trimWhenIdle();
+    }, IDLE_TRIM_MS);
+    this.idleTimer.unref();
   }
 
   private pauseInput(): void {
@@ -277,6 +306,8 @@ class SftpSession {
   private async complete(): Promise<void> {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    clearTimeout(this.idleTimer);
+    this.ctx.replyBuffers?.clear();
     for (const h of this.ctx.handles.all()) {
       this.ctx.handles.delete(h);
       try {

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import type { AuthenticatedUser } from '../auth/types.js';
+import { copiesBeforeCallback } from '../connection/channel.js';
 import type { HandlerRegistry } from '../connection/handler-registry.js';
 import type { ShellHandler, SubsystemHandler } from '../session/types.js';
 import type { SftpLimits, SftpOperationEvent } from './options.js';
@@ -47,7 +48,7 @@ export function createSftpSubsystem(settings: FileTransferSettings): SubsystemHa
     async start(io, ctx) {
       const vfs = await vfsFor(ctx.user);
       await startSftpSession(
-        { input: io.stdin, output: io.stdout },
+        { input: io.stdin, output: io.stdout, outputCopies: copiesBeforeCallback(io.stdout) },
         {
           vfs,
           clientVersion: ctx.connection.clientVersion,

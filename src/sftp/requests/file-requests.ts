@@ -107,7 +107,7 @@ export const readRequest: RequestHandler = {
       cost: DATA_HEADER + len,
       async run() {
         const file = stillOpen(h).file;
-        const buf = allocData(len);
+        const buf = ctx.replyBuffers?.take(DATA_HEADER + len) ?? allocData(len);
         let n: number;
         if (file.readInto) {
           n = await file.readInto(offset, buf.subarray(DATA_HEADER, DATA_HEADER + len));

@@ -5,6 +5,7 @@ import type { DirHandle, FileHandle, HandleTable } from '../handles.js';
 import type { LockClaim, OrderedLock } from '../ordered-lock.js';
 import type { SftpLimits, SftpLogger } from '../options.js';
 import { normalizePath } from '../path.js';
+import type { ReplyBufferPool } from '../reply-buffers.js';
 import type { Vfs } from '../vfs.js';
 
 /** What request handlers see of their session. */
@@ -20,6 +21,8 @@ export interface SessionContext {
   readonly symlinkTargetFirst: boolean;
   readonly idName: ((kind: 'user' | 'group', id: number) => string | undefined) | undefined;
   readonly log: SftpLogger | undefined;
+  /** Where READ takes its reply buffers, when the output lets them be reused. */
+  readonly replyBuffers: ReplyBufferPool | undefined;
 }
 
 /** A lock and the claim a request makes on it. */

@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import { PassThrough, Writable } from 'node:stream';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Pflag } from '../../../src/sftp/constants.js';
+import { ReplyBufferPool } from '../../../src/sftp/reply-buffers.js';
+import { startSftpSession } from '../../../src/sftp/session.js';
+import { createMemoryVfs } from '../../../src/sftp/vfs/memory-fs.js';
+import { TestSftpClient } from './helpers/sftp-client.js';
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('ReplyBufferPool', () => {
+  it('hands a given-back buffer out again, whole, whatever view of it was given', () => {
+    const pool = new ReplyBufferPool(1 << 20);
+    const a = pool.take(32 * 1024 + 13);
+    expect(pool.owns(a.subarray(0, 100))).toBe(true);
+    pool.give(a.subarray(0, 100));
+    const b = pool.take(32 * 1024 + 13);
+    expect(b.buffer).toBe(a.buffer);
+    expect(b.length).toBe(32 * 1024 + 13);
+  });
+
+  it('keeps one size: a new size drops the free buffers, and old ones are not taken back', () => {
+    const pool = new ReplyBufferPool(1 << 20);
+    const a = pool.take(8192);
+    const b = pool.take(8192);
+    pool.give(a);
+    const c = pool.take(16384);
+    expect(c.buffer).not.toBe(a.buffer);
+    expect(pool.owns(b)).toBe(false);
+    pool.give(b);
+    expect(pool.take(16384).buffer).not.toBe(b.buffer);
+  });
+
+  it('does not pool small buffers or buffers it did not make', () => {
+    const pool = new ReplyBufferPool(1 << 20);
+    expect(pool.owns(pool.take(100))).toBe(false);
+    const foreign = Buffer.allocUnsafeSlow(8192);
+    pool.take(8192);
+    expect(pool.owns(foreign)).toBe(false);
+  });
+
+  it('keeps at most its byte budget, and nothing after clear', () => {
+    const pool = new ReplyBufferPool(3 * 8192);
+    const taken = Array.from({ length: 5 }, () => pool.take(8192));
+    for (const b of taken) pool.give(b);
+    const again = Array.from({ length: 5 }, () => pool.take(8192));
+    expect(again.filter((b) => taken.some((t) => t.buffer === b.buffer))).toHaveLength(3);
+    for (const b of again) pool.give(b);
+    pool.clear();
+    expect(taken.concat(again).some((t) => t.buffer === pool.take(8192).buffer)).toBe(false);
+  });
+});
+
+/**
+ * An SFTP session whose output is done with each chunk only when it calls back, later, as a
+ * channel that waits for window space (the client copies what it receives at once).
+ */
+function copyingSession(): TestSftpClient {
+  const vfs = createMemoryVfs();
+  const toServer = new PassThrough();
+  const fromServer = new PassThrough();
+  const output = new Writable({
+    // Large enough that the session keeps taking requests while replies wait here.
+    highWaterMark: 16 << 20,
+    write(chunk: Buffer, _enc, callback) {
+      setImmediate(() => {
+        fromServer.write(chunk);
+        callback();
+      });
+    },
+  });
+  output.on('finish', () => fromServer.end());
+  const done = startSftpSession({ input: toServer, output, outputCopies: true }, { vfs });
+  return new TestSftpClient(toServer, fromServer, done);
+}
+
+describe('READ replies over an output that copies', () => {
+  it('reuses reply buffers across pipelined READs and every reply carries its own bytes', async () => {
+    const c = copyingSession();
+    await c.init();
+    const data = randomBytes(1 << 20);
+    const h = await c.open('f', Pflag.Write | Pflag.Creat | Pflag.Read);
+    const chunk = 32 * 1024;
+    for (let o = 0; o < data.length; o += chunk) await c.write(h, o, data.subarray(o, o + chunk));
+    const slow = vi.spyOn(Buffer, 'allocUnsafeSlow');
+    // 128 READs, 8 in flight at any time (as fastGet keeps its requests going): replies are sent
+    // while later READs take buffers, so a buffer reused too early would show in some reply.
+    const offsets = Array.from({ length: 128 }, (_, i) => (i * chunk) % data.length);
+    let next = 0;
+    const bad: number[] = [];
+    const worker = async () => {
+      while (next < offsets.length) {
+        const o = offsets[next++]!;
+        const got = await c.read(h, o, chunk);
+        if (!got?.equals(data.subarray(o, o + chunk))) bad.push(o);
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+    expect(bad).toEqual([]);
+    // The few buffers of the first READs serve the rest.
+    expect(slow.mock.calls.length).toBeGreaterThan(0);
+    expect(slow.mock.calls.length).toBeLessThanOrEqual(16);
+    await c.close(h);
+    await c.end();
+  });
+
+  it('an output that may keep its chunks gets a fresh buffer for every reply', async () => {
+    const c = await TestSftpClient.connect(createMemoryVfs());
+    const h = await c.open('f', Pflag.Write | Pflag.Creat | Pflag.Read);
+    await c.write(h, 0, randomBytes(64 * 1024));
+    const slow = vi.spyOn(Buffer, 'allocUnsafeSlow');
+    await Promise.all([0, 32 * 1024].map((o) => c.read(h, o, 32 * 1024)));
+    expect(slow).not.toHaveBeenCalled();
+    await c.close(h);
+    await c.end();
+  });
+});
