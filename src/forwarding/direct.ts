@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { ChannelOpenDecision, ChannelTypeHandler, ConnectionContext } from '../connection/types.js';
 import { sanitizeForLog } from '../log/logger.js';
 import { ChannelOpenFailure } from '../protocol/numbers.js';
-import { DecodeError } from '../wire/errors.js';
+import { decodeOrUndefined } from '../wire/errors.js';
 import { bridge } from './bridge.js';
 import { connectWithTimeout } from './connect.js';
 import { DirectStreamLocalOpen, DirectTcpipOpen, ForwardingNames } from './messages.js';
@@ -62,13 +62,8 @@ export function createDirectTcpipHandler(policy: ResolvedForwardingPolicy): Chan
   return {
     name: ForwardingNames.directTcpip,
     async open(request, conn, signal) {
-      let m: DirectTcpipOpen;
-      try {
-        m = DirectTcpipOpen.decode(request.data);
-      } catch (err) {
-        if (err instanceof DecodeError) return connectFailed('malformed request');
-        throw err;
-      }
+      const m = decodeOrUndefined(() => DirectTcpipOpen.decode(request.data));
+      if (!m) return connectFailed('malformed request');
       const host = m.hostToConnect;
       const what = `${sanitizeForLog(host, 128)}:${m.portToConnect}`;
       const verdict = checkDirectTcpip(policy, conn.user, host, m.portToConnect);
@@ -91,13 +86,8 @@ export function createDirectStreamLocalHandler(policy: ResolvedForwardingPolicy)
   return {
     name: ForwardingNames.directStreamLocal,
     async open(request, conn, signal) {
-      let path: string;
-      try {
-        path = DirectStreamLocalOpen.decode(request.data).socketPath;
-      } catch (err) {
-        if (err instanceof DecodeError) return connectFailed('malformed request');
-        throw err;
-      }
+      const path = decodeOrUndefined(() => DirectStreamLocalOpen.decode(request.data).socketPath);
+      if (path === undefined) return connectFailed('malformed request');
       const what = sanitizeForLog(path, 128);
       const verdict = checkStreamLocal(policy, conn.user, 'local');
       if (!verdict.ok) {

@@ -2,7 +2,7 @@ import { chmod } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import type { GlobalRequestHandler, GlobalRequestResult } from '../connection/types.js';
 import { sanitizeForLog } from '../log/logger.js';
-import { DecodeError } from '../wire/errors.js';
+import { decodeOrUndefined } from '../wire/errors.js';
 import { ForwardedStreamLocalOpen, ForwardingNames, StreamLocalForwardRequest } from './messages.js';
 import { checkStreamLocal } from './policy.js';
 import { forwardAccepted } from './remote-forwards.js';
@@ -50,13 +50,8 @@ export function createStreamLocalForwardHandler(deps: RemoteForwardDeps): Global
   return {
     name: ForwardingNames.streamLocalForward,
     async handle(request, conn, signal) {
-      let path: string;
-      try {
-        path = StreamLocalForwardRequest.decode(request.data).socketPath;
-      } catch (err) {
-        if (err instanceof DecodeError) return FAILURE;
-        throw err;
-      }
+      const path = decodeOrUndefined(() => StreamLocalForwardRequest.decode(request.data).socketPath);
+      if (path === undefined) return FAILURE;
       const what = sanitizeForLog(path, 128);
       const table = deps.tableFor(conn, signal);
       const verdict = checkStreamLocal(policy, conn.user, 'remote');
@@ -95,13 +90,8 @@ export function createCancelStreamLocalForwardHandler(deps: RemoteForwardDeps): 
   return {
     name: ForwardingNames.cancelStreamLocalForward,
     async handle(request, conn, signal) {
-      let path: string;
-      try {
-        path = StreamLocalForwardRequest.decode(request.data).socketPath;
-      } catch (err) {
-        if (err instanceof DecodeError) return FAILURE;
-        throw err;
-      }
+      const path = decodeOrUndefined(() => StreamLocalForwardRequest.decode(request.data).socketPath);
+      if (path === undefined) return FAILURE;
       return deps.tableFor(conn, signal).cancel('unix', path, 0) ? { ok: true } : FAILURE;
     },
   };

@@ -1,7 +1,7 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import type { ConnectionContext, GlobalRequestHandler, GlobalRequestResult } from '../connection/types.js';
 import { sanitizeForLog } from '../log/logger.js';
-import { DecodeError } from '../wire/errors.js';
+import { decodeOrUndefined } from '../wire/errors.js';
 import { ForwardedTcpipOpen, ForwardingNames, TcpipForwardReply, TcpipForwardRequest } from './messages.js';
 import { checkTcpipForward, type GatewayPorts, type ResolvedForwardingPolicy } from './policy.js';
 import { forwardAccepted, plainAddress, type RemoteForwardTable } from './remote-forwards.js';
@@ -86,13 +86,8 @@ export function createTcpipForwardHandler(deps: RemoteForwardDeps): GlobalReques
   return {
     name: ForwardingNames.tcpipForward,
     async handle(request, conn, signal) {
-      let m: TcpipForwardRequest;
-      try {
-        m = TcpipForwardRequest.decode(request.data);
-      } catch (err) {
-        if (err instanceof DecodeError) return FAILURE;
-        throw err;
-      }
+      const m = decodeOrUndefined(() => TcpipForwardRequest.decode(request.data));
+      if (!m) return FAILURE;
       const host = m.addressToBind;
       const what = `${sanitizeForLog(host, 128)}:${m.portToBind}`;
       const verdict = checkTcpipForward(policy, conn.user, host, m.portToBind, request.wantReply);
@@ -143,13 +138,8 @@ export function createCancelTcpipForwardHandler(deps: RemoteForwardDeps): Global
   return {
     name: ForwardingNames.cancelTcpipForward,
     async handle(request, conn, signal) {
-      let m: TcpipForwardRequest;
-      try {
-        m = TcpipForwardRequest.decode(request.data);
-      } catch (err) {
-        if (err instanceof DecodeError) return FAILURE;
-        throw err;
-      }
+      const m = decodeOrUndefined(() => TcpipForwardRequest.decode(request.data));
+      if (!m) return FAILURE;
       const ok = deps.tableFor(conn, signal).cancel('tcp', m.addressToBind, m.portToBind);
       conn.log.debug(
         { listen: `${sanitizeForLog(m.addressToBind, 128)}:${m.portToBind}`, ok },

@@ -13,3 +13,16 @@ export class DecodeError extends Error {
     super(field === undefined ? message : `${field}: ${message}`, options);
   }
 }
+
+/**
+ * Runs a decoder and answers undefined if the input is malformed ({@link DecodeError}); any other
+ * error propagates. For handlers that refuse a malformed request rather than end the connection.
+ */
+export function decodeOrUndefined<T>(decode: () => T): T | undefined {
+  try {
+    return decode();
+  } catch (err) {
+    if (err instanceof DecodeError) return undefined;
+    throw err;
+  }
+}
