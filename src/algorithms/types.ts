@@ -95,11 +95,15 @@ export interface MacAlgorithm extends NamedAlgorithm {
 /** Compresses outgoing payloads with one streaming context for the life of the keys (RFC 4253 §6.2). */
 export interface Compressor {
   compress(payload: Uint8Array): Uint8Array;
+  /** Frees the context now (the transport is done with it), instead of when garbage collected. */
+  close?(): void;
 }
 
 /** Inflates incoming payloads; refuses output larger than `maxOutput` (a compression bomb). */
 export interface Decompressor {
   decompress(payload: Uint8Array, maxOutput: number): Uint8Array;
+  /** Frees the context now (the transport is done with it), instead of when garbage collected. */
+  close?(): void;
 }
 
 /** A compression algorithm (RFC 4253 §6.2; `zlib@openssh.com` is delayed until after auth). */

@@ -1,4 +1,3 @@
-import type { Compressor, Decompressor } from '../algorithms/types.js';
 import type { NegotiatedAlgorithms } from '../kex/negotiate.js';
 import { silentLogger, sanitizeForLog, type Logger } from '../log/logger.js';
 import { DisconnectError } from '../protocol/errors.js';
@@ -7,6 +6,7 @@ import { DecodeError } from '../wire/errors.js';
 import type { PeerInfo, TransportHooks, TransportOptions, TransportService } from './transport-types.js';
 import { MAX_PACKET_LENGTH, PacketReader, PacketWriter } from './framer.js';
 import type { InstalledKeys } from './keys.js';
+import { CompressionState } from './compression-state.js';
 import { KexController, type KexCarrier } from './kex-controller.js';
 import {
   Debug,
@@ -56,9 +56,7 @@ export class Transport {
   private packetsReceived = 0;
   private lastWasNewKeys = false;
 
-  private compressor: Compressor | undefined;
-  private decompressor: Decompressor | undefined;
-  private delayedCompression: { out?: Compressor; in?: Decompressor } = {};
+  private readonly compression = new CompressionState();
 
   private queue: Uint8Array[] = [];
   private queuedBytes = 0;
@@ -205,7 +203,7 @@ export class Transport {
    */
   sendParts(head: Uint8Array, body: Uint8Array): void {
     if (this.state === 'closed') return;
-    if (this.holdingOutput || this.queue.length > 0 || this.compressor) {
+    if (this.holdingOutput || this.queue.length > 0 || this.compression.compressor) {
       const payload = Buffer.allocUnsafe(head.length + body.length);
       payload.set(head, 0);
       payload.set(body, head.length);
@@ -219,9 +217,7 @@ export class Transport {
   /** Marks the peer authenticated: allows rekeying and PING, and starts delayed compression. */
   setAuthenticated(): void {
     this.authenticatedPeer = true;
-    if (this.delayedCompression.out) this.compressor = this.delayedCompression.out;
-    if (this.delayedCompression.in) this.decompressor = this.delayedCompression.in;
-    this.delayedCompression = {};
+    this.compression.startDelayed();
   }
 
   /** Replaces the service that receives payloads 50 and above (auth hands over to connection). */
@@ -255,9 +251,7 @@ export class Transport {
           languageTag: '',
         });
         // Compressed like every packet once compression is on (even after an inflate failure).
-        this.hooks.write(
-          this.writer.write(this.compressor ? this.compressor.compress(disconnect) : disconnect),
-        );
+        this.hooks.write(this.writer.write(this.compress(disconnect)));
       } catch (err) {
         this.log.debug({ err }, 'could not send DISCONNECT');
       }
@@ -265,6 +259,7 @@ export class Transport {
     this.state = 'closed';
     this.queue = [];
     this.service = undefined;
+    this.compression.close();
     this.hooks.closed(error);
   }
 
@@ -276,8 +271,8 @@ export class Transport {
         let payload = this.reader.next();
         if (!payload) break;
         this.packetsReceived++;
-        if (this.decompressor)
-          payload = Buffer.from(this.decompressor.decompress(payload, MAX_PACKET_LENGTH));
+        const { decompressor } = this.compression;
+        if (decompressor) payload = Buffer.from(decompressor.decompress(payload, MAX_PACKET_LENGTH));
         const pending = this.dispatch(payload, (this.reader.seq - 1) >>> 0);
         if (pending) await pending;
         this.maybeRekey();
@@ -420,14 +415,13 @@ export class Transport {
 
   private setCompression(direction: 'in' | 'out', keys: InstalledKeys): void {
     const alg = direction === 'in' ? keys.compressionIn : keys.compressionOut;
-    const active = alg.delayed && !this.authenticatedPeer ? undefined : alg;
-    if (direction === 'out') {
-      this.compressor = active?.createCompressor();
-      if (!active) this.delayedCompression.out = alg.createCompressor();
-    } else {
-      this.decompressor = active?.createDecompressor();
-      if (!active) this.delayedCompression.in = alg.createDecompressor();
-    }
+    this.compression.install(direction, alg, this.authenticatedPeer);
+  }
+
+  /** `payload` as it goes into a packet: compressed once compression is on. */
+  private compress(payload: Uint8Array): Uint8Array {
+    const { compressor } = this.compression;
+    return compressor ? compressor.compress(payload) : payload;
   }
 
   private flushQueue(): void {
@@ -442,12 +436,11 @@ export class Transport {
   private sendNow(payload: Uint8Array): void {
     if (this.state === 'closed') return;
     // Once compression is on, every packet is compressed, KEX messages and EXT_INFO included.
-    this.hooks.write(this.writer.write(this.compressor ? this.compressor.compress(payload) : payload));
+    this.hooks.write(this.writer.write(this.compress(payload)));
   }
 
   private writePacket(payload: Uint8Array): void {
-    const body = this.compressor ? this.compressor.compress(payload) : payload;
-    this.emit(this.writer.writeParts(EMPTY, body));
+    this.emit(this.writer.writeParts(EMPTY, this.compress(payload)));
   }
 
   /** Hands one packet's wire bytes to the owner. */
