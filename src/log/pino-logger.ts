@@ -60,15 +60,34 @@ function stream(options: PinoLoggerOptions): DestinationStream {
   return pinoDestination({ dest: target, sync: true, append: true, mkdir: true });
 }
 
-/** Adapts a pino logger to our {@link Logger} interface (same calling convention). */
+type LevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+
+/**
+ * Adapts a pino logger to our {@link Logger} interface (same calling convention). Children are
+ * made when they first write a line: a pino child (its level functions, shapes and serialized
+ * bindings) costs a few KiB, the server makes several per connection and channel, and most never
+ * log at the enabled level. The child of a child binds both sets of fields.
+ */
 export function fromPino(p: Pino): Logger {
+  return lazyLogger(p, undefined);
+}
+
+function lazyLogger(root: Pino, bindings: LogBindings | undefined): Logger {
+  let made: Pino | undefined = bindings === undefined ? root : undefined;
+  const at =
+    (level: LevelName) =>
+    (fields: object, message?: string): void => {
+      if (!root.isLevelEnabled(level)) return;
+      made ??= root.child(bindings!);
+      made[level](fields, message);
+    };
   return {
-    trace: (fields, message) => p.trace(fields, message),
-    debug: (fields, message) => p.debug(fields, message),
-    info: (fields, message) => p.info(fields, message),
-    warn: (fields, message) => p.warn(fields, message),
-    error: (fields, message) => p.error(fields, message),
-    child: (bindings: LogBindings) => fromPino(p.child(bindings)),
+    trace: at('trace'),
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: (more: LogBindings) => lazyLogger(root, bindings === undefined ? more : { ...bindings, ...more }),
   };
 }
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { generatePrivateKey } from '../../../src/keys/generate.js';
 import { encodeOpenSshPrivateKey } from '../../../src/keys/openssh-key-v1.js';
 import { createPinoLogger } from '../../../src/log/pino-logger.js';
@@ -38,6 +38,26 @@ describe('pino logger', () => {
       msg: 'session started',
     });
     expect(lines[0]!['time']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
+  it('makes a pino child only when a child logger first writes a line at an enabled level', () => {
+    const { log, read } = fileLogger('warn', 'json');
+    const made = vi.spyOn(log.pino, 'child');
+    const chan = log.child({ conn: 'c9' }).child({ chan: 4 });
+    chan.info({}, 'below the level');
+    chan.debug({}, 'below the level');
+    expect(made).not.toHaveBeenCalled();
+    chan.warn({ n: 1 }, 'first');
+    chan.error({ n: 2 }, 'second');
+    expect(made).toHaveBeenCalledTimes(1);
+    const lines = read()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toMatchObject([
+      { conn: 'c9', chan: 4, n: 1, msg: 'first' },
+      { conn: 'c9', chan: 4, n: 2, msg: 'second' },
+    ]);
   });
 
   it('never writes passwords, passphrases, private keys, key bytes or secret-sized numbers', async () => {
