@@ -234,6 +234,8 @@ export class SshConnection {
 
   private onAuthenticated(user: AuthenticatedUser): void {
     this.authenticatedUser = user;
+    // The identification and login grace timers have nothing left to watch.
+    for (const t of this.timers.splice(0)) clearTimeout(t);
     const o = this.options;
     this.connection = new ConnectionService({
       info: this.connectionInfo(),
