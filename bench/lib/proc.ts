@@ -22,16 +22,19 @@ function statFields(pid: number): string[] | undefined {
   return text.slice(text.lastIndexOf(')') + 2).split(' ');
 }
 
+/** The thread ids of a process; none once it has gone. */
+function tasksOf(pid: number): string[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+}
+
 /** Direct children of a process (all its threads). */
 export function childrenOf(pid: number): number[] {
   const out: number[] = [];
-  let tasks: string[];
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return out;
-  }
-  for (const t of tasks) {
+  for (const t of tasksOf(pid)) {
     const text = readText(`/proc/${pid}/task/${t}/children`);
     if (text) for (const c of text.trim().split(/\s+/)) if (c) out.push(Number(c));
   }
@@ -94,13 +97,7 @@ export async function waitForTreeSize(pid: number, count: number, ms = 5000): Pr
 /** CPU seconds of each thread of one process, summed by thread name (main, libuv pool, V8 workers). */
 export function threadCpuSeconds(pid: number): Map<string, number> {
   const out = new Map<string, number>();
-  let tasks: string[];
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return out;
-  }
-  for (const t of tasks) {
+  for (const t of tasksOf(pid)) {
     const text = readText(`/proc/${pid}/task/${t}/stat`);
     if (!text) continue;
     const name = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));

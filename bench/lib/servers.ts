@@ -10,6 +10,7 @@ import { createServer, connect } from 'node:net';
 import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HERMETIC_SSH_OPTIONS } from '../../test/helpers/openssh.js';
 
 /** Repository root. */
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -298,25 +299,12 @@ export function startServer(name: ServerName, ws: Workspace): Promise<RunningSer
   }
 }
 
-/** OpenSSH client options: hermetic, our key, and the algorithms under test. */
+/** OpenSSH client options: the tests' hermetic set, batch mode, our key, and the algorithms under test. */
 export function opensshClientArgs(ws: Workspace, algorithms: { cipher: string; mac?: string }): string[] {
   return [
-    '-F',
-    '/dev/null',
-    '-o',
-    'UserKnownHostsFile=/dev/null',
-    '-o',
-    'GlobalKnownHostsFile=/dev/null',
-    '-o',
-    'StrictHostKeyChecking=no',
-    '-o',
-    'IdentitiesOnly=yes',
-    '-o',
-    'IdentityAgent=none',
+    ...HERMETIC_SSH_OPTIONS,
     '-o',
     'BatchMode=yes',
-    '-o',
-    'LogLevel=ERROR',
     '-o',
     'KexAlgorithms=curve25519-sha256',
     '-o',

@@ -1,6 +1,7 @@
-import type { HandlerRegistry } from '../connection/handler-registry.js';
+import { HandlerRegistry } from '../connection/handler-registry.js';
+import type { ChannelTypeHandler, GlobalRequestHandler } from '../connection/types.js';
 import type { Logger } from '../log/logger.js';
-import type { SessionRequestHandler } from '../session/types.js';
+import type { SessionRequestHandler, ShellHandler, SubsystemHandler } from '../session/types.js';
 import { withTimeout } from '../util/with-timeout.js';
 import {
   checkHandlerShape,
@@ -20,6 +21,17 @@ import { errorText, PluginError, validatePlugin } from './validate.js';
 export type PluginTargetRegistries = {
   readonly [K in RegistryKind]: HandlerRegistry<HandlerKinds[K]>;
 } & { readonly sessionRequests?: HandlerRegistry<SessionRequestHandler> };
+
+/** A fresh, empty set of the registries a server dispatches through, for a host without a server. */
+export function createHandlerRegistries() {
+  return {
+    channelTypes: new HandlerRegistry<ChannelTypeHandler>('channel type'),
+    globalRequests: new HandlerRegistry<GlobalRequestHandler>('global request'),
+    subsystems: new HandlerRegistry<SubsystemHandler>('subsystem'),
+    shells: new HandlerRegistry<ShellHandler>('shell'),
+    sessionRequests: new HandlerRegistry<SessionRequestHandler>('session request'),
+  };
+}
 
 /** How a {@link PluginHost} is set up. */
 export interface PluginHostOptions {

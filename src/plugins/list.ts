@@ -1,10 +1,7 @@
-import { HandlerRegistry } from '../connection/handler-registry.js';
-import type { ChannelTypeHandler, GlobalRequestHandler } from '../connection/types.js';
 import { silentLogger } from '../log/logger.js';
-import type { SessionRequestHandler, ShellHandler, SubsystemHandler } from '../session/types.js';
 import { forwardingPlugin, sessionPlugin, sftpPlugin } from './builtins/index.js';
 import { ServerEventEmitter } from './events.js';
-import { PluginHost, type PluginRegistrations } from './host.js';
+import { createHandlerRegistries, PluginHost, type PluginRegistrations } from './host.js';
 import { loadPlugins, type PluginSpecInput } from './loader.js';
 
 /** One plugin as `sshd-kit plugin list` shows it. */
@@ -31,13 +28,7 @@ export async function listPlugins(
   specs: readonly PluginSpecInput[],
   options: { readonly baseDir: string },
 ): Promise<PluginListing[]> {
-  const registries = {
-    channelTypes: new HandlerRegistry<ChannelTypeHandler>('channel type'),
-    globalRequests: new HandlerRegistry<GlobalRequestHandler>('global request'),
-    subsystems: new HandlerRegistry<SubsystemHandler>('subsystem'),
-    shells: new HandlerRegistry<ShellHandler>('shell'),
-    sessionRequests: new HandlerRegistry<SessionRequestHandler>('session request'),
-  };
+  const registries = createHandlerRegistries();
   const host = new PluginHost({
     registries,
     events: new ServerEventEmitter(silentLogger),

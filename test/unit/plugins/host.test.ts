@@ -1,20 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { HandlerRegistry } from '../../../src/connection/handler-registry.js';
-import type { ChannelTypeHandler, GlobalRequestHandler } from '../../../src/connection/types.js';
 import { ServerEventEmitter } from '../../../src/plugins/events.js';
-import { PluginHost } from '../../../src/plugins/host.js';
+import { createHandlerRegistries, PluginHost } from '../../../src/plugins/host.js';
 import { definePlugin, type PluginContext, type SshdPlugin } from '../../../src/plugins/plugin.js';
-import type { ShellHandler, SubsystemHandler } from '../../../src/session/types.js';
+import type { SubsystemHandler } from '../../../src/session/types.js';
 import { memoryLogger } from '../../integration/plugin-helpers.js';
 
 function setup() {
   const log = memoryLogger();
-  const registries = {
-    channelTypes: new HandlerRegistry<ChannelTypeHandler>('channel type'),
-    globalRequests: new HandlerRegistry<GlobalRequestHandler>('global request'),
-    subsystems: new HandlerRegistry<SubsystemHandler>('subsystem'),
-    shells: new HandlerRegistry<ShellHandler>('shell'),
-  };
+  const registries = createHandlerRegistries();
   const events = new ServerEventEmitter(log);
   const host = new PluginHost({ registries, events, log, setupTimeoutMs: 200 });
   return { log, registries, events, host };

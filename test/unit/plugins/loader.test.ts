@@ -2,13 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HandlerRegistry } from '../../../src/connection/handler-registry.js';
-import type { ChannelTypeHandler, GlobalRequestHandler } from '../../../src/connection/types.js';
 import { ServerEventEmitter } from '../../../src/plugins/events.js';
-import { PluginHost } from '../../../src/plugins/host.js';
+import { createHandlerRegistries, PluginHost } from '../../../src/plugins/host.js';
 import { loadPlugins, reloadPlugins } from '../../../src/plugins/loader.js';
 import { isPathSpec, projectPluginsDir, resolvePluginSpec } from '../../../src/plugins/resolve.js';
-import type { ShellHandler, SubsystemHandler } from '../../../src/session/types.js';
 import { memoryLogger } from '../../integration/plugin-helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'sshd-kit-loader-'));
@@ -36,12 +33,7 @@ export default {
 
 function host() {
   const log = memoryLogger();
-  const registries = {
-    channelTypes: new HandlerRegistry<ChannelTypeHandler>('channel type'),
-    globalRequests: new HandlerRegistry<GlobalRequestHandler>('global request'),
-    subsystems: new HandlerRegistry<SubsystemHandler>('subsystem'),
-    shells: new HandlerRegistry<ShellHandler>('shell'),
-  };
+  const registries = createHandlerRegistries();
   return { log, registries, host: new PluginHost({ registries, events: new ServerEventEmitter(log), log }) };
 }
 
