@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 
-/** Most writes joined into one pwritev (Linux IOV_MAX is 1024). */
+/** Most requests joined into one preadv or pwritev (Linux IOV_MAX is 1024). */
 const MAX_BATCH = 64;
 
-interface PendingWrite {
+/** A request waiting for its system call: `bytes` at `offset`, to write or to read into. */
+interface Pending<R> {
   readonly offset: number;
-  readonly data: Uint8Array;
-  readonly resolve: () => void;
+  readonly bytes: Uint8Array;
+  readonly resolve: (result: R) => void;
   readonly reject: (err: unknown) => void;
 }
 
@@ -30,21 +31,24 @@ export async function writevAll(fd: number, buffers: readonly Uint8Array[], posi
 }
 
 /**
- * The writes of one open file, one system call at a time: pipelined SFTP WRITEs would otherwise
- * run on several pool threads at once and contend for the file's lock (burning CPU for nothing),
- * and writes that continue each other go down together as one pwritev. Each write settles when
- * its bytes are written; a failed pwritev fails the writes it carried.
+ * The requests of one open file, one system call at a time: each call takes the first waiting
+ * request and those that continue it (up to {@link MAX_BATCH}), so pipelined requests for
+ * consecutive ranges go down together. `perform` makes the call and settles the batch.
  */
-export class FileWriteQueue {
-  private pending: PendingWrite[] = [];
+class ContiguousQueue<R> {
+  private pending: Pending<R>[] = [];
   private running = false;
 
-  constructor(private readonly fd: number) {}
+  constructor(
+    private readonly perform: (batch: readonly Pending<R>[]) => Promise<void>,
+    /** Sort by offset before each call (requests that may arrive slightly out of order). */
+    private readonly sortFirst: boolean,
+  ) {}
 
-  /** Writes all of `data` at `offset`. */
-  write(offset: number, data: Uint8Array): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.pending.push({ offset, data, resolve, reject });
+  /** Queues `bytes` at `offset`; resolves with what `perform` settles it with. */
+  add(offset: number, bytes: Uint8Array): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.pending.push({ offset, bytes, resolve, reject });
       if (!this.running) void this.run();
     });
   }
@@ -52,34 +56,49 @@ export class FileWriteQueue {
   private async run(): Promise<void> {
     this.running = true;
     while (this.pending.length > 0) {
+      if (this.sortFirst) this.pending.sort((a, b) => a.offset - b.offset);
       const first = this.pending.shift()!;
       const batch = [first];
-      let end = first.offset + first.data.length;
+      let end = first.offset + first.bytes.length;
       while (batch.length < MAX_BATCH && this.pending.length > 0 && this.pending[0]!.offset === end) {
         const next = this.pending.shift()!;
         batch.push(next);
-        end += next.data.length;
+        end += next.bytes.length;
       }
       try {
-        await writevAll(
-          this.fd,
-          batch.map((w) => w.data),
-          first.offset,
-        );
-        for (const w of batch) w.resolve();
+        await this.perform(batch);
       } catch (err) {
-        for (const w of batch) w.reject(err);
+        for (const r of batch) r.reject(err);
       }
     }
     this.running = false;
   }
 }
 
-interface PendingRead {
-  readonly offset: number;
-  readonly target: Uint8Array;
-  readonly resolve: (n: number) => void;
-  readonly reject: (err: unknown) => void;
+/**
+ * The writes of one open file, one system call at a time: pipelined SFTP WRITEs would otherwise
+ * run on several pool threads at once and contend for the file's lock (burning CPU for nothing),
+ * and writes that continue each other go down together as one pwritev. Each write settles when
+ * its bytes are written; a failed pwritev fails the writes it carried.
+ */
+export class FileWriteQueue {
+  private readonly queue: ContiguousQueue<void>;
+
+  constructor(fd: number) {
+    this.queue = new ContiguousQueue<void>(async (batch) => {
+      await writevAll(
+        fd,
+        batch.map((w) => w.bytes),
+        batch[0]!.offset,
+      );
+      for (const w of batch) w.resolve();
+    }, false);
+  }
+
+  /** Writes all of `data` at `offset`. */
+  write(offset: number, data: Uint8Array): Promise<void> {
+    return this.queue.add(offset, data);
+  }
 }
 
 function preadv(fd: number, buffers: Uint8Array[], position: number): Promise<number> {
@@ -93,51 +112,30 @@ function preadv(fd: number, buffers: Uint8Array[], position: number): Promise<nu
  * joined into one preadv straight into each request's buffer. A client pipelines many small
  * READs of consecutive ranges (ssh2's fastGet: 64 of 32 KiB); one pool-thread round trip per
  * batch instead of per request is most of the cost of serving them. Each read resolves with the
- * bytes it got (0 at end of file).
+ * bytes it got (0 at end of file). Reads are usually issued in offset order but may arrive
+ * slightly out of it, so the queue is sorted before each call.
  */
 export class FileReadQueue {
-  private pending: PendingRead[] = [];
-  private running = false;
+  private readonly queue: ContiguousQueue<number>;
 
-  constructor(private readonly fd: number) {}
+  constructor(fd: number) {
+    this.queue = new ContiguousQueue<number>(async (batch) => {
+      let n = await preadv(
+        fd,
+        batch.map((r) => r.bytes),
+        batch[0]!.offset,
+      );
+      // A regular file reads short only at its end: the first requests get their bytes, the rest 0.
+      for (const r of batch) {
+        const got = Math.min(n, r.bytes.length);
+        n -= got;
+        r.resolve(got);
+      }
+    }, true);
+  }
 
   /** Reads into `target` from `offset`; resolves with the bytes read. */
   read(offset: number, target: Uint8Array): Promise<number> {
-    return new Promise<number>((resolve, reject) => {
-      this.pending.push({ offset, target, resolve, reject });
-      if (!this.running) void this.run();
-    });
-  }
-
-  private async run(): Promise<void> {
-    this.running = true;
-    while (this.pending.length > 0) {
-      // Reads are usually issued in offset order but may arrive slightly out of it.
-      this.pending.sort((a, b) => a.offset - b.offset);
-      const first = this.pending.shift()!;
-      const batch = [first];
-      let end = first.offset + first.target.length;
-      while (batch.length < MAX_BATCH && this.pending.length > 0 && this.pending[0]!.offset === end) {
-        const next = this.pending.shift()!;
-        batch.push(next);
-        end += next.target.length;
-      }
-      try {
-        let n = await preadv(
-          this.fd,
-          batch.map((r) => r.target),
-          first.offset,
-        );
-        // A regular file reads short only at its end: the first requests get their bytes, the rest 0.
-        for (const r of batch) {
-          const got = Math.min(n, r.target.length);
-          n -= got;
-          r.resolve(got);
-        }
-      } catch (err) {
-        for (const r of batch) r.reject(err);
-      }
-    }
-    this.running = false;
+    return this.queue.add(offset, target);
   }
 }
