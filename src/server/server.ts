@@ -26,6 +26,7 @@ import { packageVersion } from '../version.js';
 import { resolveAlgorithmList } from './algorithm-lists.js';
 import { SshConnection, type ConnectionIo } from './connection.js';
 import { HostKeySet } from './host-keys.js';
+import { exposedGarbageCollector, IdleCollector } from './idle-collector.js';
 import type { ClientAliveSettings } from './keepalive.js';
 import { DEFAULT_PENALTIES, SourcePenalties, type PenaltySettings } from './penalties.js';
 import { DEFAULT_MAX_STARTUPS, shouldDrop, type MaxStartups } from './max-startups.js';
@@ -73,6 +74,12 @@ export interface SshServerOptions {
   readonly fileTransfer?: Partial<FileTransferSettings> | false;
   /** Milliseconds a plugin's setup/dispose, and a plugin shell handler's decision, may take. */
   readonly pluginTimeouts?: { readonly setupMs?: number; readonly decideMs?: number };
+  /**
+   * One full garbage collection once no connection has opened or closed for `quietMs` (5000), to
+   * give a burst's memory back (see {@link IdleCollector}). `collect` defaults to V8's collector
+   * when the process exposes it (the CLI does); without one nothing runs. False turns it off.
+   */
+  readonly idleCollection?: false | { readonly quietMs?: number; readonly collect?: () => void };
 }
 
 /** What a server tells its owner about connections. */
@@ -110,6 +117,9 @@ export class SshServer {
   /** Legacy algorithms the settings enabled (to warn about at start-up). */
   readonly legacyAlgorithms: readonly string[];
   private readonly connections = new Set<SshConnection>();
+  /** Connections not yet authenticated (what MaxStartups counts). */
+  private unauthenticated = 0;
+  private readonly idleCollector: IdleCollector | undefined;
   private readonly listeners = new Set<Server>();
   private readonly log: Logger;
   private readonly identification: string;
@@ -127,6 +137,9 @@ export class SshServer {
     private readonly events: ServerEvents = {},
   ) {
     this.log = options.log ?? silentLogger;
+    const idle = options.idleCollection ?? {};
+    const collect = idle === false ? undefined : (idle.collect ?? exposedGarbageCollector());
+    if (idle !== false && collect) this.idleCollector = new IdleCollector(collect, idle.quietMs ?? 5000);
     this.penalties =
       options.penalties === false
         ? undefined
@@ -256,6 +269,7 @@ export class SshServer {
     await this.plugins.uninstallAll();
     await this.dhPool?.close();
     this.dhPool = undefined;
+    this.idleCollector?.close();
   }
 
   private accept(socket: Socket): void {
@@ -265,8 +279,8 @@ export class SshServer {
       socket.destroy();
       return;
     }
-    const unauthenticated = [...this.connections].filter((c) => !c.user).length;
-    if (this.stopping || shouldDrop(this.options.maxStartups ?? DEFAULT_MAX_STARTUPS, unauthenticated)) {
+    const maxStartups = this.options.maxStartups ?? DEFAULT_MAX_STARTUPS;
+    if (this.stopping || shouldDrop(maxStartups, this.unauthenticated)) {
       socket.end('Not allowed at this time\r\n');
       return;
     }
@@ -346,6 +360,7 @@ export class SshServer {
         ...(o.clientAlive ? { clientAlive: o.clientAlive } : {}),
         log,
         onAuthenticated: (user, c) => {
+          this.unauthenticated--;
           log.info({ user: user.name, methods: user.methods }, 'authenticated');
           this.events.onAuthenticated?.(user, c);
         },
@@ -353,6 +368,8 @@ export class SshServer {
         onChannelOpen: (e, user) => this.serverEvents.emit('channel.open', { conn: info, user, ...e }),
         onClosed: (c, error) => {
           this.connections.delete(c);
+          if (!c.user) this.unauthenticated--;
+          this.idleCollector?.churn();
           const outcome = c.outcome;
           if (outcome !== 'authenticated' && !this.stopping)
             this.penalties?.penalize(address.remoteAddress, outcome);
@@ -368,6 +385,8 @@ export class SshServer {
       io,
     );
     this.connections.add(conn);
+    this.unauthenticated++;
+    this.idleCollector?.churn();
     log.debug({ remote: address.remoteAddress, port: address.remotePort }, 'connection open');
     this.events.onConnection?.(conn);
     this.serverEvents.emit('connection.open', { conn: info });
