@@ -3,6 +3,7 @@ import type { Logger } from '../log/logger.js';
 import { DisconnectError } from '../protocol/errors.js';
 import { DisconnectReason, ExtendedDataType } from '../protocol/numbers.js';
 import { defineStruct, t } from '../wire/index.js';
+import { LazyAbortController } from '../util/lazy-abort.js';
 import { withTimeout } from '../util/with-timeout.js';
 import {
   ChannelClose,
@@ -94,8 +95,6 @@ export class ChannelImpl implements Channel {
   private outputStream: Writable | undefined;
   private stderrStream: Writable | undefined;
   readonly closed: Promise<void>;
-  /** Aborted when the channel closes, so handlers can stop their work. */
-  readonly signal: AbortSignal;
 
   private remoteWindow: number;
   private readonly remoteMaxPacket: number;
@@ -111,7 +110,7 @@ export class ChannelImpl implements Channel {
   private closeSent = false;
   private closeReceived = false;
   private streamsDone = 0;
-  private readonly abort = new AbortController();
+  private readonly abort = new LazyAbortController();
   private resolveClosed!: () => void;
 
   constructor(
@@ -122,13 +121,17 @@ export class ChannelImpl implements Channel {
     sizes: ChannelSizes,
     private readonly link: ChannelLink,
   ) {
-    this.signal = this.abort.signal;
     this.remoteWindow = sizes.remoteWindow;
     this.remoteMaxPacket = sizes.remoteMaxPacket;
     this.localWindow = sizes.localWindow;
     this.localWindowMax = sizes.localWindow;
     this.localMaxPacket = sizes.localMaxPacket;
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+  }
+
+  /** Aborted when the channel closes, so handlers can stop their work. */
+  get signal(): AbortSignal {
+    return this.abort.signal;
   }
 
   /** Client data; reading it is what reopens our window. */
@@ -395,7 +398,7 @@ export class ChannelImpl implements Channel {
     const waiters = this.windowWaiters;
     this.windowWaiters = [];
     for (const w of waiters) w();
-    if (!this.abort.signal.aborted) this.abort.abort();
+    this.abort.abort();
     this.endInput();
     if (this.closeSent && this.closeReceived) {
       this.link.release(this.id);

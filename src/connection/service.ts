@@ -113,7 +113,7 @@ export class ConnectionService implements TransportService {
   private readonly abort = new AbortController();
   private readonly link: ChannelLink;
   /** Request handlers of a plugin's channels log under the plugin's name. */
-  private readonly pluginLinks = new Map<string, ChannelLink>();
+  private pluginLinks: Map<string, ChannelLink> | undefined;
   readonly context: ConnectionContext;
 
   constructor(private readonly options: ConnectionServiceOptions) {
@@ -328,6 +328,7 @@ export class ConnectionService implements TransportService {
   /** The link a plugin's channels share (made once per plugin and connection). */
   private linkFor(plugin: string | undefined): ChannelLink {
     if (plugin === undefined) return this.link;
+    this.pluginLinks ??= new Map();
     let link = this.pluginLinks.get(plugin);
     if (!link) this.pluginLinks.set(plugin, (link = { ...this.link, log: this.link.log.child({ plugin }) }));
     return link;

@@ -69,26 +69,57 @@ type LevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error';
  * log at the enabled level. The child of a child binds both sets of fields.
  */
 export function fromPino(p: Pino): Logger {
-  return lazyLogger(p, undefined);
+  return new LazyPinoLogger(p, undefined);
 }
 
-function lazyLogger(root: Pino, bindings: LogBindings | undefined): Logger {
-  let made: Pino | undefined = bindings === undefined ? root : undefined;
-  const at =
-    (level: LevelName) =>
-    (fields: object, message?: string): void => {
-      if (!root.isLevelEnabled(level)) return;
-      made ??= root.child(bindings!);
-      made[level](fields, message);
-    };
-  return {
-    trace: at('trace'),
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    child: (more: LogBindings) => lazyLogger(root, bindings === undefined ? more : { ...bindings, ...more }),
-  };
+/** One object per logger; the level methods live on the prototype (no closures per instance). */
+class LazyPinoLogger implements Logger {
+  private made: Pino | undefined;
+
+  constructor(
+    private readonly root: Pino,
+    private readonly bindings: LogBindings | undefined,
+  ) {
+    this.made = bindings === undefined ? root : undefined;
+  }
+
+  trace(fields: object, message?: string): void {
+    this.write('trace', fields, message);
+  }
+  debug(fields: object, message?: string): void {
+    this.write('debug', fields, message);
+  }
+  info(fields: object, message?: string): void {
+    this.write('info', fields, message);
+  }
+  warn(fields: object, message?: string): void {
+    this.write('warn', fields, message);
+  }
+  error(fields: object, message?: string): void {
+    this.write('error', fields, message);
+  }
+
+  child(more: LogBindings): Logger {
+    const b = this.bindings;
+    return new LazyPinoLogger(this.root, b === undefined ? more : { ...b, ...more });
+  }
+
+  private write(level: LevelName, fields: object, message?: string): void {
+    if (!this.root.isLevelEnabled(level)) return;
+    this.made ??= this.root.child(this.bindings!);
+    this.made[level](fields, message);
+  }
+}
+
+/** The root: the pino instance itself, and `flush`. */
+class RootPinoLogger extends LazyPinoLogger implements PinoLogger {
+  constructor(readonly pino: Pino) {
+    super(pino, undefined);
+  }
+
+  flush(): void {
+    this.pino.flush();
+  }
 }
 
 /**
@@ -111,9 +142,5 @@ export function createPinoLogger(options: PinoLoggerOptions): PinoLogger {
     },
     stream(options),
   );
-  return {
-    ...fromPino(p),
-    pino: p,
-    flush: () => p.flush(),
-  };
+  return new RootPinoLogger(p);
 }

@@ -71,6 +71,10 @@ const INPUT_HIGH_WATER = 4 * 1024 * 1024;
  */
 const OUTPUT_HIGH_WATER = 1024 * 1024;
 
+/** Why reading from the peer is paused (bits): too much unprocessed input, too much unsent output. */
+const PauseReason = { Input: 1, Output: 2 } as const;
+type PauseReason = (typeof PauseReason)[keyof typeof PauseReason];
+
 /**
  * One server-side connection: wires a byte stream to the transport, then `ssh-userauth`, then
  * `ssh-connection`; owns the login grace timer and the output backpressure that channels wait on.
@@ -78,14 +82,15 @@ const OUTPUT_HIGH_WATER = 1024 * 1024;
 export class SshConnection {
   readonly transport: Transport;
   private readonly log: Logger;
-  private readonly abort = new AbortController();
+  /** Cancels authentication work when the connection ends; dropped once authenticated. */
+  private authAbort: AbortController | undefined = new AbortController();
   private connection: ConnectionService | undefined;
   private authenticatedUser: AuthenticatedUser | undefined;
   private congested = false;
   private authFailures = 0;
   private graceExpired = false;
-  /** Why reading from the peer is paused: too much unprocessed input, or too much unsent output. */
-  private readonly pausedFor = new Set<'input' | 'output'>();
+  /** Why reading from the peer is paused: a set of {@link PauseReason} bits. */
+  private pausedFor = 0;
   private writeWaiter: { promise: Promise<void>; resolve: () => void } | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   private alive: ClientAliveTimer | undefined;
@@ -130,7 +135,7 @@ export class SshConnection {
   private writeOut(data: Buffer): void {
     if (!this.io.write(data)) {
       this.congested = true;
-      if (this.io.pendingOutput() > OUTPUT_HIGH_WATER) this.pauseInput('output');
+      if (this.io.pendingOutput() > OUTPUT_HIGH_WATER) this.pauseInput(PauseReason.Output);
     }
   }
 
@@ -176,23 +181,24 @@ export class SshConnection {
   receive(chunk: Buffer): void {
     this.alive?.activity();
     this.transport.receive(chunk);
-    if (this.transport.inputBacklog > INPUT_HIGH_WATER) this.pauseInput('input');
+    if (this.transport.inputBacklog > INPUT_HIGH_WATER) this.pauseInput(PauseReason.Input);
   }
 
-  private pauseInput(reason: 'input' | 'output'): void {
-    if (this.pausedFor.size === 0) this.io.pause();
-    this.pausedFor.add(reason);
+  private pauseInput(reason: PauseReason): void {
+    if (this.pausedFor === 0) this.io.pause();
+    this.pausedFor |= reason;
   }
 
-  private resumeInput(reason: 'input' | 'output'): void {
-    if (!this.pausedFor.delete(reason)) return;
-    if (this.pausedFor.size === 0) this.io.resume();
+  private resumeInput(reason: PauseReason): void {
+    if ((this.pausedFor & reason) === 0) return;
+    this.pausedFor &= ~reason;
+    if (this.pausedFor === 0) this.io.resume();
   }
 
   /** The output stream drained. */
   drain(): void {
     this.congested = false;
-    this.resumeInput('output');
+    this.resumeInput(PauseReason.Output);
     this.wakeWriters();
   }
 
@@ -213,7 +219,7 @@ export class SshConnection {
       transport: this.transport,
       backend: o.authBackend,
       connection: this.connectionInfo(),
-      signal: this.abort.signal,
+      signal: (this.authAbort ??= new AbortController()).signal,
       signatureAlgorithms: o.registries.hostKey,
       allowedSignatureAlgorithms: o.userSignatureAlgorithms,
       hostKeyBlob: this.transport.hostKeyBlob,
@@ -234,6 +240,8 @@ export class SshConnection {
 
   private onAuthenticated(user: AuthenticatedUser): void {
     this.authenticatedUser = user;
+    // Authentication is over: there is nothing left for its signal to cancel.
+    this.authAbort = undefined;
     // The identification and login grace timers have nothing left to watch.
     for (const t of this.timers.splice(0)) clearTimeout(t);
     const o = this.options;
@@ -304,7 +312,7 @@ export class SshConnection {
   }
 
   private onDrained(): void {
-    if (this.transport.inputBacklog < INPUT_HIGH_WATER / 2) this.resumeInput('input');
+    if (this.transport.inputBacklog < INPUT_HIGH_WATER / 2) this.resumeInput(PauseReason.Input);
   }
 
   private onTransportClosed(error: DisconnectError | undefined): void {
@@ -318,7 +326,7 @@ export class SshConnection {
     this.ended = true;
     for (const t of this.timers) clearTimeout(t);
     this.alive?.stop();
-    this.abort.abort();
+    this.authAbort?.abort();
     this.connection?.shutdown();
     this.wakeWriters();
     if (this.transport.isOpen) this.transport.disconnect(DisconnectReason.ConnectionLost, 'connection lost');

@@ -2,6 +2,7 @@ import type { Channel, ChannelRequest, ConnectionContext, RequestOutcome } from 
 import { sanitizeForLog, type Logger } from '../log/logger.js';
 import { withTimeout } from '../util/with-timeout.js';
 import { DecodeError } from '../wire/errors.js';
+import { LazyAbortController } from '../util/lazy-abort.js';
 import { checkClientEnv, MAX_CLIENT_ENV } from './environment.js';
 import {
   BreakRequest,
@@ -44,15 +45,15 @@ export class Session {
   private phase: Phase = 'setup';
   private pty: PtyInfo | undefined;
   private size: TerminalSize | undefined;
-  private readonly env: Record<string, string> = Object.create(null) as Record<string, string>;
+  /** Variables the client set with `env` requests (made on the first). */
+  private env: Map<string, string> | undefined;
   /** Variables set by session request handlers (SSH_AUTH_SOCK). */
-  private readonly serverEnv: Record<string, string> = Object.create(null) as Record<string, string>;
-  private envCount = 0;
+  private serverEnv: Map<string, string> | undefined;
   private program: RunningProgram | undefined;
   /** Signals are refused for subsystems and forced commands, as OpenSSH does. */
   private signalsAllowed = false;
   private channelClosed = false;
-  private readonly abort = new AbortController();
+  private readonly abort = new LazyAbortController();
   private readonly log: Logger;
   private resolveFinished!: () => void;
   private readonly finished = new Promise<void>((resolve) => (this.resolveFinished = resolve));
@@ -128,7 +129,7 @@ export class Session {
       get started() {
         return phase() !== 'setup';
       },
-      setEnv: (name, value) => void (this.serverEnv[name] = value),
+      setEnv: (name, value) => void (this.serverEnv ??= new Map()).set(name, value),
     });
   }
 
@@ -155,12 +156,11 @@ export class Session {
 
   private onEnv(data: Buffer): RequestOutcome {
     if (this.phase !== 'setup') return this.refuse('env', 'the session has started');
-    if (this.envCount >= MAX_CLIENT_ENV) return this.refuse('env', 'too many variables');
+    if ((this.env?.size ?? 0) >= MAX_CLIENT_ENV) return this.refuse('env', 'too many variables');
     const { name, value } = EnvRequest.decode(data);
     const refusal = checkClientEnv(name, value, this.settings.acceptEnv);
     if (refusal) return this.refuse('env', `${refusal}: ${name}`);
-    if (!(name in this.env)) this.envCount++;
-    this.env[name] = value;
+    (this.env ??= new Map()).set(name, value);
     return 'success';
   }
 
@@ -221,8 +221,8 @@ export class Session {
         settings: this.settings,
         pty: this.pty,
         size: () => this.size,
-        env: { ...this.env },
-        serverEnv: { ...this.serverEnv },
+        env: Object.fromEntries(this.env ?? []),
+        serverEnv: Object.fromEntries(this.serverEnv ?? []),
         signal: this.abort.signal,
         log: this.log,
       });
@@ -274,7 +274,7 @@ export class Session {
 
   private onChannelClosed(): void {
     this.channelClosed = true;
-    if (!this.abort.signal.aborted) this.abort.abort();
+    this.abort.abort();
     if (this.phase === 'running') this.program?.hangUp();
     // Before a program started there is nothing to wait for; a starting one is hung up by
     // onStart; a running one finishes through onProgramDone.

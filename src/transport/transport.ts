@@ -65,7 +65,8 @@ export class Transport {
   private authenticatedPeer = false;
   /** Server side only: bounds on a client's pre-authentication noise and re-exchange rate. */
   private readonly limits: PeerLimits | undefined;
-  private readonly peerExtensions = new Map<string, Uint8Array>();
+  /** The peer's EXT_INFO (RFC 8308), once received. */
+  private peerExtensions: ReadonlyMap<string, Uint8Array> | undefined;
 
   constructor(
     private readonly options: TransportOptions,
@@ -117,7 +118,7 @@ export class Transport {
 
   /** What we know about the peer. */
   get peer(): PeerInfo {
-    return { identification: this.peerIdentification, extensions: this.peerExtensions };
+    return { identification: this.peerIdentification, extensions: this.peerExtensions ?? new Map() };
   }
 
   /** True until the transport has closed. */
@@ -410,7 +411,7 @@ export class Transport {
     const { extensions } = ExtInfo.decode(payload);
     // RFC 8308 §2.4: a client's EXT_INFO is only valid right after its first NEWKEYS; ignore others.
     if (!afterNewKeys || this.kex.completed !== 1) return;
-    for (const [name, value] of extensions) this.peerExtensions.set(name, value);
+    this.peerExtensions = new Map(extensions);
   }
 
   private setCompression(direction: 'in' | 'out', keys: InstalledKeys): void {
