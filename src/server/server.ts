@@ -30,6 +30,7 @@ import { exposedGarbageCollector, IdleCollector } from './idle-collector.js';
 import type { ClientAliveSettings } from './keepalive.js';
 import { DEFAULT_PENALTIES, SourcePenalties, type PenaltySettings } from './penalties.js';
 import { DEFAULT_MAX_STARTUPS, shouldDrop, type MaxStartups } from './max-startups.js';
+import { SocketIo } from './socket-io.js';
 
 /** Bytes a socket buffers before its writes report congestion. */
 const SOCKET_HIGH_WATER = 1024 * 1024;
@@ -285,34 +286,7 @@ export class SshServer {
       return;
     }
     socket.setNoDelay(true);
-    // Packets written in one turn of the event loop leave in one writev (TCP_NODELAY is on, so
-    // without this every packet would be its own segment and system call). The flush waits for
-    // the loop's check phase, so the replies of every file operation completed in this turn (one
-    // callback each) go out together.
-    let corked = false;
-    const uncork = () => {
-      corked = false;
-      socket.uncork();
-    };
-    const io: ConnectionIo = {
-      write: (data) => {
-        if (socket.destroyed) return false;
-        if (!corked) {
-          corked = true;
-          socket.cork();
-          setImmediate(uncork);
-        }
-        return socket.write(data);
-      },
-      pendingOutput: () => socket.writableLength,
-      end: () => {
-        socket.end();
-        // A peer that never closes its half must not keep the socket (and the listener) alive.
-        setTimeout(() => socket.destroy(), 2000).unref();
-      },
-      pause: () => socket.pause(),
-      resume: () => socket.resume(),
-    };
+    const io = new SocketIo(socket);
     const conn = this.createConnection(io, {
       remoteAddress: socket.remoteAddress ?? '',
       remotePort: socket.remotePort ?? 0,

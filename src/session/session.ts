@@ -53,6 +53,7 @@ export class Session {
   /** Signals are refused for subsystems and forced commands, as OpenSSH does. */
   private signalsAllowed = false;
   private channelClosed = false;
+  private streamsGuarded = false;
   private readonly abort = new LazyAbortController();
   private readonly log: Logger;
   private resolveFinished!: () => void;
@@ -70,10 +71,6 @@ export class Session {
   /** Serves the channel; resolves when the session is over (the channel is then closed). */
   run(): Promise<void> {
     const { channel } = this;
-    // A late write after the channel ended must never become an uncaught exception.
-    channel.output.on('error', (err) => this.log.debug({ err }, 'session output error'));
-    channel.stderr.on('error', (err) => this.log.debug({ err }, 'session stderr error'));
-    channel.input.on('error', (err) => this.log.debug({ err }, 'session input error'));
     channel.onRequest((request) => this.onRequest(request));
     void channel.closed.then(() => this.onChannelClosed());
     return this.finished;
@@ -118,10 +115,25 @@ export class Session {
     }
   }
 
+  /**
+   * Makes the channel's streams for whatever is about to use them (a program, a request handler),
+   * each with an error listener: a late write after the channel ended must never become an
+   * uncaught exception. Until then an idle session has no streams at all.
+   */
+  private guardStreams(): void {
+    if (this.streamsGuarded) return;
+    this.streamsGuarded = true;
+    const { channel } = this;
+    channel.output.on('error', (err) => this.log.debug({ err }, 'session output error'));
+    channel.stderr.on('error', (err) => this.log.debug({ err }, 'session stderr error'));
+    channel.input.on('error', (err) => this.log.debug({ err }, 'session input error'));
+  }
+
   /** A request served by a handler from the `sessionRequests` registry, if one has its name. */
   private async onExtensionRequest(request: ChannelRequest): Promise<RequestOutcome> {
     const handler = this.registries.sessionRequests?.get(request.type);
     if (!handler) return 'unhandled';
+    this.guardStreams();
     const phase = () => this.phase;
     return handler.handle(request, {
       channel: this.channel,
@@ -197,6 +209,7 @@ export class Session {
     if (request.kind === 'exec' && request.command.includes('\0'))
       return this.refuse('exec', 'NUL in command');
     this.phase = 'starting';
+    this.guardStreams();
     try {
       // A handler that never decides must not start a program after the client was refused.
       const plan = await withTimeout(
