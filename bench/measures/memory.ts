@@ -38,9 +38,11 @@ async function holdConnections(ctx: BenchContext, s: RunningServer, n: number): 
     child.once('exit', (code) => reject(new Error(`idle-load exited with ${code}`)));
   });
   const [, opened, failed] = ready.split(' ');
-  // Idle means idle: give each server the quiet time a real idle server has (V8's memory reducer
-  // runs after several seconds without allocation) before reading its memory.
-  await new Promise((r) => setTimeout(r, n > 100 ? 12_000 : 3000));
+  // Idle means idle: give each server the quiet time a real idle server has before reading its
+  // memory. A Node server gives a burst's memory back in stages: sshd-kit collects once after 5 s
+  // without connection churn, and V8's memory reducer follows about 8 s after a collection that
+  // shrank the heap (compacting what is left), so 30 s is past both.
+  await new Promise((r) => setTimeout(r, n > 100 ? 30_000 : 3000));
   const pss = treePssKiB(s.pid);
   const procs = treeSize(s.pid);
   child.stdin.end();
