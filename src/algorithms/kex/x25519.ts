@@ -1,17 +1,12 @@
-import {
-  createPrivateKey,
-  createPublicKey,
-  diffieHellman,
-  generateKeyPairSync,
-  type KeyObject,
-} from 'node:crypto';
+import { createPrivateKey, createPublicKey, diffieHellman, randomBytes, type KeyObject } from 'node:crypto';
 import { kexFailed } from './kex-errors.js';
 import type { RandomSource } from './random.js';
 
-/** DER prefix of an X25519 SubjectPublicKeyInfo (RFC 8410 §4) before the 32 raw bytes. */
-const SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
-/** DER prefix of an X25519 PKCS #8 private key (RFC 8410 §7) before the 32 raw bytes. */
-const PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
+/**
+ * `x` of the private JWK we import. Node requires the member but derives the public key from `d`
+ * (RFC 7748 §6.1); the public value we use is exported from the imported key, never this one.
+ */
+const JWK_PLACEHOLDER_X = 'A'.repeat(43);
 
 /** Bytes of an X25519 key or shared secret (RFC 7748 §5). */
 export const X25519_LENGTH = 32;
@@ -25,24 +20,31 @@ export interface X25519KeyPair {
 /** Imports a raw 32-byte X25519 private scalar (RFC 7748 §5) and derives its public key. */
 export function x25519KeyPair(rawPrivate: Uint8Array): X25519KeyPair {
   if (rawPrivate.length !== X25519_LENGTH) throw new RangeError('an X25519 private key is 32 bytes');
+  // JWK import and export cost a tenth of the DER round trip through OpenSSL's decoders.
   const privateKey = createPrivateKey({
-    key: Buffer.concat([PKCS8_PREFIX, rawPrivate]),
-    format: 'der',
-    type: 'pkcs8',
+    key: {
+      kty: 'OKP',
+      crv: 'X25519',
+      d: Buffer.from(rawPrivate).toString('base64url'),
+      x: JWK_PLACEHOLDER_X,
+    },
+    format: 'jwk',
   });
-  const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
-  return { privateKey, publicKey: spki.subarray(SPKI_PREFIX.length) };
+  const x = createPublicKey(privateKey).export({ format: 'jwk' }).x!;
+  return { privateKey, publicKey: Buffer.from(x, 'base64url') };
 }
 
 /**
- * A fresh X25519 key pair: from node:crypto's generator, or from `random` when a caller supplies
- * one (tests and fuzz targets that need reproducible keys).
+ * A fresh X25519 key pair from 32 random bytes (any 32 bytes are a valid scalar, RFC 7748 §5), or
+ * from `random` when a caller supplies one (tests and fuzz targets that need reproducible keys).
+ *
+ * Not `generateKeyPairSync('x25519')`: on Node 20 a garbage collection that runs while a key is
+ * exported can destroy the finished keygen job, whose destructor waits for the mutex the export
+ * holds, and the whole process deadlocks (reproduced: a loop of generate + export hangs within a
+ * few thousand iterations; under handshake load the server stopped answering anyone).
  */
 export function x25519Generate(random?: RandomSource): X25519KeyPair {
-  if (random) return x25519KeyPair(random(X25519_LENGTH));
-  const { privateKey, publicKey } = generateKeyPairSync('x25519');
-  // JWK export and import are much cheaper than DER through OpenSSL's decoders.
-  return { privateKey, publicKey: Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url') };
+  return x25519KeyPair(random ? random(X25519_LENGTH) : randomBytes(X25519_LENGTH));
 }
 
 /**
@@ -56,9 +58,8 @@ export function x25519SharedSecret(own: X25519KeyPair, peerPublic: Uint8Array, w
   let secret: Buffer;
   try {
     const publicKey = createPublicKey({
-      key: Buffer.concat([SPKI_PREFIX, peerPublic]),
-      format: 'der',
-      type: 'spki',
+      key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(peerPublic).toString('base64url') },
+      format: 'jwk',
     });
     secret = diffieHellman({ privateKey: own.privateKey, publicKey });
   } catch (cause) {

@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { createPrivateKey, createPublicKey, verify } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { sha256 } from '@noble/hashes/sha2';
 import { describe, expect, it } from 'vitest';
 import { createCurve25519Kex } from '../../../../src/algorithms/kex/curve25519.js';
@@ -127,4 +129,26 @@ describe('curve25519-sha256 refuses bad public values with KEY_EXCHANGE_FAILED',
     );
     expect(err.reason).toBe(DisconnectReason.KeyExchangeFailed);
   });
+});
+
+describe('x25519Generate under garbage-collection pressure', () => {
+  // Node 20 deadlocks when a collection during a key export destroys a finished
+  // generateKeyPairSync job (the job's destructor waits for the mutex the export holds). Under
+  // handshake load the server's main thread hung for good. A tiny young generation makes
+  // collections happen inside nearly every export, so the old code hung here within seconds.
+  it('generates and uses 20,000 key pairs without hanging', () => {
+    const script = [
+      "const { x25519Generate, x25519SharedSecret } = await import('./src/algorithms/kex/x25519.ts');",
+      'const peer = x25519Generate();',
+      'for (let i = 0; i < 20000; i++) x25519SharedSecret(x25519Generate(), peer.publicKey, "test");',
+      "console.log('done');",
+    ].join('\n');
+    const r = spawnSync(
+      process.execPath,
+      ['--max-semi-space-size=1', '--import', 'tsx', '--input-type=module', '-e', script],
+      { cwd: fileURLToPath(new URL('../../../../', import.meta.url)), encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(r.signal, r.stderr).toBeNull();
+    expect(r.stdout.trim()).toBe('done');
+  }, 70_000);
 });
