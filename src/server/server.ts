@@ -139,8 +139,10 @@ export class SshServer {
   ) {
     this.log = options.log ?? silentLogger;
     const idle = options.idleCollection ?? {};
-    const collect = idle === false ? undefined : (idle.collect ?? exposedGarbageCollector());
-    if (idle !== false && collect) this.idleCollector = new IdleCollector(collect, idle.quietMs ?? 5000);
+    if (idle !== false) {
+      const collect = idle.collect ?? exposedGarbageCollector();
+      if (collect) this.idleCollector = new IdleCollector(collect, idle.quietMs ?? 5000);
+    }
     this.penalties =
       options.penalties === false
         ? undefined
