@@ -4,6 +4,7 @@ import { DisconnectError } from '../protocol/errors.js';
 import { DisconnectReason, ExtendedDataType } from '../protocol/numbers.js';
 import { defineStruct, t } from '../wire/index.js';
 import { LazyAbortController } from '../util/lazy-abort.js';
+import { OutgoingData } from './outgoing-data.js';
 import { withTimeout } from '../util/with-timeout.js';
 import {
   ChannelClose,
@@ -65,8 +66,8 @@ const MAX_WINDOW = 0xffffffff;
 /** How a channel reaches its connection. */
 export interface ChannelLink {
   send(payload: Uint8Array): void;
-  /** Sends a payload made of `head` then `body` without joining them (channel data's hot path). */
-  sendParts?(head: Uint8Array, body: Uint8Array): void;
+  /** Sends a payload made of `head` then the pieces of `body` without joining them (channel data's hot path). */
+  sendParts?(head: Uint8Array, body: readonly Uint8Array[]): void;
   /** Undefined when the connection can take output now, else a promise that resolves when it can. */
   whenWritable(): Promise<void> | undefined;
   /** Both sides have closed; the channel number can be reused. */
@@ -292,13 +293,19 @@ export class ChannelImpl implements Channel {
   // ---- internals ----
 
   private dataWriter(dataType: number | undefined): Writable {
+    const settle = (sent: Promise<void> | undefined, callback: (err?: Error | null) => void): void => {
+      if (sent === undefined) callback();
+      else sent.then(() => callback(), callback);
+    };
     return new ChannelOutput({
       // One SFTP read reply (up to 256 KiB) fits without reporting backpressure.
       highWaterMark: 256 * 1024,
       write: (chunk: Buffer, _enc, callback) => {
-        const sent = this.sendData(chunk, dataType);
-        if (sent === undefined) callback();
-        else sent.then(() => callback(), callback);
+        settle(this.sendData(new OutgoingData([chunk]), dataType), callback);
+      },
+      // Writes that were buffered together (corked, or queued behind a wait) share packets.
+      writev: (chunks, callback) => {
+        settle(this.sendData(new OutgoingData(chunks.map((c) => c.chunk as Buffer)), dataType), callback);
       },
       final: (callback) => {
         this.streamsDone++;
@@ -309,37 +316,34 @@ export class ChannelImpl implements Channel {
   }
 
   /** Sends `data` within the peer's window and packet size; a promise when it had to wait. */
-  private sendData(data: Buffer, dataType: number | undefined): Promise<void> | undefined {
-    let offset = 0;
-    while (offset < data.length) {
+  private sendData(data: OutgoingData, dataType: number | undefined): Promise<void> | undefined {
+    while (data.remaining > 0) {
       if (this.closeSent || this.closeReceived) return undefined;
-      if (this.remoteWindow === 0 || this.link.whenWritable())
-        return this.sendDataSlowly(data, offset, dataType);
-      const n = Math.min(data.length - offset, this.remoteWindow, this.remoteMaxPacket);
-      this.sendChunk(data.subarray(offset, offset + n), dataType);
-      this.remoteWindow -= n;
-      offset += n;
+      if (this.remoteWindow === 0 || this.link.whenWritable()) return this.sendDataSlowly(data, dataType);
+      this.sendChunk(data, dataType);
     }
     return undefined;
   }
 
-  /** One CHANNEL_DATA packet: header and data go to the transport separately, copied once into the packet. */
-  private sendChunk(chunk: Buffer, dataType: number | undefined): void {
+  /**
+   * One CHANNEL_DATA packet of as much of `data` as the peer's window and packet size allow:
+   * header and data go to the transport separately and are copied once, into the packet.
+   */
+  private sendChunk(data: OutgoingData, dataType: number | undefined): void {
+    const n = Math.min(data.remaining, this.remoteWindow, this.remoteMaxPacket);
+    const pieces = data.take(n);
+    this.remoteWindow -= n;
     if (this.link.sendParts) {
-      const head = ChannelDataCodec.encodeHeader(
-        Buffer.allocUnsafe(13),
-        this.remoteId,
-        chunk.length,
-        dataType,
-      );
-      this.link.sendParts(head, chunk);
+      const head = ChannelDataCodec.encodeHeader(Buffer.allocUnsafe(13), this.remoteId, n, dataType);
+      this.link.sendParts(head, pieces);
     } else {
-      this.link.send(ChannelDataCodec.encode(this.remoteId, chunk, dataType));
+      const joined = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+      this.link.send(ChannelDataCodec.encode(this.remoteId, joined, dataType));
     }
   }
 
-  private async sendDataSlowly(data: Buffer, offset: number, dataType: number | undefined): Promise<void> {
-    while (offset < data.length) {
+  private async sendDataSlowly(data: OutgoingData, dataType: number | undefined): Promise<void> {
+    while (data.remaining > 0) {
       if (this.closeSent || this.closeReceived) return;
       if (this.remoteWindow === 0) {
         await new Promise<void>((resolve) => this.windowWaiters.push(resolve));
@@ -350,10 +354,7 @@ export class ChannelImpl implements Channel {
         await ready;
         continue;
       }
-      const n = Math.min(data.length - offset, this.remoteWindow, this.remoteMaxPacket);
-      this.sendChunk(data.subarray(offset, offset + n), dataType);
-      this.remoteWindow -= n;
-      offset += n;
+      this.sendChunk(data, dataType);
     }
   }
 

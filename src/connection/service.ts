@@ -76,8 +76,8 @@ export interface ConnectionServiceOptions {
   readonly limits?: Partial<ConnectionLimits>;
   readonly log?: Logger;
   send(payload: Uint8Array): void;
-  /** Sends `head` then `body` as one payload without joining them (see `Transport.sendParts`). */
-  sendParts?(head: Uint8Array, body: Uint8Array): void;
+  /** Sends `head` then the pieces of `body` as one payload without joining them (see `Transport.sendParts`). */
+  sendParts?(head: Uint8Array, body: readonly Uint8Array[]): void;
   /** Undefined when output can flow, else a promise resolving when it can (transport or socket backpressure). */
   whenWritable(): Promise<void> | undefined;
   /** Called when a CHANNEL_OPEN has been answered. */

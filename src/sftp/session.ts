@@ -41,6 +41,7 @@ class SftpSession {
   private inFlight = 0;
   private inFlightBytes = 0;
   private outputBlocked = false;
+  private outputCorked = false;
   private inputPaused = false;
   private inputEnded = false;
   private idleTimer: NodeJS.Timeout | undefined;
@@ -103,6 +104,10 @@ class SftpSession {
     this.pump();
   };
   private readonly onOutputGone = (): void => this.end('aborted', 'output closed');
+  private readonly uncorkOutput = (): void => {
+    this.outputCorked = false;
+    this.streams.output.uncork();
+  };
   private readonly onAbort = (): void => this.end('aborted', 'session aborted');
 
   /** Pulls and starts frames while the bounds allow; pauses or resumes the input accordingly. */
@@ -248,6 +253,13 @@ class SftpSession {
   private send(frame: Buffer): void {
     const out = this.streams.output;
     if (this.state === 'closed' || !out.writable || out.destroyed) return;
+    if (!this.outputCorked) {
+      // Replies made in the same tick (those to one batch of reads) reach the output together,
+      // so a channel packs them into whole packets instead of ending each in a short one.
+      this.outputCorked = true;
+      out.cork();
+      process.nextTick(this.uncorkOutput);
+    }
     const pool = this.ctx.replyBuffers;
     // A reply buffer goes back to the pool once the output has copied it.
     const written = pool?.owns(frame)

@@ -138,20 +138,22 @@ export class PacketWriter {
 
   /** Returns the wire bytes of one packet carrying `payload`. */
   write(payload: Uint8Array): Buffer {
-    const parts = this.writeParts(EMPTY, payload);
+    const parts = this.writeParts(EMPTY, [payload]);
     return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   }
 
   /**
-   * Returns the wire bytes of one packet whose payload is `head` followed by `body`, as pieces
-   * to send in order. The payload is copied once, straight into the packet (the hot path for
-   * channel data, whose small header and large data arrive separately), and a cipher that can
-   * return the length field, ciphertext and tag separately is not made to join them.
+   * Returns the wire bytes of one packet whose payload is `head` followed by each of `body`, as
+   * pieces to send in order. The payload is copied once, straight into the packet (the hot path
+   * for channel data, whose small header and data arrive separately, the data possibly in several
+   * pieces), and a cipher that can return the length field, ciphertext and tag separately is not
+   * made to join them.
    */
-  writeParts(head: Uint8Array, body: Uint8Array): Buffer[] {
+  writeParts(head: Uint8Array, body: readonly Uint8Array[]): Buffer[] {
     const p = this.protection;
     const block = p.blockSize;
-    const payloadLength = head.length + body.length;
+    let payloadLength = head.length;
+    for (const piece of body) payloadLength += piece.length;
     const unpadded = (p.lengthAligned ? 5 : 1) + payloadLength;
     let padding = block - (unpadded % block);
     if (padding < MIN_PADDING) padding += block;
@@ -170,7 +172,11 @@ export class PacketWriter {
     plain.writeUInt32BE(packetLength, 0);
     plain[4] = padding;
     plain.set(head, 5);
-    plain.set(body, 5 + head.length);
+    let at = 5 + head.length;
+    for (const piece of body) {
+      plain.set(piece, at);
+      at += piece.length;
+    }
     this.padding.fill(plain, 5 + payloadLength, padding);
     const wire = p.sealParts ? p.sealParts(this.seq, plain) : [p.seal(this.seq, plain)];
     this.seq = (this.seq + 1) >>> 0;

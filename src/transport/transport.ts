@@ -198,17 +198,14 @@ export class Transport {
   }
 
   /**
-   * Sends a payload given as `head` followed by `body` (channel data: a small header and the
-   * data), framed straight into the packet without joining them first. Same ordering and
-   * key-exchange hold-back as {@link send}.
+   * Sends a payload given as `head` followed by the pieces of `body` (channel data: a small
+   * header and the data), framed straight into the packet without joining them first. Same
+   * ordering and key-exchange hold-back as {@link send}.
    */
-  sendParts(head: Uint8Array, body: Uint8Array): void {
+  sendParts(head: Uint8Array, body: readonly Uint8Array[]): void {
     if (this.state === 'closed') return;
     if (this.holdingOutput || this.queue.length > 0 || this.compression.compressor) {
-      const payload = Buffer.allocUnsafe(head.length + body.length);
-      payload.set(head, 0);
-      payload.set(body, head.length);
-      this.send(payload);
+      this.send(Buffer.concat([head, ...body]));
       return;
     }
     this.emit(this.writer.writeParts(head, body));
@@ -441,7 +438,7 @@ export class Transport {
   }
 
   private writePacket(payload: Uint8Array): void {
-    this.emit(this.writer.writeParts(EMPTY, this.compress(payload)));
+    this.emit(this.writer.writeParts(EMPTY, [this.compress(payload)]));
   }
 
   /** Hands one packet's wire bytes to the owner. */

@@ -5,17 +5,17 @@ import type { ConnectionContext } from '../../../src/connection/types.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { Msg } from '../../../src/protocol/numbers.js';
 
-function channel(): { ch: ChannelImpl; sent: Buffer[] } {
+function channel(remoteWindow = 4096): { ch: ChannelImpl; sent: Buffer[] } {
   const sent: Buffer[] = [];
   const link: ChannelLink = {
     send: (p) => sent.push(Buffer.from(p)),
-    sendParts: (h, b) => sent.push(Buffer.concat([h, b])),
+    sendParts: (h, b) => sent.push(Buffer.concat([h, ...b])),
     whenWritable: () => undefined,
     release: () => undefined,
     log: silentLogger,
     handlerTimeoutMs: 1000,
   };
-  const sizes = { localWindow: 1024, localMaxPacket: 512, remoteWindow: 4096, remoteMaxPacket: 1000 };
+  const sizes = { localWindow: 1024, localMaxPacket: 512, remoteWindow, remoteMaxPacket: 1000 };
   const ch = new ChannelImpl(7, 70, 'session', {} as ConnectionContext, sizes, link);
   return { ch, sent };
 }
@@ -57,5 +57,39 @@ describe('channel streams made on first use', () => {
     const data = sent.map((p) => ChannelDataCodec.decode(p));
     expect(data.map((d) => d.data.length)).toEqual([1000, 1000, 500]);
     expect(data.every((d) => d.recipientChannel === 70)).toBe(true);
+  });
+
+  it('writes buffered together fill whole packets across write boundaries, each called back', async () => {
+    const { ch, sent } = channel();
+    const writes = [Buffer.alloc(700, 1), Buffer.alloc(700, 2), Buffer.alloc(700, 3)];
+    const called: number[] = [];
+    ch.output.cork();
+    const done = writes.map(
+      (w, i) => new Promise<void>((r) => ch.output.write(w, () => (called.push(i), r()))),
+    );
+    ch.output.uncork();
+    await Promise.all(done);
+    const data = sent.map((p) => ChannelDataCodec.decode(p));
+    expect(data.map((d) => d.data.length)).toEqual([1000, 1000, 100]);
+    expect(Buffer.concat(data.map((d) => d.data))).toEqual(Buffer.concat(writes));
+    expect(called).toEqual([0, 1, 2]);
+  });
+
+  it('a packet spanning writes waits for window space, and the writes call back only once sent', async () => {
+    const { ch, sent } = channel(1500);
+    const writes = [Buffer.alloc(900, 1), Buffer.alloc(900, 2)];
+    let called = 0;
+    ch.output.cork();
+    for (const w of writes) ch.output.write(w, () => called++);
+    ch.output.uncork();
+    await new Promise((r) => setImmediate(r));
+    expect(sent.map((p) => ChannelDataCodec.decode(p).data.length)).toEqual([1000, 500]);
+    expect(called).toBe(0);
+    ch.onWindowAdjust(1000);
+    await new Promise((r) => setImmediate(r));
+    const data = sent.map((p) => ChannelDataCodec.decode(p).data);
+    expect(data.map((d) => d.length)).toEqual([1000, 500, 300]);
+    expect(Buffer.concat(data)).toEqual(Buffer.concat(writes));
+    expect(called).toBe(2);
   });
 });

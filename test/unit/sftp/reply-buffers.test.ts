@@ -116,3 +116,42 @@ describe('READ replies over an output that copies', () => {
     await c.end();
   });
 });
+
+describe('replies made together', () => {
+  it('reach the output in one write, so a channel can pack them into whole packets', async () => {
+    const vfs = createMemoryVfs();
+    const toServer = new PassThrough();
+    const fromServer = new PassThrough();
+    const batches: number[] = [];
+    const output = new Writable({
+      highWaterMark: 16 << 20,
+      write(chunk: Buffer, _enc, callback) {
+        // Calls back at once, as a channel with window to spare does.
+        batches.push(1);
+        fromServer.write(chunk);
+        callback();
+      },
+      writev(chunks, callback) {
+        batches.push(chunks.length);
+        for (const c of chunks) fromServer.write(c.chunk);
+        callback();
+      },
+    });
+    output.on('finish', () => fromServer.end());
+    const c = new TestSftpClient(
+      toServer,
+      fromServer,
+      startSftpSession({ input: toServer, output }, { vfs }),
+    );
+    await c.init();
+    const data = randomBytes(8 * 4096);
+    const h = await c.open('f', Pflag.Write | Pflag.Creat | Pflag.Read);
+    await c.write(h, 0, data);
+    batches.length = 0;
+    const got = await Promise.all(Array.from({ length: 8 }, (_, i) => c.read(h, i * 4096, 4096)));
+    expect(Buffer.concat(got.map((g) => g!))).toEqual(data);
+    expect(Math.max(...batches)).toBeGreaterThan(1);
+    await c.close(h);
+    await c.end();
+  });
+});

@@ -83,7 +83,7 @@ describe('PacketWriter reusing its plaintext buffer', () => {
       // Everything is written before anything is read: a piece that aliased the reused buffer
       // would have been overwritten by the next packet.
       const wire = payloads.flatMap((p, i) =>
-        i % 2 ? writer.writeParts(p.subarray(0, 9), p.subarray(9)) : [writer.write(p)],
+        i % 2 ? writer.writeParts(p.subarray(0, 9), [p.subarray(9)]) : [writer.write(p)],
       );
       reader.push(Buffer.concat(wire));
       for (const p of payloads) expect(reader.next()?.equals(p)).toBe(true);
