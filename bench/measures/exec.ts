@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { rotate, withServers, type BenchContext } from '../lib/context.js';
 import { runProcess } from '../lib/exec.js';
 import { treeCpuSeconds, waitForTreeSize } from '../lib/proc.js';
-import { opensshClientArgs } from '../lib/servers.js';
+import { opensshClientArgs, type RunningServer } from '../lib/servers.js';
 import { ensureFile } from './sftp.js';
 
 const GIB = 1024 ** 3;
@@ -14,18 +14,27 @@ export async function execMeasure(ctx: BenchContext): Promise<void> {
   const file = join(ctx.ws.home, `bench-${bytes / (1024 * 1024)}m.bin`);
   await ensureFile(file, bytes);
   const algs = { cipher: 'aes128-gcm@openssh.com' };
+  const warmFile = join(ctx.ws.home, `bench-${bytes / 4 / (1024 * 1024)}m.bin`);
+  await ensureFile(warmFile, bytes / 4);
+  const cat = async (s: RunningServer, direction: 'down' | 'up', path: string) => {
+    const base = [...opensshClientArgs(ctx.ws, algs), '-p', String(s.port), `${s.user}@127.0.0.1`];
+    const r =
+      direction === 'down'
+        ? await runProcess('ssh', [...base, `cat ${path}`])
+        : await runProcess('ssh', [...base, 'cat > /dev/null'], { stdinFile: path });
+    if (r.code !== 0) throw new Error(`ssh cat ${direction} on ${s.name} failed: ${r.stderr}`);
+    return r;
+  };
   await withServers(ctx, async (servers) => {
+    // Warm-up, unmeasured, as in the SFTP measure: a quarter-size file each way on each server.
+    for (const s of servers)
+      for (const direction of ['down', 'up'] as const) await cat(s, direction, warmFile);
     for (let round = 0; round < ctx.rounds; round++) {
       for (const s of rotate(servers, round)) {
         for (const direction of ['down', 'up'] as const) {
-          const base = [...opensshClientArgs(ctx.ws, algs), '-p', String(s.port), `${s.user}@127.0.0.1`];
           await waitForTreeSize(s.pid, 1);
           const cpu0 = treeCpuSeconds(s.pid);
-          const r =
-            direction === 'down'
-              ? await runProcess('ssh', [...base, `cat ${file}`])
-              : await runProcess('ssh', [...base, 'cat > /dev/null'], { stdinFile: file });
-          if (r.code !== 0) throw new Error(`ssh cat ${direction} on ${s.name} failed: ${r.stderr}`);
+          const r = await cat(s, direction, file);
           await waitForTreeSize(s.pid, 1);
           const cpu = treeCpuSeconds(s.pid) - cpu0;
           const mbs = bytes / 1e6 / r.seconds;
