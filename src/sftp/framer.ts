@@ -1,3 +1,6 @@
+import type { BufferPool } from './buffer-pool.js';
+import { Fxp } from './constants.js';
+
 /** Largest SFTP frame payload accepted, as OpenSSH's SFTP_MAX_MSG_LENGTH (256 KiB). */
 export const MAX_SFTP_FRAME = 256 * 1024;
 
@@ -10,14 +13,18 @@ export class SftpFrameError extends Error {
  * Splits the SFTP byte stream into frames (`uint32 length` + payload). It holds at most one partial
  * frame plus whatever chunks were pushed; the caller pulls frames one at a time with {@link next},
  * so it can stop pulling (and stop reading its input) under backpressure. A frame inside one chunk
- * is returned as a view (no copy); one spanning chunks is joined once.
+ * is returned as a view (no copy); one spanning chunks is joined once, a WRITE into a buffer of
+ * `writeFrames` (which the session gives back when the write is done).
  */
 export class SftpFramer {
   private chunks: Buffer[] = [];
   private head = 0; // read offset into chunks[0]
   private size = 0; // unread bytes across chunks
 
-  constructor(private readonly maxFrame = MAX_SFTP_FRAME) {}
+  constructor(
+    private readonly maxFrame = MAX_SFTP_FRAME,
+    private readonly writeFrames?: BufferPool,
+  ) {}
 
   /** Unread bytes held. */
   get buffered(): number {
@@ -83,7 +90,8 @@ export class SftpFramer {
       this.skip(n);
       return v;
     }
-    const out = Buffer.allocUnsafe(n);
+    const out =
+      this.writeFrames && first[this.head] === Fxp.Write ? this.writeFrames.take(n) : Buffer.allocUnsafe(n);
     let got = 0;
     while (got < n) {
       const c = this.chunks[0]!;

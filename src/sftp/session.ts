@@ -11,7 +11,7 @@ import {
   type SftpStreams,
 } from './options.js';
 import { OrderedLock, type LockTicket } from './ordered-lock.js';
-import { ReplyBufferPool } from './reply-buffers.js';
+import { BufferPool } from './buffer-pool.js';
 import { peekHeader } from './packet.js';
 import { FxpInit, FxpVersion } from './packets.js';
 import { normalizePath } from './path.js';
@@ -34,6 +34,8 @@ const IDLE_TRIM_MS = 1000;
  */
 class SftpSession {
   private readonly framer: SftpFramer;
+  /** Buffers for WRITE frames that span input chunks; each comes back when its request is done. */
+  private readonly writeFrames: BufferPool;
   private readonly ctx: SessionContext;
   private readonly limits: SftpLimits;
   private readonly table = requestTable();
@@ -54,7 +56,8 @@ class SftpSession {
     private readonly options: SftpSessionOptions,
   ) {
     this.limits = { ...DEFAULT_SFTP_LIMITS, ...options.limits };
-    this.framer = new SftpFramer(this.limits.maxPacketLength);
+    this.writeFrames = new BufferPool(this.limits.maxInFlightBytes);
+    this.framer = new SftpFramer(this.limits.maxPacketLength, this.writeFrames);
     this.ctx = {
       vfs: options.vfs,
       handles: new HandleTable(this.limits.maxOpenHandles),
@@ -65,7 +68,7 @@ class SftpSession {
       symlinkTargetFirst: symlinkTargetFirst(options),
       idName: options.idName,
       log: options.log,
-      replyBuffers: streams.outputCopies ? new ReplyBufferPool(this.limits.maxInFlightBytes) : undefined,
+      replyBuffers: streams.outputCopies ? new BufferPool(this.limits.maxInFlightBytes) : undefined,
     };
   }
 
@@ -160,6 +163,7 @@ class SftpSession {
       const reply = this.errorReply(hdr.id, err, handler.name);
       this.send(reply);
       this.report(handler, frame, undefined, reply, 0);
+      this.writeFrames.give(frame);
       return;
     }
     this.startRequest(handler, frame, hdr.id, prepared);
@@ -205,6 +209,8 @@ class SftpSession {
           this.report(handler, frame, prepared.path, reply, performance.now() - started);
         })
         .finally(() => {
+          // The VFS is done with a WRITE's data once its write settled (see `VfsFile.write`).
+          this.writeFrames.give(frame);
           for (const t of tickets) t.release();
           this.inFlight--;
           this.inFlightBytes -= prepared.cost;
@@ -270,19 +276,23 @@ class SftpSession {
     if (!written) this.outputBlocked = true;
   }
 
-  /** Empties the reply buffer pool after a second without requests: an idle session keeps none. */
+  /** Empties the buffer pools after a second without requests: an idle session keeps none. */
   private trimWhenIdle(): void {
-    if (!this.ctx.replyBuffers) return;
     if (this.idleTimer) {
       this.idleTimer.refresh();
       return;
     }
     this.idleTimer = setTimeout(() => {
       this.idleTimer = undefined;
-      if (this.inFlight === 0) this.ctx.replyBuffers?.clear();
+      if (this.inFlight === 0) this.clearPools();
       else this.trimWhenIdle();
     }, IDLE_TRIM_MS);
     this.idleTimer.unref();
+  }
+
+  private clearPools(): void {
+    this.ctx.replyBuffers?.clear();
+    this.writeFrames.clear();
   }
 
   private pauseInput(): void {
@@ -319,7 +329,7 @@ class SftpSession {
     if (this.state === 'closed') return;
     this.state = 'closed';
     clearTimeout(this.idleTimer);
-    this.ctx.replyBuffers?.clear();
+    this.clearPools();
     for (const h of this.ctx.handles.all()) {
       this.ctx.handles.delete(h);
       try {

@@ -71,6 +71,10 @@ export interface VfsFile {
   read(offset: number, length: number): Promise<Uint8Array | null>;
   /** Reads into `target` (the hot path: straight into the reply buffer); returns bytes read, 0 = EOF. */
   readInto?(offset: number, target: Uint8Array): Promise<number>;
+  /**
+   * Writes all of `data` at `offset`. As with `fs.write`, `data` is the caller's only until the
+   * returned promise settles (the server reuses the buffer for a later WRITE): copy what you keep.
+   */
   write(offset: number, data: Uint8Array): Promise<void>;
   fstat(): Promise<FileStat>;
   fsetstat(attrs: FileAttrs): Promise<void>;

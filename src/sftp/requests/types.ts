@@ -5,7 +5,7 @@ import type { DirHandle, FileHandle, HandleTable } from '../handles.js';
 import type { LockClaim, OrderedLock } from '../ordered-lock.js';
 import type { SftpLimits, SftpLogger } from '../options.js';
 import { normalizePath } from '../path.js';
-import type { ReplyBufferPool } from '../reply-buffers.js';
+import type { BufferPool } from '../buffer-pool.js';
 import type { Vfs } from '../vfs.js';
 
 /** What request handlers see of their session. */
@@ -22,7 +22,7 @@ export interface SessionContext {
   readonly idName: ((kind: 'user' | 'group', id: number) => string | undefined) | undefined;
   readonly log: SftpLogger | undefined;
   /** Where READ takes its reply buffers, when the output lets them be reused. */
-  readonly replyBuffers: ReplyBufferPool | undefined;
+  readonly replyBuffers: BufferPool | undefined;
 }
 
 /** A lock and the claim a request makes on it. */

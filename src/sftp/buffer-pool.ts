@@ -2,14 +2,16 @@
 const MIN_POOLED = 4096;
 
 /**
- * SSH_FXP_DATA reply buffers, reused once the output has taken their bytes. A download in 32 KiB
- * READs would otherwise allocate a fresh buffer per request (1 GiB of them per GiB), and V8
- * answers every 64 MiB of such external memory with a full garbage collection. Buffers of one
- * size are kept (clients read in a fixed size), at most `maxBytes` of them (the session's bound
- * on bytes in flight, which those buffers were part of anyway); the owner empties the pool once
- * the session goes idle.
+ * Large SFTP buffers of one size, reused once their user is done with them: SSH_FXP_DATA replies
+ * (given back once the output has copied them) and WRITE frames joined from several channel
+ * packets (given back once the write is done). A 1 GiB transfer would otherwise allocate 1 GiB of
+ * such buffers, and V8 answers external memory that outlives a few young-generation collections,
+ * as a frame waiting for its pwritev does, with a full collection every 64 MiB or so. Buffers of
+ * one size are kept (clients read and write in a fixed size), at most `maxBytes` of them (the
+ * session's bound on bytes in flight, which those buffers were part of anyway); the owner empties
+ * the pool once the session goes idle.
  */
-export class ReplyBufferPool {
+export class BufferPool {
   private free: Buffer[] = [];
   private size = 0;
   /** The memory of every buffer this pool handed out at the current size. */

@@ -2,16 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { PassThrough, Writable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Pflag } from '../../../src/sftp/constants.js';
-import { ReplyBufferPool } from '../../../src/sftp/reply-buffers.js';
+import { BufferPool } from '../../../src/sftp/buffer-pool.js';
 import { startSftpSession } from '../../../src/sftp/session.js';
+import type { FileAttrs } from '../../../src/sftp/attrs.js';
+import type { OpenFlags, Vfs, VfsFile } from '../../../src/sftp/vfs.js';
 import { createMemoryVfs } from '../../../src/sftp/vfs/memory-fs.js';
 import { TestSftpClient } from './helpers/sftp-client.js';
 
 afterEach(() => vi.restoreAllMocks());
 
-describe('ReplyBufferPool', () => {
+describe('BufferPool', () => {
   it('hands a given-back buffer out again, whole, whatever view of it was given', () => {
-    const pool = new ReplyBufferPool(1 << 20);
+    const pool = new BufferPool(1 << 20);
     const a = pool.take(32 * 1024 + 13);
     expect(pool.owns(a.subarray(0, 100))).toBe(true);
     pool.give(a.subarray(0, 100));
@@ -21,7 +23,7 @@ describe('ReplyBufferPool', () => {
   });
 
   it('keeps one size: a new size drops the free buffers, and old ones are not taken back', () => {
-    const pool = new ReplyBufferPool(1 << 20);
+    const pool = new BufferPool(1 << 20);
     const a = pool.take(8192);
     const b = pool.take(8192);
     pool.give(a);
@@ -33,7 +35,7 @@ describe('ReplyBufferPool', () => {
   });
 
   it('does not pool small buffers or buffers it did not make', () => {
-    const pool = new ReplyBufferPool(1 << 20);
+    const pool = new BufferPool(1 << 20);
     expect(pool.owns(pool.take(100))).toBe(false);
     const foreign = Buffer.allocUnsafeSlow(8192);
     pool.take(8192);
@@ -41,7 +43,7 @@ describe('ReplyBufferPool', () => {
   });
 
   it('keeps at most its byte budget, and nothing after clear', () => {
-    const pool = new ReplyBufferPool(3 * 8192);
+    const pool = new BufferPool(3 * 8192);
     const taken = Array.from({ length: 5 }, () => pool.take(8192));
     for (const b of taken) pool.give(b);
     const again = Array.from({ length: 5 }, () => pool.take(8192));
@@ -151,6 +153,58 @@ describe('replies made together', () => {
     const got = await Promise.all(Array.from({ length: 8 }, (_, i) => c.read(h, i * 4096, 4096)));
     expect(Buffer.concat(got.map((g) => g!))).toEqual(data);
     expect(Math.max(...batches)).toBeGreaterThan(1);
+    await c.close(h);
+    await c.end();
+  });
+});
+
+/** A memory VFS whose writes take a few milliseconds before they copy their data. */
+function slowWritingVfs(): Vfs {
+  const base = createMemoryVfs();
+  return Object.assign(Object.create(base) as Vfs, {
+    open: async (path: string, flags: OpenFlags, attrs: FileAttrs): Promise<VfsFile> => {
+      const file = await base.open(path, flags, attrs);
+      return Object.assign(Object.create(file) as VfsFile, {
+        write: async (offset: number, data: Uint8Array) => {
+          await new Promise((r) => setTimeout(r, 2));
+          await file.write(offset, data);
+        },
+      });
+    },
+  });
+}
+
+describe('WRITE frames joined from several input chunks', () => {
+  it('reuse their buffers only once each write is done, and every write lands intact', async () => {
+    const c = TestSftpClient.raw(slowWritingVfs());
+    // Every chunk the client sends arrives in two halves, so every frame spans input chunks.
+    const send = c.toServer.write.bind(c.toServer) as (chunk: Buffer) => boolean;
+    c.toServer.write = ((chunk: Buffer) => {
+      send(chunk.subarray(0, chunk.length >> 1));
+      return send(chunk.subarray(chunk.length >> 1));
+    }) as typeof c.toServer.write;
+    await c.init();
+    const h = await c.open('f', Pflag.Write | Pflag.Creat | Pflag.Read);
+    const chunk = 8192;
+    const data = randomBytes(64 * chunk);
+    const slow = vi.spyOn(Buffer, 'allocUnsafeSlow');
+    let next = 0;
+    // Four WRITEs in flight: a buffer given back before its write copied it would be refilled
+    // by a later frame, and the file would show it.
+    const worker = async () => {
+      while (next < data.length) {
+        const o = next;
+        next += chunk;
+        await c.write(h, o, data.subarray(o, o + chunk));
+      }
+    };
+    await Promise.all(Array.from({ length: 4 }, worker));
+    expect(slow.mock.calls.length).toBeGreaterThan(0);
+    expect(slow.mock.calls.length).toBeLessThanOrEqual(8);
+    slow.mockRestore();
+    const back: Buffer[] = [];
+    for (let o = 0; o < data.length; o += 32 * 1024) back.push((await c.read(h, o, 32 * 1024))!);
+    expect(Buffer.concat(back).equals(data)).toBe(true);
     await c.close(h);
     await c.end();
   });
