@@ -76,8 +76,8 @@ export type CipherAlgorithm = BlockCipherAlgorithm | AeadCipherAlgorithm;
 
 /** A keyed MAC instance for one direction (RFC 4253 §6.4). */
 export interface MacInstance {
-  /** MAC over uint32 `seq` followed by `data`, truncated to the algorithm's length. */
-  compute(seq: number, data: Uint8Array): Uint8Array;
+  /** MAC over uint32 `seq` followed by `data` (and then `more`), truncated to the algorithm's length. */
+  compute(seq: number, data: Uint8Array, more?: Uint8Array): Uint8Array;
   /** Constant-time check of `mac` against {@link MacInstance.compute}. */
   verify(seq: number, data: Uint8Array, mac: Uint8Array): boolean;
 }

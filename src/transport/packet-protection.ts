@@ -66,6 +66,13 @@ export interface OutboundProtection {
 const asBuffer = (bytes: Uint8Array): Buffer =>
   Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
+/**
+ * The output of `stream.update(input)` as a piece that does not share memory with `plain` (a
+ * JavaScript CBC cipher encrypts in place, and `plain` is the framer's reusable buffer).
+ */
+const detached = (encrypted: Uint8Array, plain: Buffer): Buffer =>
+  encrypted.buffer === plain.buffer ? Buffer.from(encrypted) : asBuffer(encrypted);
+
 const macError = (): DisconnectError =>
   new DisconnectError(DisconnectReason.MacError, 'corrupted MAC on input');
 
@@ -148,6 +155,12 @@ function etmOutbound(
       out.set(mac.compute(seq, out.subarray(0, plain.length)), plain.length);
       return out;
     },
+    sealParts(seq, plain) {
+      const lengthField = Buffer.allocUnsafe(4);
+      plain.copy(lengthField, 0, 0, 4);
+      const body = detached(stream.update(plain.subarray(4)), plain);
+      return [lengthField, body, asBuffer(mac.compute(seq, lengthField, body))];
+    },
   };
 }
 
@@ -169,6 +182,10 @@ function macOutbound(
       out.set(stream.update(plain), 0);
       out.set(tag, plain.length);
       return out;
+    },
+    sealParts(seq, plain) {
+      const tag = asBuffer(mac.compute(seq, plain));
+      return [detached(stream.update(plain), plain), tag];
     },
   };
 }

@@ -16,9 +16,10 @@ class HmacInstance implements MacInstance {
     this.key = unpooledCopy(key);
   }
 
-  compute(seq: number, data: Uint8Array): Uint8Array {
+  compute(seq: number, data: Uint8Array, more?: Uint8Array): Uint8Array {
     this.seqBuf.writeUInt32BE(seq >>> 0, 0);
-    const mac = createHmac(this.hash, this.key).update(this.seqBuf).update(data).digest();
+    const hmac = createHmac(this.hash, this.key).update(this.seqBuf).update(data);
+    const mac = (more ? hmac.update(more) : hmac).digest();
     return this.length === this.digestLength ? mac : mac.subarray(0, this.length);
   }
 
