@@ -100,9 +100,13 @@ export async function sftpMeasure(ctx: BenchContext): Promise<void> {
       for (const s of servers)
         for (const client of ['sftp', 'ssh2'] as const)
           for (const direction of ['down', 'up'] as const) {
+            const combo = `${s.name} ${client} ${direction}`;
+            if (stalled.has(combo)) continue;
             const seconds = await transfer(ctx, s, client, direction, c, warmFile);
-            if (typeof seconds === 'string')
-              ctx.log(`warm-up ${s.name} ${client} ${direction} ${c.label}: ${seconds}`);
+            if (typeof seconds !== 'string') continue;
+            ctx.log(`warm-up ${s.name} ${client} ${direction} ${c.label}: ${seconds}`);
+            ctx.notes[`${s.name}: warm-up ${client} ${direction} ${c.label}`] = seconds;
+            if (seconds === 'stalled') stalled.add(combo);
           }
     for (let round = 0; round < ctx.rounds; round++) {
       for (const c of ciphers) {
