@@ -94,7 +94,7 @@ export async function sftpMeasure(ctx: BenchContext): Promise<void> {
   await withServers(ctx, async (servers) => {
     // Every server serves each combination once, on a quarter-size file, before anything is
     // measured: a long-running server is warm, and the JIT of the Node servers would otherwise
-    // pay its compilation in round 1 (up to 25% more CPU there). OpenSSH re-executes itself for
+    // pay its compilation in round 1 (up to 30% more CPU there). OpenSSH re-executes itself for
     // each connection, so for it this only warms the page cache, as for the others.
     for (const c of ciphers)
       for (const s of servers)
