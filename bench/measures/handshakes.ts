@@ -19,6 +19,16 @@ interface HandshakeRun {
 export async function handshakeMeasure(ctx: BenchContext): Promise<void> {
   const seconds = ctx.quick ? 4 : 10;
   await withServers(ctx, async (servers) => {
+    // Warm-up, unmeasured, as in the SFTP and exec measures: 3 s of load at concurrency 16 on
+    // each server, so round 1 does not include the Node servers' JIT compilation.
+    for (const s of servers)
+      await runClient('handshakes', {
+        port: s.port,
+        user: s.user,
+        key: ctx.ws.clientKey,
+        concurrency: 16,
+        seconds: 3,
+      });
     for (let round = 0; round < ctx.rounds; round++) {
       for (const concurrency of [1, 16]) {
         for (const s of rotate(servers, round)) {
