@@ -142,25 +142,19 @@ function etmOutbound(
   macLength: number,
   blockSize: number,
 ): OutboundProtection {
+  const sealParts = (seq: number, plain: Buffer): Buffer[] => {
+    const lengthField = Buffer.allocUnsafe(4);
+    plain.copy(lengthField, 0, 0, 4);
+    const body = detached(stream.update(plain.subarray(4)), plain);
+    return [lengthField, body, asBuffer(mac.compute(seq, lengthField, body))];
+  };
   return {
     copiesPlain: true,
     blockSize,
     lengthAligned: false,
     trailerLength: macLength,
-    seal(seq, plain) {
-      const body = stream.update(plain.subarray(4));
-      const out = Buffer.allocUnsafe(plain.length + macLength);
-      plain.copy(out, 0, 0, 4);
-      out.set(body, 4);
-      out.set(mac.compute(seq, out.subarray(0, plain.length)), plain.length);
-      return out;
-    },
-    sealParts(seq, plain) {
-      const lengthField = Buffer.allocUnsafe(4);
-      plain.copy(lengthField, 0, 0, 4);
-      const body = detached(stream.update(plain.subarray(4)), plain);
-      return [lengthField, body, asBuffer(mac.compute(seq, lengthField, body))];
-    },
+    seal: (seq, plain) => Buffer.concat(sealParts(seq, plain)),
+    sealParts,
   };
 }
 
@@ -171,22 +165,17 @@ function macOutbound(
   macLength: number,
   blockSize: number,
 ): OutboundProtection {
+  const sealParts = (seq: number, plain: Buffer): Buffer[] => {
+    const tag = asBuffer(mac.compute(seq, plain));
+    return [detached(stream.update(plain), plain), tag];
+  };
   return {
     copiesPlain: true,
     blockSize,
     lengthAligned: true,
     trailerLength: macLength,
-    seal(seq, plain) {
-      const tag = mac.compute(seq, plain);
-      const out = Buffer.allocUnsafe(plain.length + tag.length);
-      out.set(stream.update(plain), 0);
-      out.set(tag, plain.length);
-      return out;
-    },
-    sealParts(seq, plain) {
-      const tag = asBuffer(mac.compute(seq, plain));
-      return [detached(stream.update(plain), plain), tag];
-    },
+    seal: (seq, plain) => Buffer.concat(sealParts(seq, plain)),
+    sealParts,
   };
 }
 
