@@ -21,6 +21,13 @@ setFlagsFromString('--semi-space-growth-factor=1');
 // V8's full collector, for the server's idle collection after a burst of connections
 // (src/server/idle-collector.ts); flags only take effect in contexts created after this.
 setFlagsFromString('--expose-gc');
+// That idle collection replaces V8's memory reducer, which runs up to three full collections
+// about 8 s after any that shrank the heap, whether or not a burst is over. With no connection
+// alive, each of those throws away the optimized code of the whole data path (its call sites hold
+// the last connection's callbacks weakly), and the next transfer pays about 25% more CPU to build
+// it again. `--no-memory-reducer` only works from the command line; the delay is read each time
+// the reducer is armed, and 2^31 - 1 ms (24 days) keeps it from ever starting.
+setFlagsFromString('--gc-memory-reducer-start-delay-ms=2147483647');
 const { execute } = await import('@oclif/core');
 
 await execute({ dir: import.meta.url });

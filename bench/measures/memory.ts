@@ -39,9 +39,9 @@ async function holdConnections(ctx: BenchContext, s: RunningServer, n: number): 
   });
   const [, opened, failed] = ready.split(' ');
   // Idle means idle: give each server the quiet time a real idle server has before reading its
-  // memory. A Node server gives a burst's memory back in stages: sshd-kit collects once after 5 s
-  // without connection churn, and V8's memory reducer follows about 8 s after a collection that
-  // shrank the heap (compacting what is left), so 30 s is past both.
+  // memory. sshd-kit gives a burst's memory back with one compacting collection after 5 s without
+  // connection churn (V8's memory reducer, which would follow about 8 s later, is off in its CLI);
+  // the ssh2-based server has V8's reducer. 30 s is past both.
   await new Promise((r) => setTimeout(r, n > 100 ? 30_000 : 3000));
   const pss = treePssKiB(s.pid);
   const procs = treeSize(s.pid);

@@ -26,7 +26,12 @@ import { packageVersion } from '../version.js';
 import { resolveAlgorithmList } from './algorithm-lists.js';
 import { SshConnection, type ConnectionIo } from './connection.js';
 import { HostKeySet } from './host-keys.js';
-import { exposedGarbageCollector, IdleCollector } from './idle-collector.js';
+import {
+  DEFAULT_IDLE_COLLECTION,
+  exposedGarbageCollector,
+  IdleCollector,
+  type IdleCollectionPolicy,
+} from './idle-collector.js';
 import type { ClientAliveSettings } from './keepalive.js';
 import { DEFAULT_PENALTIES, SourcePenalties, type PenaltySettings } from './penalties.js';
 import { DEFAULT_MAX_STARTUPS, shouldDrop, type MaxStartups } from './max-startups.js';
@@ -76,11 +81,14 @@ export interface SshServerOptions {
   /** Milliseconds a plugin's setup/dispose, and a plugin shell handler's decision, may take. */
   readonly pluginTimeouts?: { readonly setupMs?: number; readonly decideMs?: number };
   /**
-   * One full garbage collection once no connection has opened or closed for `quietMs` (5000), to
-   * give a burst's memory back (see {@link IdleCollector}). `collect` defaults to V8's collector
-   * when the process exposes it (the CLI does); without one nothing runs. False turns it off.
+   * One full garbage collection once no connection has opened or closed for `quietMs`, after a
+   * burst, to give its memory back (see {@link IdleCollector}; {@link DEFAULT_IDLE_COLLECTION}
+   * for the defaults). `collect` defaults to V8's collector when the process exposes it (the CLI
+   * does); without one nothing runs. False turns it off.
    */
-  readonly idleCollection?: false | { readonly quietMs?: number; readonly collect?: () => void };
+  readonly idleCollection?:
+    | false
+    | (Partial<IdleCollectionPolicy> & { readonly collect?: () => void; readonly heapBytes?: () => number });
 }
 
 /** What a server tells its owner about connections. */
@@ -141,7 +149,13 @@ export class SshServer {
     const idle = options.idleCollection ?? {};
     if (idle !== false) {
       const collect = idle.collect ?? exposedGarbageCollector();
-      if (collect) this.idleCollector = new IdleCollector(collect, idle.quietMs ?? 5000);
+      const d = DEFAULT_IDLE_COLLECTION;
+      const policy: IdleCollectionPolicy = {
+        quietMs: idle.quietMs ?? d.quietMs,
+        minChurn: idle.minChurn ?? d.minChurn,
+        minHeapGrowthBytes: idle.minHeapGrowthBytes ?? d.minHeapGrowthBytes,
+      };
+      if (collect) this.idleCollector = new IdleCollector(collect, policy, idle.heapBytes);
     }
     this.penalties =
       options.penalties === false

@@ -56,15 +56,24 @@ describe('admission and idle collection', () => {
     await endSsh2(client);
   });
 
-  it('runs one collection once connections have stopped opening and closing', async () => {
+  it('runs one collection once a burst of connections has stopped opening and closing', async () => {
     let collections = 0;
     server = await startTestServer({
       users: [{ name: 'alice', password: 'pw' }],
-      server: { idleCollection: { quietMs: 1500, collect: () => collections++ } },
+      server: {
+        idleCollection: { quietMs: 1500, minChurn: 6, heapBytes: () => 0, collect: () => collections++ },
+      },
     });
-    for (let i = 0; i < 3; i++) {
+    const connectAndLeave = async () => {
       const { client } = await connectSsh2(server.port, { password: 'pw' });
       await endSsh2(client);
+    };
+    // One connection is not a burst: its quiet period passes without a collection.
+    await connectAndLeave();
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(collections).toBe(0);
+    for (let i = 0; i < 2; i++) {
+      await connectAndLeave();
       await new Promise((r) => setTimeout(r, 100));
     }
     // Each connection restarted the quiet period, so nothing has run yet.
