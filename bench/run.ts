@@ -62,7 +62,7 @@ const machine = {
   node: process.version,
   openssh: version('ssh', ['-V']),
   openssl: version('openssl', ['version']),
-  sshdKit: version('git', ['-C', REPO, 'rev-parse', '--short', 'HEAD']),
+  sshdKit: version('git', ['-C', process.env.SSHD_KIT_ROOT ?? REPO, 'rev-parse', '--short', 'HEAD']),
 };
 
 const ctx: BenchContext = {
