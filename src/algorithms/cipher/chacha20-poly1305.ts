@@ -3,11 +3,10 @@ import type { AeadCipherAlgorithm, AeadPacketCipher } from '../types.js';
 import { macError } from './aead-errors.js';
 import { Poly1305Engine } from './poly1305-wasm.js';
 import { unpooledCopy } from '../../util/unpooled.js';
+import { ChaCha20Block } from '../../crypto/chacha20-block.js';
 
 const NAME = 'chacha20-poly1305@openssh.com';
 const TAG_LENGTH = 16;
-/** One ChaCha20 block: encrypting it yields the keystream of block 0 (the Poly1305 key). */
-const ZERO_BLOCK = new Uint8Array(64);
 
 /**
  * The IV node's (OpenSSL's) `chacha20` takes is 16 bytes: a 32-bit little-endian block counter and a
@@ -25,15 +24,28 @@ function writeNonce(iv: Buffer, seq: number, counter: 0 | 1): Buffer {
   return iv;
 }
 
-/** One direction of chacha20-poly1305@openssh.com (OpenSSH PROTOCOL.chacha20poly1305). */
+/** State word 15 for sequence number `seq`: the little-endian reading of its big-endian bytes. */
+const nonceWord15 = (seq: number): number =>
+  ((seq & 0xff) << 24) | ((seq & 0xff00) << 8) | ((seq >>> 8) & 0xff00) | (seq >>> 24);
+
+/**
+ * One direction of chacha20-poly1305@openssh.com (OpenSSH PROTOCOL.chacha20poly1305). The two
+ * single blocks each packet needs (the length's keystream under K_1 and the Poly1305 key under
+ * K_2, both block 0) come from {@link ChaCha20Block}; only the body, from block 1 on, is a node
+ * `chacha20` cipher.
+ */
 class ChaCha20Poly1305PacketCipher implements AeadPacketCipher {
   readonly tagLength = TAG_LENGTH;
   /** K_2: encrypts the packet body and keys Poly1305. */
   private readonly mainKey: Buffer;
+  private readonly mainBlock: ChaCha20Block;
   /** K_1: encrypts the 4-byte packet length. */
-  private readonly lengthKey: Buffer;
+  private readonly lengthBlock: ChaCha20Block;
   /** Scratch nonce; createCipheriv copies it, so one per instance is enough. */
   private readonly iv = Buffer.alloc(16);
+  /** Scratch keystream: the length's 4 bytes, or the 32-byte Poly1305 key (the engine copies it). */
+  private readonly lengthKeystream = new Uint8Array(4);
+  private readonly polyKey = new Uint8Array(32);
 
   constructor(
     key: Uint8Array,
@@ -41,46 +53,62 @@ class ChaCha20Poly1305PacketCipher implements AeadPacketCipher {
   ) {
     if (key.length !== 64) throw new RangeError(`${NAME} needs a 64-byte key, got ${key.length}`);
     this.mainKey = unpooledCopy(key.subarray(0, 32));
-    this.lengthKey = unpooledCopy(key.subarray(32, 64));
+    this.mainBlock = new ChaCha20Block(this.mainKey);
+    this.lengthBlock = new ChaCha20Block(key.subarray(32, 64));
   }
 
   decryptLength(seq: number, lengthField: Uint8Array): number {
-    const c = createCipheriv('chacha20', this.lengthKey, writeNonce(this.iv, seq, 0));
-    const plain = c.update(lengthField.subarray(0, 4));
-    return plain.readUInt32BE(0);
+    const ks = this.lengthKeystream;
+    this.lengthBlock.keystream(0, 0, nonceWord15(seq), ks);
+    return (
+      (((lengthField[0]! ^ ks[0]!) << 24) |
+        ((lengthField[1]! ^ ks[1]!) << 16) |
+        ((lengthField[2]! ^ ks[2]!) << 8) |
+        (lengthField[3]! ^ ks[3]!)) >>>
+      0
+    );
   }
 
   open(seq: number, packet: Uint8Array): Uint8Array {
     if (packet.length < 4 + TAG_LENGTH) throw macError(NAME);
     const macEnd = packet.length - TAG_LENGTH;
-    const main = createCipheriv('chacha20', this.mainKey, writeNonce(this.iv, seq, 0));
-    const polyKey = main.update(ZERO_BLOCK).subarray(0, 32);
-    const expected = this.poly.mac(polyKey, packet.subarray(0, macEnd));
+    const expected = this.poly.mac(this.polyKeyFor(seq), packet.subarray(0, macEnd));
     const tag = packet.subarray(macEnd);
     if (!timingSafeEqual(expected, tag)) throw macError(NAME);
-    // The keystream is now at block 1, where the packet body starts.
-    return main.update(packet.subarray(4, macEnd));
+    return this.body(seq).update(packet.subarray(4, macEnd));
   }
 
   sealParts(seq: number, plain: Uint8Array): Uint8Array[] {
-    const len = createCipheriv('chacha20', this.lengthKey, writeNonce(this.iv, seq, 0));
-    const lengthField = len.update(plain.subarray(0, 4));
-    const main = createCipheriv('chacha20', this.mainKey, writeNonce(this.iv, seq, 0));
-    const polyKey = main.update(ZERO_BLOCK).subarray(0, 32);
-    const body = main.update(plain.subarray(4));
-    return [lengthField, body, this.poly.macParts(polyKey, [lengthField, body])];
+    const lengthField = this.encryptLength(seq, plain, Buffer.allocUnsafe(4));
+    const body = this.body(seq).update(plain.subarray(4));
+    return [lengthField, body, this.poly.macParts(this.polyKeyFor(seq), [lengthField, body])];
   }
 
   seal(seq: number, plain: Uint8Array): Uint8Array {
-    const bodyLength = plain.length - 4;
     const out = Buffer.allocUnsafe(plain.length + TAG_LENGTH);
-    const len = createCipheriv('chacha20', this.lengthKey, writeNonce(this.iv, seq, 0));
-    out.set(len.update(plain.subarray(0, 4)), 0);
-    const main = createCipheriv('chacha20', this.mainKey, writeNonce(this.iv, seq, 0));
-    const polyKey = main.update(ZERO_BLOCK).subarray(0, 32);
-    if (bodyLength > 0) out.set(main.update(plain.subarray(4)), 4);
-    out.set(this.poly.mac(polyKey, out.subarray(0, plain.length)), plain.length);
+    this.encryptLength(seq, plain, out);
+    if (plain.length > 4) out.set(this.body(seq).update(plain.subarray(4)), 4);
+    out.set(this.poly.mac(this.polyKeyFor(seq), out.subarray(0, plain.length)), plain.length);
     return out;
+  }
+
+  /** Writes the encrypted packet length (the first 4 bytes of `plain`) to the start of `out`. */
+  private encryptLength<T extends Uint8Array>(seq: number, plain: Uint8Array, out: T): T {
+    const ks = this.lengthKeystream;
+    this.lengthBlock.keystream(0, 0, nonceWord15(seq), ks);
+    for (let i = 0; i < 4; i++) out[i] = plain[i]! ^ ks[i]!;
+    return out;
+  }
+
+  /** The Poly1305 key: the first 32 bytes of K_2's block 0. */
+  private polyKeyFor(seq: number): Uint8Array {
+    this.mainBlock.keystream(0, 0, nonceWord15(seq), this.polyKey);
+    return this.polyKey;
+  }
+
+  /** K_2's keystream from block 1, where the packet body starts. */
+  private body(seq: number) {
+    return createCipheriv('chacha20', this.mainKey, writeNonce(this.iv, seq, 1));
   }
 }
 
