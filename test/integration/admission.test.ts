@@ -58,14 +58,14 @@ describe('admission and idle collection', () => {
 
   it('runs one collection once a burst of connections has stopped opening and closing', async () => {
     let collections = 0;
-    server = await startTestServer({
+    const s = (server = await startTestServer({
       users: [{ name: 'alice', password: 'pw' }],
       server: {
         idleCollection: { quietMs: 1500, minChurn: 6, heapBytes: () => 0, collect: () => collections++ },
       },
-    });
+    }));
     const connectAndLeave = async () => {
-      const { client } = await connectSsh2(server.port, { password: 'pw' });
+      const { client } = await connectSsh2(s.port, { password: 'pw' });
       await endSsh2(client);
     };
     // One connection is not a burst: its quiet period passes without a collection.
