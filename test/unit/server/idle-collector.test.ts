@@ -26,63 +26,44 @@ describe('IdleCollector', () => {
     vi.useRealTimers();
   });
 
-  const churn = (events: number) => {
+  /** `events` connections open or close, then `ms` pass: the collections so far. */
+  const churnThenWait = (events: number, ms: number): number => {
     for (let i = 0; i < events; i++) collector.churn();
+    vi.advanceTimersByTime(ms);
+    return collections;
   };
 
   it('collects once a burst of connections has been quiet for quietMs', () => {
-    churn(10);
-    vi.advanceTimersByTime(999);
-    expect(collections).toBe(0);
-    churn(2);
-    vi.advanceTimersByTime(999);
-    expect(collections).toBe(0);
-    vi.advanceTimersByTime(1);
-    expect(collections).toBe(1);
-    vi.advanceTimersByTime(10_000);
-    expect(collections).toBe(1);
+    expect(churnThenWait(10, 999)).toBe(0);
+    // More churn restarts the quiet period.
+    expect(churnThenWait(2, 999)).toBe(0);
+    expect(churnThenWait(0, 1)).toBe(1);
+    expect(churnThenWait(0, 10_000)).toBe(1);
   });
 
   it('leaves one connection alone: the quiet period passes without a collection', () => {
-    churn(2);
-    vi.advanceTimersByTime(5000);
-    expect(collections).toBe(0);
+    expect(churnThenWait(2, 5000)).toBe(0);
   });
 
   it('counts churn across quiet periods until a collection resets it', () => {
-    for (let i = 0; i < 4; i++) {
-      churn(2);
-      vi.advanceTimersByTime(2000);
-    }
-    expect(collections).toBe(0);
-    churn(2);
-    vi.advanceTimersByTime(2000);
-    expect(collections).toBe(1);
-    churn(2);
-    vi.advanceTimersByTime(2000);
-    expect(collections).toBe(1);
+    for (let i = 0; i < 4; i++) expect(churnThenWait(2, 2000)).toBe(0);
+    expect(churnThenWait(2, 2000)).toBe(1);
+    expect(churnThenWait(2, 2000)).toBe(1);
   });
 
   it('collects after little churn when the heap has grown by minHeapGrowthBytes', () => {
     heap += 8 * MiB - 1;
-    churn(2);
-    vi.advanceTimersByTime(1000);
-    expect(collections).toBe(0);
+    expect(churnThenWait(2, 1000)).toBe(0);
     heap += 1;
-    churn(2);
-    vi.advanceTimersByTime(1000);
-    expect(collections).toBe(1);
+    expect(churnThenWait(2, 1000)).toBe(1);
     // Growth is measured from the heap the collection left (18 MiB).
     heap = 25 * MiB;
-    churn(2);
-    vi.advanceTimersByTime(1000);
-    expect(collections).toBe(1);
+    expect(churnThenWait(2, 1000)).toBe(1);
   });
 
   it('close cancels a pending collection', () => {
-    churn(20);
+    for (let i = 0; i < 20; i++) collector.churn();
     collector.close();
-    vi.advanceTimersByTime(5000);
-    expect(collections).toBe(0);
+    expect(churnThenWait(0, 5000)).toBe(0);
   });
 });
