@@ -41,7 +41,7 @@ export const DEFAULT_IDLE_COLLECTION: IdleCollectionPolicy = {
 };
 
 /** V8's used heap in bytes, what {@link IdleCollector} compares by default. */
-export const usedHeapBytes = (): number => getHeapStatistics().used_heap_size;
+const usedHeapBytes = (): number => getHeapStatistics().used_heap_size;
 
 /**
  * Gives memory back after a burst of connections. A burst of handshakes leaves garbage in V8's
@@ -49,14 +49,14 @@ export const usedHeapBytes = (): number => getHeapStatistics().used_heap_size;
  * have opened or closed and then none has for `quietMs`, this runs one full collection (tens of
  * milliseconds for thousands of connections).
  *
- * It only does so after a burst: `minChurn` connections opened and closed, or the heap grown by
- * `minHeapGrowthBytes`. A full collection while no connection is alive also undoes the JIT's
- * work: the call sites of the data path hold their targets (each connection's callbacks)
- * weakly, the collection clears them, and V8 throws away the optimized code built on them, so
- * the next connection pays to compile it all again (about 25% more server CPU for the first
- * GiB of a transfer, measured with `bench/`). After one transfer there is little to give back,
- * and the server keeps its warm code. The CLI turns V8's own idle collector (the memory reducer)
- * off for the same reason (`bin/run.js`), and this one takes its place.
+ * It only does so after a burst: `minChurn` connection openings and closings since the last
+ * collection, or the heap grown by `minHeapGrowthBytes`. A full collection while no connection
+ * is alive also undoes the JIT's work: the call sites of the data path hold their targets (each
+ * connection's callbacks) weakly, the collection clears them, and V8 throws away the optimized
+ * code built on them, so the next connection pays to compile it all again (about 25% more server
+ * CPU for the first GiB of a transfer, measured with `bench/`). After one transfer there is
+ * little to give back, and the server keeps its warm code. The CLI turns V8's own idle collector
+ * (the memory reducer) off for the same reason (`bin/run.js`), and this one takes its place.
  */
 export class IdleCollector {
   private timer: NodeJS.Timeout | undefined;

@@ -84,7 +84,8 @@ export interface SshServerOptions {
    * One full garbage collection once no connection has opened or closed for `quietMs`, after a
    * burst, to give its memory back (see {@link IdleCollector}; {@link DEFAULT_IDLE_COLLECTION}
    * for the defaults). `collect` defaults to V8's collector when the process exposes it (the CLI
-   * does); without one nothing runs. False turns it off.
+   * does); without one nothing runs. `heapBytes` measures the heap (V8's used heap by default).
+   * False turns it off.
    */
   readonly idleCollection?:
     | false
