@@ -46,8 +46,8 @@ const usedHeapBytes = (): number => getHeapStatistics().used_heap_size;
 /**
  * Gives memory back after a burst of connections. A burst of handshakes leaves garbage in V8's
  * old generation, and with no allocation afterwards no collection runs. So once connections
- * have opened or closed and then none has for `quietMs`, this runs one full collection (tens of
- * milliseconds for thousands of connections).
+ * have opened or closed and then none has for `quietMs`, this runs one full, compacting
+ * collection (measured with 1,000 idle connections open: 73 ms; with 5,000: 175 ms).
  *
  * It only does so after a burst: `minChurn` connection openings and closings since the last
  * collection, or the heap grown by `minHeapGrowthBytes`. A full collection while no connection
