@@ -11,15 +11,15 @@
  * SSHD_KIT_NODE_OPTIONS adds node flags to sshd-kit (`--trace-deopt`, `--trace-gc`; the server's
  * output goes to /dev/shm/sshd-kit-bench/logs/).
  */
-import { readFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runProcess } from './lib/exec.js';
-import { threadCpuSeconds, treeCpuSeconds } from './lib/proc.js';
+import { minorFaults, threadCpuSeconds, treeCpuSeconds } from './lib/proc.js';
 import {
-  opensshClientArgs,
   prepareWorkspace,
   SERVER_NAMES,
+  sftpBatchArgs,
   startServer,
   type ServerName,
 } from './lib/servers.js';
@@ -45,33 +45,25 @@ const ws = prepareWorkspace(values.dir);
 const file = `bench-${values.mb}m.bin`;
 await ensureFile(join(ws.home, file), Number(values.mb) * 1024 * 1024);
 
-/** Minor page faults of the server process itself (field 10 of /proc/PID/stat). */
-const minorFaults = (pid: number): number =>
-  Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[7]);
+const UPLOAD_NAME = 'idle-pauses-up.bin';
 
 const server = await startServer(name, ws);
 try {
   for (let i = 0; i < count; i++) {
     if (i > 0) await new Promise((r) => setTimeout(r, pauseMs));
+    // A new file for every upload, as the sftp measure does: replacing the last one would
+    // measure the file system's reuse of freed pages, not the server.
+    if (values.up) rmSync(join(ws.home, UPLOAD_NAME), { force: true });
     const faults0 = minorFaults(server.pid);
     const cpu0 = treeCpuSeconds(server.pid);
     const threads0 = threadCpuSeconds(server.pid);
     const t0 = performance.now();
     const command = values.up
-      ? `put ${join(ws.home, file)} ${server.sftpPath('idle-pauses-up.bin')}`
+      ? `put ${join(ws.home, file)} ${server.sftpPath(UPLOAD_NAME)}`
       : `get ${server.sftpPath(file)} /dev/null`;
-    const r = await runProcess(
-      'sftp',
-      [
-        ...opensshClientArgs(ws, { cipher: values.cipher }),
-        '-b',
-        '-',
-        '-P',
-        String(server.port),
-        `${server.user}@127.0.0.1`,
-      ],
-      { input: `${command}\n` },
-    );
+    const r = await runProcess('sftp', sftpBatchArgs(ws, server, { cipher: values.cipher }), {
+      input: `${command}\n`,
+    });
     if (r.code !== 0) throw new Error(r.stderr);
     const wall = (performance.now() - t0) / 1000;
     const cpu = (treeCpuSeconds(server.pid) - cpu0) / gib;

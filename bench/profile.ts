@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { lastJson, runClient, runProcess } from './lib/exec.js';
 import { threadCpuSeconds, treeCpuSeconds } from './lib/proc.js';
-import { opensshClientArgs, prepareWorkspace, REPO, startServer } from './lib/servers.js';
+import { opensshClientArgs, prepareWorkspace, REPO, sftpBatchArgs, startServer } from './lib/servers.js';
 import { ensureFile } from './measures/sftp.js';
 
 const { values, positionals } = parseArgs({
@@ -41,11 +41,7 @@ if (workload === 'sftp-down' || workload === 'sftp-up') {
     workload === 'sftp-down'
       ? `get ${server.sftpPath(file)} /dev/null`
       : `put ${join(ws.home, file)} ${server.sftpPath('up-profile.bin')}`;
-  const r = await runProcess(
-    'sftp',
-    [...opensshClientArgs(ws, algs), '-b', '-', '-P', String(server.port), `${server.user}@127.0.0.1`],
-    { input: `${cmd}\n` },
-  );
+  const r = await runProcess('sftp', sftpBatchArgs(ws, server, algs), { input: `${cmd}\n` });
   if (r.code !== 0) throw new Error(r.stderr);
 } else if (workload === 'ssh2-get' || workload === 'ssh2-put') {
   const r = await runClient('ssh2-transfer', {

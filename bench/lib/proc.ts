@@ -22,6 +22,11 @@ function statFields(pid: number): string[] | undefined {
   return text.slice(text.lastIndexOf(')') + 2).split(' ');
 }
 
+/** Minor page faults of the process itself (field 10 of /proc/PID/stat); 0 once it has gone. */
+export function minorFaults(pid: number): number {
+  return Number(statFields(pid)?.[7] ?? 0);
+}
+
 /** The thread ids of a process; none once it has gone. */
 function tasksOf(pid: number): string[] {
   try {

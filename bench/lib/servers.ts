@@ -299,6 +299,22 @@ export function startServer(name: ServerName, ws: Workspace): Promise<RunningSer
   }
 }
 
+/** Arguments for `sftp -b -` against `server`: commands come on standard input, one per line. */
+export function sftpBatchArgs(
+  ws: Workspace,
+  server: RunningServer,
+  algorithms: { cipher: string; mac?: string },
+): string[] {
+  return [
+    ...opensshClientArgs(ws, algorithms),
+    '-b',
+    '-',
+    '-P',
+    String(server.port),
+    `${server.user}@127.0.0.1`,
+  ];
+}
+
 /** OpenSSH client options: the tests' hermetic set, batch mode, our key, and the algorithms under test. */
 export function opensshClientArgs(ws: Workspace, algorithms: { cipher: string; mac?: string }): string[] {
   return [

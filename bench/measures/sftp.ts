@@ -8,7 +8,7 @@ import { randomFillSync } from 'node:crypto';
 import { rotate, withServers, type BenchContext } from '../lib/context.js';
 import { lastJson, runClient, runProcess } from '../lib/exec.js';
 import { treeCpuSeconds, waitForTreeSize } from '../lib/proc.js';
-import { opensshClientArgs, type RunningServer } from '../lib/servers.js';
+import { sftpBatchArgs, type RunningServer } from '../lib/servers.js';
 
 /** The ciphers measured (cipher, MAC). */
 export const CIPHERS = [
@@ -54,11 +54,7 @@ async function transfer(
   if (direction === 'up') rmSync(join(ctx.ws.home, upName), { force: true });
   if (client === 'sftp') {
     const cmd = direction === 'down' ? `get ${remoteSrc} /dev/null` : `put ${local} ${s.sftpPath(upName)}`;
-    const r = await runProcess(
-      'sftp',
-      [...opensshClientArgs(ctx.ws, c), '-b', '-', '-P', String(s.port), `${s.user}@127.0.0.1`],
-      { input: `${cmd}\n`, timeoutMs },
-    );
+    const r = await runProcess('sftp', sftpBatchArgs(ctx.ws, s, c), { input: `${cmd}\n`, timeoutMs });
     if (r.code !== 0) return r.seconds * 1000 >= timeoutMs ? 'stalled' : `failed: ${r.stderr.slice(-300)}`;
     return r.seconds;
   }
