@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import type { AuthenticatedUser, ConnectionInfo } from '../auth/types.js';
 import { silentLogger, sanitizeForLog, type Logger } from '../log/logger.js';
 import { DisconnectError } from '../protocol/errors.js';
@@ -9,6 +8,7 @@ import {
   type ChannelOpenFailureCode,
 } from '../protocol/numbers.js';
 import type { ServiceResult, TransportService } from '../transport/transport.js';
+import { LazyAbortController } from '../util/lazy-abort.js';
 import { withTimeout } from '../util/with-timeout.js';
 import { ChannelImpl, type ChannelLink } from './channel.js';
 import type { HandlerRegistry } from './handler-registry.js';
@@ -75,6 +75,10 @@ export interface ConnectionServiceOptions {
   readonly globalRequests: HandlerRegistry<GlobalRequestHandler>;
   readonly limits?: Partial<ConnectionLimits>;
   readonly log?: Logger;
+}
+
+/** Where a connection service's messages go, and whom it tells of channel opens. */
+export interface ConnectionOutput {
   send(payload: Uint8Array): void;
   /** Sends `head` then the pieces of `body` as one payload without joining them (see `Transport.sendParts`). */
   sendParts?(head: Uint8Array, body: readonly Uint8Array[]): void;
@@ -95,6 +99,13 @@ export class ChannelOpenError extends Error {
   }
 }
 
+/** A channel number handed out before its channel exists. */
+interface Reservation {
+  readonly type: string;
+  /** For a channel we open: gets the client's CONFIRMATION or FAILURE (empty when the connection ends). */
+  readonly settle?: (reply: Buffer) => void;
+}
+
 const protocolError = (why: string) => new DisconnectError(DisconnectReason.ProtocolError, why);
 
 /**
@@ -106,45 +117,86 @@ export class ConnectionService implements TransportService {
   private readonly log: Logger;
   private readonly limits: ConnectionLimits;
   private readonly channels = new Map<number, ChannelImpl>();
-  /** Numbers handed out for opens still being decided, or waiting for the client's confirmation. */
-  private readonly reserved = new Map<number, { type: string; settle?: (msg: Buffer) => void }>();
+  /**
+   * Numbers handed out for opens still being decided, or waiting for the client's confirmation;
+   * only there while some are (an idle connection keeps no empty map).
+   */
+  private reserved: Map<number, Reservation> | undefined;
   private nextId = 0;
   private globalChain: Promise<void> = Promise.resolve();
-  private readonly abort = new AbortController();
+  /** Every open channel and pending request of the connection may watch this signal at once. */
+  private readonly abort = new LazyAbortController(true);
   private readonly link: ChannelLink;
   /** Request handlers of a plugin's channels log under the plugin's name. */
   private pluginLinks: Map<string, ChannelLink> | undefined;
   readonly context: ConnectionContext;
 
-  constructor(private readonly options: ConnectionServiceOptions) {
+  constructor(
+    private readonly options: ConnectionServiceOptions,
+    private readonly output: ConnectionOutput,
+  ) {
     this.log = options.log ?? silentLogger;
-    this.limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
-    // Every open channel and pending request of the connection may watch this signal at once.
-    setMaxListeners(0, this.abort.signal);
-    this.link = {
-      send: (p) => options.send(p),
-      ...(options.sendParts ? { sendParts: options.sendParts } : {}),
-      whenWritable: () => options.whenWritable(),
-      release: (id) => this.channels.delete(id),
-      log: this.log,
-      handlerTimeoutMs: this.limits.handlerTimeoutMs,
-    };
-    this.context = {
-      info: options.info,
-      user: options.user,
-      log: this.log,
-      openChannel: (type, data) => this.openToClient(type, data),
-      countChannels: (type) => this.countType(type),
-    };
+    this.limits = options.limits
+      ? { ...DEFAULT_CONNECTION_LIMITS, ...options.limits }
+      : DEFAULT_CONNECTION_LIMITS;
+    this.link = new ConnectionService.Link(this, this.log);
+    this.context = new ConnectionService.Context(this);
   }
+
+  // The link and the context are classes rather than objects of closures: their methods live on
+  // a prototype, so an idle connection holds two small objects for them.
+
+  /** How this connection's channels send, wait and go. */
+  private static readonly Link = class implements ChannelLink {
+    constructor(
+      private readonly service: ConnectionService,
+      readonly log: Logger,
+    ) {}
+    get handlerTimeoutMs(): number {
+      return this.service.limits.handlerTimeoutMs;
+    }
+    send(payload: Uint8Array): void {
+      this.service.output.send(payload);
+    }
+    sendParts(head: Uint8Array, body: readonly Uint8Array[]): void {
+      const output = this.service.output;
+      if (output.sendParts) output.sendParts(head, body);
+      else output.send(Buffer.concat([head, ...body]));
+    }
+    whenWritable(): Promise<void> | undefined {
+      return this.service.output.whenWritable();
+    }
+    release(id: number): void {
+      this.service.channels.delete(id);
+    }
+  };
+
+  /** The connection as channel and request handlers see it. */
+  private static readonly Context = class implements ConnectionContext {
+    readonly info: ConnectionInfo;
+    readonly user: AuthenticatedUser;
+    readonly log: Logger;
+    constructor(private readonly service: ConnectionService) {
+      this.info = service.options.info;
+      this.user = service.options.user;
+      this.log = service.log;
+    }
+    openChannel(type: string, data: Uint8Array): Promise<Channel> {
+      return this.service.openToClient(type, data);
+    }
+    countChannels(type: string): number {
+      return this.service.countType(type);
+    }
+  };
 
   /** Ends every channel (the connection is gone). */
   shutdown(): void {
     this.abort.abort();
     for (const c of this.channels.values()) c.destroy();
     this.channels.clear();
-    for (const r of this.reserved.values()) r.settle?.(Buffer.alloc(0));
-    this.reserved.clear();
+    const reserved = this.reserved;
+    this.reserved = undefined;
+    for (const r of reserved?.values() ?? []) r.settle?.(Buffer.alloc(0));
   }
 
   /** Number of open channels. */
@@ -205,18 +257,22 @@ export class ConnectionService implements TransportService {
   private countType(type: string): number {
     let n = 0;
     for (const c of this.channels.values()) if (c.type === type && !c.isClosing) n++;
-    for (const r of this.reserved.values()) if (r.type === type) n++;
+    for (const r of this.reserved?.values() ?? []) if (r.type === type) n++;
     return n;
   }
 
   private allocateId(type: string): number | undefined {
-    if (this.channels.size + this.reserved.size >= this.limits.maxChannels) return undefined;
-    while (this.channels.has(this.nextId) || this.reserved.has(this.nextId))
-      this.nextId = (this.nextId + 1) >>> 0;
+    const reserved = (this.reserved ??= new Map());
+    if (this.channels.size + reserved.size >= this.limits.maxChannels) return undefined;
+    while (this.channels.has(this.nextId) || reserved.has(this.nextId)) this.nextId = (this.nextId + 1) >>> 0;
     const id = this.nextId;
     this.nextId = (this.nextId + 1) >>> 0;
-    this.reserved.set(id, { type });
+    reserved.set(id, { type });
     return id;
+  }
+
+  private unreserve(id: number): void {
+    if (this.reserved?.delete(id) && this.reserved.size === 0) this.reserved = undefined;
   }
 
   private onGlobalRequest(payload: Buffer): void {
@@ -238,8 +294,8 @@ export class ConnectionService implements TransportService {
           this.log.error({ err, plugin, request: request.name }, 'global request handler failed');
         }
       }
-      if (!request.wantReply || this.abort.signal.aborted) return;
-      this.options.send(
+      if (!request.wantReply || this.abort.aborted) return;
+      this.output.send(
         result.ok
           ? RequestSuccess.encode({ responseSpecific: result.data ?? new Uint8Array(0) })
           : RequestFailure.encode({}),
@@ -250,8 +306,8 @@ export class ConnectionService implements TransportService {
   private onOpen(payload: Buffer): void {
     const m = ChannelOpen.decode(payload);
     const refuse = (reason: ChannelOpenFailureCode, description: string) => {
-      this.options.onChannelOpen?.({ type: m.channelType, accepted: false });
-      this.options.send(
+      this.output.onChannelOpen?.({ type: m.channelType, accepted: false });
+      this.output.send(
         ChannelOpenFailureMessage.encode({
           recipientChannel: m.senderChannel,
           reasonCode: reason,
@@ -287,8 +343,8 @@ export class ConnectionService implements TransportService {
         log.error({ err, chan: id, plugin, type: m.channelType }, 'channel open handler failed');
         decision = { ok: false, reason: ChannelOpenFailure.ResourceShortage, description: 'internal error' };
       }
-      this.reserved.delete(id);
-      if (this.abort.signal.aborted) return;
+      this.unreserve(id);
+      if (this.abort.aborted) return;
       if (!decision.ok) return refuse(decision.reason, decision.description ?? '');
       const channel = new ChannelImpl(
         id,
@@ -305,7 +361,7 @@ export class ConnectionService implements TransportService {
         this.linkFor(plugin),
       );
       this.channels.set(id, channel);
-      this.options.send(
+      this.output.send(
         ChannelOpenConfirmation.encode({
           recipientChannel: m.senderChannel,
           senderChannel: id,
@@ -315,13 +371,13 @@ export class ConnectionService implements TransportService {
         }),
       );
       log.debug({ chan: id, type: sanitizeForLog(m.channelType, 64) }, 'channel open');
-      this.options.onChannelOpen?.({ type: m.channelType, accepted: true, chan: id });
+      this.output.onChannelOpen?.({ type: m.channelType, accepted: true, chan: id });
       try {
         await decision.run(channel);
       } catch (err) {
         log.error({ err, chan: id, plugin, type: m.channelType }, 'channel handler failed');
       }
-      if (!this.abort.signal.aborted) await channel.close();
+      if (!this.abort.aborted) await channel.close();
     })();
   }
 
@@ -330,7 +386,8 @@ export class ConnectionService implements TransportService {
     if (plugin === undefined) return this.link;
     this.pluginLinks ??= new Map();
     let link = this.pluginLinks.get(plugin);
-    if (!link) this.pluginLinks.set(plugin, (link = { ...this.link, log: this.link.log.child({ plugin }) }));
+    if (!link)
+      this.pluginLinks.set(plugin, (link = new ConnectionService.Link(this, this.log.child({ plugin }))));
     return link;
   }
 
@@ -339,10 +396,10 @@ export class ConnectionService implements TransportService {
     if (id === undefined)
       return Promise.reject(new ChannelOpenError(ChannelOpenFailure.ResourceShortage, 'too many channels'));
     return new Promise<Channel>((resolve, reject) => {
-      this.reserved.set(id, {
+      this.reserved?.set(id, {
         type,
         settle: (reply) => {
-          this.reserved.delete(id);
+          this.unreserve(id);
           if (reply[0] === Msg.ChannelOpenConfirmation) {
             const c = ChannelOpenConfirmation.decode(reply);
             const channel = new ChannelImpl(
@@ -368,7 +425,7 @@ export class ConnectionService implements TransportService {
           }
         },
       });
-      this.options.send(
+      this.output.send(
         ChannelOpen.encode({
           channelType: type,
           senderChannel: id,
@@ -382,7 +439,7 @@ export class ConnectionService implements TransportService {
 
   private onOpenReply(payload: Buffer): void {
     const recipient = payload.length >= 5 ? payload.readUInt32BE(1) : -1;
-    const pending = this.reserved.get(recipient);
+    const pending = this.reserved?.get(recipient);
     if (!pending?.settle) throw protocolError(`open reply for channel ${recipient} we did not open`);
     pending.settle(payload);
   }

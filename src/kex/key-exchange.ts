@@ -66,6 +66,8 @@ export interface KexOutcome {
 export class KeyExchangeRun {
   /** Payload of our KEXINIT (I_S or I_C). */
   readonly ourKexInit: Buffer;
+  /** What {@link ourKexInit} encodes: its names are the offer's own strings, not slices of a decode. */
+  private readonly ourInit: KexInit;
   private peerInit: KexInit | undefined;
   private peerInitRaw: Buffer | undefined;
   private exchange: KexServerExchange | KexClientExchange | undefined;
@@ -90,7 +92,7 @@ export class KeyExchangeRun {
           ...(offerStrictKex ? [server ? StrictKexServer : StrictKexClient] : []),
         ]
       : [];
-    this.ourKexInit = KexInit.encode({
+    this.ourInit = {
       cookie: randomBytes(16),
       kexAlgorithms: [...me.offer.kex, ...pseudo],
       serverHostKeyAlgorithms: me.offer.hostKey,
@@ -104,7 +106,8 @@ export class KeyExchangeRun {
       languagesServerToClient: [],
       firstKexPacketFollows: false,
       reserved: 0,
-    });
+    };
+    this.ourKexInit = KexInit.encode(this.ourInit);
   }
 
   /** The peer's decoded KEXINIT, once received. */
@@ -139,7 +142,7 @@ export class KeyExchangeRun {
     if (this.peerInit) throw new DisconnectError(DisconnectReason.ProtocolError, 'duplicate KEXINIT');
     this.peerInitRaw = Buffer.from(payload);
     this.peerInit = KexInit.decode(this.peerInitRaw);
-    const ours = KexInit.decode(this.ourKexInit);
+    const ours = this.ourInit;
     const [client, server] = this.me.role === 'server' ? [this.peerInit, ours] : [ours, this.peerInit];
     const { registries } = this.me;
     try {

@@ -56,10 +56,14 @@ export interface NegotiationHints {
  * server also offers (RFC 4253 §7.1). A pure function; throws {@link AlgorithmNegotiationError}.
  */
 export function negotiate(client: KexInit, server: KexInit, hints: NegotiationHints): NegotiatedAlgorithms {
+  // Returns the server's copy of the name: on a server, the offer's own string, where the
+  // client's is a slice that keeps its whole name-list alive as long as the connection holds it.
   const pick = (field: NegotiationField, c: readonly string[], s: readonly string[]): string => {
-    const found = c.find((name) => s.includes(name));
-    if (found === undefined) throw new AlgorithmNegotiationError(field, c, s);
-    return found;
+    for (const name of c) {
+      const i = s.indexOf(name);
+      if (i >= 0) return s[i]!;
+    }
+    throw new AlgorithmNegotiationError(field, c, s);
   };
   const kex = pick(
     'kex',

@@ -1,18 +1,23 @@
-import type { AlgorithmRegistries } from '../algorithms/registry.js';
-import type { DhEngine } from '../algorithms/types.js';
 import { AuthService } from '../auth/service.js';
 import type { AuthAttempt, AuthBackend, AuthenticatedUser, ConnectionInfo } from '../auth/types.js';
 import type { HandlerRegistry } from '../connection/handler-registry.js';
-import { ConnectionService, type ChannelOpenOutcome, type ConnectionLimits } from '../connection/service.js';
+import {
+  ConnectionService,
+  type ChannelOpenOutcome,
+  type ConnectionLimits,
+  type ConnectionOutput,
+} from '../connection/service.js';
 import type { ChannelTypeHandler, GlobalRequestHandler } from '../connection/types.js';
 import { GlobalRequest } from '../connection/messages.js';
-import type { AlgorithmOffer } from '../kex/key-exchange.js';
 import type { Logger } from '../log/logger.js';
 import type { DisconnectError } from '../protocol/errors.js';
 import { DisconnectReason, Msg } from '../protocol/numbers.js';
-import type { RekeyLimits } from '../transport/rekey.js';
-import { Transport } from '../transport/transport.js';
-import type { HostKeySet } from './host-keys.js';
+import {
+  Transport,
+  type TransportHooks,
+  type TransportOptions,
+  type TransportService,
+} from '../transport/transport.js';
 import { ClientAliveTimer, KEEPALIVE_REQUEST, type ClientAliveSettings } from './keepalive.js';
 
 /** The byte stream a connection runs over (a socket, or stdin/stdout). */
@@ -27,16 +32,13 @@ export interface ConnectionIo {
   resume(): void;
 }
 
-/** Everything a connection needs from its server. */
-export interface SshConnectionOptions {
-  readonly info: Omit<ConnectionInfo, 'clientVersion'>;
-  readonly identification: string;
-  readonly registries: AlgorithmRegistries;
-  readonly offer: AlgorithmOffer;
-  readonly hostKeys: HostKeySet;
-  readonly dhEngine?: DhEngine;
-  readonly strictKex?: boolean;
-  readonly rekeyLimits?: RekeyLimits;
+/**
+ * What every connection of a server shares: one object per server, not per connection (an idle
+ * connection should hold its own state and nothing else). The callbacks get the connection.
+ */
+export interface SshConnectionSettings {
+  /** The transport's options; each connection adds its own logger. */
+  readonly transport: Omit<TransportOptions, 'log'>;
   readonly authBackend: AuthBackend<AuthenticatedUser>;
   /** Signature algorithms user keys may use (EXT_INFO server-sig-algs). */
   readonly userSignatureAlgorithms: readonly string[];
@@ -51,13 +53,12 @@ export interface SshConnectionOptions {
   readonly connectionLimits?: Partial<ConnectionLimits>;
   /** Client-alive probes after login (OpenSSH ClientAliveInterval/CountMax); off when absent. */
   readonly clientAlive?: ClientAliveSettings;
-  readonly log: Logger;
   /** Called once the user has logged in. */
-  onAuthenticated?(user: AuthenticatedUser, connection: SshConnection): void;
+  onAuthenticated?(connection: SshConnection, user: AuthenticatedUser): void;
   /** Called after each authentication attempt (for audit; never carries a secret). */
-  onAuthAttempt?(attempt: AuthAttempt): void;
+  onAuthAttempt?(connection: SshConnection, attempt: AuthAttempt): void;
   /** Called when a client's CHANNEL_OPEN has been answered. */
-  onChannelOpen?(outcome: ChannelOpenOutcome, user: string): void;
+  onChannelOpen?(connection: SshConnection, outcome: ChannelOpenOutcome): void;
   /** Called once when the connection has ended. */
   onClosed?(connection: SshConnection, error: DisconnectError | undefined): void;
 }
@@ -81,7 +82,7 @@ type PauseReason = (typeof PauseReason)[keyof typeof PauseReason];
  */
 export class SshConnection {
   readonly transport: Transport;
-  private readonly log: Logger;
+  private readonly link: TransportHooks & ConnectionOutput;
   /** Cancels authentication work when the connection ends; dropped once authenticated. */
   private authAbort: AbortController | undefined = new AbortController();
   private connection: ConnectionService | undefined;
@@ -97,40 +98,54 @@ export class SshConnection {
   private ended = false;
 
   constructor(
-    private readonly options: SshConnectionOptions,
+    private readonly settings: SshConnectionSettings,
+    /** Who is connected where (the id names the connection in logs and events). */
+    readonly info: Omit<ConnectionInfo, 'clientVersion'>,
+    private readonly log: Logger,
     private readonly io: ConnectionIo,
   ) {
-    this.log = options.log;
-    const extensions = (): [string, Uint8Array][] => [
-      ['server-sig-algs', Buffer.from(options.userSignatureAlgorithms.join(','))],
-      ['publickey-hostbound@openssh.com', Buffer.from('0')],
-      ['ping@openssh.com', Buffer.from('0')],
-    ];
-    this.transport = new Transport(
-      {
-        role: 'server',
-        registries: options.registries,
-        offer: options.offer,
-        identification: options.identification,
-        hostKeySigner: (alg) => options.hostKeys.signer(alg),
-        ...(options.dhEngine ? { dhEngine: options.dhEngine } : {}),
-        extensions,
-        log: this.log,
-        ...(options.strictKex === undefined ? {} : { strictKex: options.strictKex }),
-        ...(options.rekeyLimits ? { rekeyLimits: options.rekeyLimits } : {}),
-      },
-      {
-        write: (data) => this.writeOut(data),
-        writeParts: (parts) => {
-          for (const part of parts) this.writeOut(part);
-        },
-        closed: (error) => this.onTransportClosed(error),
-        serviceRequested: (name) => (name === 'ssh-userauth' ? this.createAuthService() : undefined),
-        writable: () => this.wakeWriters(),
-        drained: () => this.onDrained(),
-      },
-    );
+    this.link = new SshConnection.Link(this);
+    this.transport = new Transport({ ...settings.transport, log }, this.link);
   }
+
+  /**
+   * The connection as its transport and its `ssh-connection` service see it. A class rather than
+   * objects of closures: the methods live on its prototype, and each connection holds one
+   * one-field object for them.
+   */
+  private static readonly Link = class implements TransportHooks, ConnectionOutput {
+    constructor(private readonly c: SshConnection) {}
+    send(payload: Uint8Array): void {
+      this.c.transport.send(payload);
+    }
+    sendParts(head: Uint8Array, body: readonly Uint8Array[]): void {
+      this.c.transport.sendParts(head, body);
+    }
+    whenWritable(): Promise<void> | undefined {
+      return this.c.whenWritable();
+    }
+    onChannelOpen(outcome: ChannelOpenOutcome): void {
+      this.c.settings.onChannelOpen?.(this.c, outcome);
+    }
+    write(data: Buffer): void {
+      this.c.writeOut(data);
+    }
+    writeParts(parts: readonly Buffer[]): void {
+      for (const part of parts) this.c.writeOut(part);
+    }
+    closed(error: DisconnectError | undefined): void {
+      this.c.onTransportClosed(error);
+    }
+    serviceRequested(name: string): TransportService | undefined {
+      return name === 'ssh-userauth' ? this.c.createAuthService() : undefined;
+    }
+    writable(): void {
+      this.c.wakeWriters();
+    }
+    drained(): void {
+      this.c.onDrained();
+    }
+  };
 
   private writeOut(data: Buffer): void {
     if (!this.io.write(data)) {
@@ -142,10 +157,6 @@ export class SshConnection {
   /** The logged-in user, once authenticated. */
   get user(): AuthenticatedUser | undefined {
     return this.authenticatedUser;
-  }
-
-  get info(): Omit<ConnectionInfo, 'clientVersion'> {
-    return this.options.info;
   }
 
   /** How the connection went, for per-source penalties (OpenSSH PerSourcePenalties). */
@@ -166,12 +177,12 @@ export class SshConnection {
       setTimeout(() => {
         if (!this.transport.peer.identification)
           this.close(DisconnectReason.ProtocolError, 'identification timeout');
-      }, this.options.identificationTimeoutMs),
+      }, this.settings.identificationTimeoutMs),
       setTimeout(() => {
         if (this.authenticatedUser) return;
         this.graceExpired = true;
         this.close(DisconnectReason.ByApplication, 'authentication timeout');
-      }, this.options.loginGraceMs),
+      }, this.settings.loginGraceMs),
     );
     for (const t of this.timers) t.unref();
     this.transport.start();
@@ -214,13 +225,13 @@ export class SshConnection {
   }
 
   private createAuthService(): AuthService<AuthenticatedUser> {
-    const o = this.options;
+    const o = this.settings;
     return new AuthService<AuthenticatedUser>({
       transport: this.transport,
       backend: o.authBackend,
       connection: this.connectionInfo(),
       signal: (this.authAbort ??= new AbortController()).signal,
-      signatureAlgorithms: o.registries.hostKey,
+      signatureAlgorithms: o.transport.registries.hostKey,
       allowedSignatureAlgorithms: o.userSignatureAlgorithms,
       hostKeyBlob: this.transport.hostKeyBlob,
       ...(o.maxAuthTries === undefined ? {} : { maxAuthTries: o.maxAuthTries }),
@@ -229,13 +240,13 @@ export class SshConnection {
       onSuccess: (user) => this.onAuthenticated(user),
       onAttempt: (attempt) => {
         if (attempt.result === 'failure' && attempt.method !== 'none') this.authFailures++;
-        o.onAuthAttempt?.(attempt);
+        o.onAuthAttempt?.(this, attempt);
       },
     });
   }
 
   private connectionInfo(): ConnectionInfo {
-    return { ...this.options.info, clientVersion: this.transport.peer.identification?.line ?? '' };
+    return { ...this.info, clientVersion: this.transport.peer.identification?.line ?? '' };
   }
 
   private onAuthenticated(user: AuthenticatedUser): void {
@@ -244,24 +255,22 @@ export class SshConnection {
     this.authAbort = undefined;
     // The identification and login grace timers have nothing left to watch.
     for (const t of this.timers.splice(0)) clearTimeout(t);
-    const o = this.options;
-    this.connection = new ConnectionService({
-      info: this.connectionInfo(),
-      user,
-      channelTypes: o.channelTypes,
-      globalRequests: o.globalRequests,
-      log: this.log.child({ user: user.name }),
-      ...(o.connectionLimits ? { limits: o.connectionLimits } : {}),
-      send: (p) => this.transport.send(p),
-      sendParts: (head, body) => this.transport.sendParts(head, body),
-      whenWritable: () => this.whenWritable(),
-      ...(o.onChannelOpen
-        ? { onChannelOpen: (e: ChannelOpenOutcome) => o.onChannelOpen!(e, user.name) }
-        : {}),
-    });
+    this.log.info({ user: user.name, methods: user.methods }, 'authenticated');
+    const o = this.settings;
+    this.connection = new ConnectionService(
+      {
+        info: this.connectionInfo(),
+        user,
+        channelTypes: o.channelTypes,
+        globalRequests: o.globalRequests,
+        log: this.log.child({ user: user.name }),
+        ...(o.connectionLimits ? { limits: o.connectionLimits } : {}),
+      },
+      this.link,
+    );
     this.transport.setService(this.connection);
     if (ClientAliveTimer.enabled(o.clientAlive)) this.startClientAlive(o.clientAlive, this.connection);
-    o.onAuthenticated?.(user, this);
+    o.onAuthenticated?.(this, user);
   }
 
   /** Probes a silent client with keepalive@openssh.com; its replies reach us as REQUEST_SUCCESS/FAILURE. */
@@ -331,6 +340,7 @@ export class SshConnection {
     this.wakeWriters();
     if (this.transport.isOpen) this.transport.disconnect(DisconnectReason.ConnectionLost, 'connection lost');
     this.io.end();
-    this.options.onClosed?.(this, error);
+    this.log.debug({}, 'connection closed');
+    this.settings.onClosed?.(this, error);
   }
 }

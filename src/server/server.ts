@@ -24,7 +24,7 @@ import type { RekeyLimits } from '../transport/rekey.js';
 import { identificationLine } from '../transport/version.js';
 import { packageVersion } from '../version.js';
 import { resolveAlgorithmList } from './algorithm-lists.js';
-import { SshConnection, type ConnectionIo } from './connection.js';
+import { SshConnection, type ConnectionIo, type SshConnectionSettings } from './connection.js';
 import { HostKeySet } from './host-keys.js';
 import {
   DEFAULT_IDLE_COLLECTION,
@@ -140,6 +140,7 @@ export class SshServer {
   readonly penalties: SourcePenalties | undefined;
   /** Finite-field DH runs here, off the event loop; the worker starts on first use. */
   private dhPool: DhWorkerPool | undefined;
+  private readonly connectionSettings: SshConnectionSettings;
   private readonly dhEngine: DhEngine = { run: (job) => (this.dhPool ??= new DhWorkerPool()).run(job) };
 
   constructor(
@@ -216,6 +217,7 @@ export class SshServer {
       builtin,
     );
     this.forwarding = forwarding!;
+    this.connectionSettings = this.settingsForConnections();
   }
 
   /** Connections currently open. */
@@ -327,60 +329,68 @@ export class SshServer {
   ): SshConnection {
     const id = `${this.idPrefix}-${(this.nextId++).toString(36)}`;
     const log = this.log.child({ conn: id });
-    const o = this.options;
-    const info = { id, ...address };
-    const conn = new SshConnection(
-      {
-        info,
-        identification: this.identification,
-        registries: this.registries,
-        offer: this.offer,
-        hostKeys: this.hostKeys,
-        dhEngine: this.dhEngine,
-        ...(o.strictKex === undefined ? {} : { strictKex: o.strictKex }),
-        ...(o.rekeyLimits ? { rekeyLimits: o.rekeyLimits } : {}),
-        authBackend: o.authBackend,
-        userSignatureAlgorithms: this.userSignatureAlgorithms,
-        ...(o.maxAuthTries === undefined ? {} : { maxAuthTries: o.maxAuthTries }),
-        ...(o.banner === undefined ? {} : { banner: o.banner }),
-        loginGraceMs: (o.loginGraceTime ?? 120) * 1000,
-        identificationTimeoutMs: Math.min((o.loginGraceTime ?? 120) * 1000, 30_000),
-        channelTypes: this.channelTypes,
-        globalRequests: this.globalRequests,
-        ...(o.connectionLimits ? { connectionLimits: o.connectionLimits } : {}),
-        ...(o.clientAlive ? { clientAlive: o.clientAlive } : {}),
-        log,
-        onAuthenticated: (user, c) => {
-          this.unauthenticated--;
-          log.info({ user: user.name, methods: user.methods }, 'authenticated');
-          this.events.onAuthenticated?.(user, c);
-        },
-        onAuthAttempt: (attempt) => this.serverEvents.emit('auth.attempt', { conn: info, ...attempt }),
-        onChannelOpen: (e, user) => this.serverEvents.emit('channel.open', { conn: info, user, ...e }),
-        onClosed: (c, error) => {
-          this.connections.delete(c);
-          if (!c.user) this.unauthenticated--;
-          this.idleCollector?.churn();
-          const outcome = c.outcome;
-          if (outcome !== 'authenticated' && !this.stopping)
-            this.penalties?.penalize(address.remoteAddress, outcome);
-          log.debug({}, 'connection closed');
-          this.events.onConnectionClosed?.(c);
-          this.serverEvents.emit('connection.close', {
-            conn: info,
-            ...(c.user ? { user: c.user.name } : {}),
-            ...(error ? { reason: error.reason } : {}),
-          });
-        },
-      },
-      io,
-    );
+    const conn = new SshConnection(this.connectionSettings, { id, ...address }, log, io);
     this.connections.add(conn);
     this.unauthenticated++;
     this.idleCollector?.churn();
     log.debug({ remote: address.remoteAddress, port: address.remotePort }, 'connection open');
     this.events.onConnection?.(conn);
-    this.serverEvents.emit('connection.open', { conn: info });
+    this.serverEvents.emit('connection.open', { conn: conn.info });
     return conn;
+  }
+
+  /** What every connection shares (made once: an idle connection holds its own state only). */
+  private settingsForConnections(): SshConnectionSettings {
+    const o = this.options;
+    const { hostKeys, userSignatureAlgorithms } = this;
+    const loginGraceMs = (o.loginGraceTime ?? 120) * 1000;
+    return {
+      transport: {
+        role: 'server',
+        registries: this.registries,
+        offer: this.offer,
+        identification: this.identification,
+        hostKeySigner: (alg) => hostKeys.signer(alg),
+        dhEngine: this.dhEngine,
+        extensions: () => [
+          ['server-sig-algs', Buffer.from(userSignatureAlgorithms.join(','))],
+          ['publickey-hostbound@openssh.com', Buffer.from('0')],
+          ['ping@openssh.com', Buffer.from('0')],
+        ],
+        ...(o.strictKex === undefined ? {} : { strictKex: o.strictKex }),
+        ...(o.rekeyLimits ? { rekeyLimits: o.rekeyLimits } : {}),
+      },
+      authBackend: o.authBackend,
+      userSignatureAlgorithms,
+      ...(o.maxAuthTries === undefined ? {} : { maxAuthTries: o.maxAuthTries }),
+      ...(o.banner === undefined ? {} : { banner: o.banner }),
+      loginGraceMs,
+      identificationTimeoutMs: Math.min(loginGraceMs, 30_000),
+      channelTypes: this.channelTypes,
+      globalRequests: this.globalRequests,
+      ...(o.connectionLimits ? { connectionLimits: o.connectionLimits } : {}),
+      ...(o.clientAlive ? { clientAlive: o.clientAlive } : {}),
+      onAuthenticated: (c, user) => {
+        this.unauthenticated--;
+        this.events.onAuthenticated?.(user, c);
+      },
+      onAuthAttempt: (c, attempt) => this.serverEvents.emit('auth.attempt', { conn: c.info, ...attempt }),
+      onChannelOpen: (c, e) =>
+        this.serverEvents.emit('channel.open', { conn: c.info, user: c.user!.name, ...e }),
+      onClosed: (c, error) => {
+        this.connections.delete(c);
+        if (!c.user) this.unauthenticated--;
+        this.idleCollector?.churn();
+        const outcome = c.outcome;
+        if (outcome !== 'authenticated' && !this.stopping)
+          this.penalties?.penalize(c.info.remoteAddress, outcome);
+        this.events.onConnectionClosed?.(c);
+        this.serverEvents.emit('connection.close', {
+          conn: c.info,
+          ...(c.user ? { user: c.user.name } : {}),
+          ...(error ? { reason: error.reason } : {}),
+        });
+      },
+    };
   }
 }

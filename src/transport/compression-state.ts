@@ -11,7 +11,9 @@ export class CompressionState {
   compressor: Compressor | undefined;
   /** Inflates incoming payloads, when compression is on. */
   decompressor: Decompressor | undefined;
-  private delayed: { out?: Compressor; in?: Decompressor } = {};
+  /** Streams waiting for authentication. */
+  private delayedOut: Compressor | undefined;
+  private delayedIn: Decompressor | undefined;
 
   /** New keys for `direction`: start `algorithm`'s stream, or keep it for after authentication. */
   install(direction: 'in' | 'out', algorithm: CompressionAlgorithm, authenticated: boolean): void {
@@ -20,19 +22,20 @@ export class CompressionState {
     if (direction === 'out') {
       const stream = algorithm.createCompressor();
       if (!wait) this.compressor = stream;
-      else if (stream) this.delayed.out = stream;
+      else if (stream) this.delayedOut = stream;
     } else {
       const stream = algorithm.createDecompressor();
       if (!wait) this.decompressor = stream;
-      else if (stream) this.delayed.in = stream;
+      else if (stream) this.delayedIn = stream;
     }
   }
 
   /** The peer has authenticated: delayed streams start. */
   startDelayed(): void {
-    if (this.delayed.out) this.compressor = this.delayed.out;
-    if (this.delayed.in) this.decompressor = this.delayed.in;
-    this.delayed = {};
+    if (this.delayedOut) this.compressor = this.delayedOut;
+    if (this.delayedIn) this.decompressor = this.delayedIn;
+    this.delayedOut = undefined;
+    this.delayedIn = undefined;
   }
 
   /** Frees every stream (the connection is closing). */
@@ -44,14 +47,14 @@ export class CompressionState {
   private release(direction: 'in' | 'out'): void {
     if (direction === 'out') {
       this.compressor?.close?.();
-      this.delayed.out?.close?.();
+      this.delayedOut?.close?.();
       this.compressor = undefined;
-      delete this.delayed.out;
+      this.delayedOut = undefined;
     } else {
       this.decompressor?.close?.();
-      this.delayed.in?.close?.();
+      this.delayedIn?.close?.();
       this.decompressor = undefined;
-      delete this.delayed.in;
+      this.delayedIn = undefined;
     }
   }
 }

@@ -172,7 +172,14 @@ export class KexController {
     const run = this.run;
     if (!run?.result || this.sentNewKeys) return;
     this.sessionIdentifier ??= unpooledCopy(run.result.exchangeHash);
-    this.serverHostKey ??= unpooledCopy(run.result.hostKeyBlob);
+    // A server's blob is its host key's, shared by every connection; a client's is in a packet.
+    const blob = run.result.hostKeyBlob;
+    this.serverHostKey ??=
+      this.options.role === 'client'
+        ? unpooledCopy(blob)
+        : Buffer.isBuffer(blob)
+          ? blob
+          : Buffer.from(blob.buffer, blob.byteOffset, blob.length);
     this.pendingKeys = installKeys(this.options, run.result, this.sessionIdentifier);
     this.carrier.sendNow(Buffer.from([Msg.NewKeys]));
     this.sentNewKeys = true;

@@ -20,7 +20,7 @@ import {
 } from './messages.js';
 import { DEFAULT_PEER_LIMITS, PeerLimits } from './peer-limits.js';
 import { rekeyDue } from './rekey.js';
-import { IdentificationReader, type Identification } from './version.js';
+import { IdentificationReader, parseIdentification } from './version.js';
 
 export type {
   PeerInfo,
@@ -48,7 +48,8 @@ export class Transport {
   private readonly reader = new PacketReader();
   private readonly writer = new PacketWriter();
   private identReader: IdentificationReader | undefined;
-  private peerIdentification: Identification | undefined;
+  /** The peer's identification line (parsed again when asked for: a connection keeps one string). */
+  private peerIdentification: string | undefined;
   private state: 'new' | 'banner' | 'packets' | 'closed' = 'new';
   private pumping = false;
 
@@ -73,38 +74,61 @@ export class Transport {
     private readonly hooks: TransportHooks,
   ) {
     this.log = options.log ?? silentLogger;
-    this.kex = new KexController(options, this.kexCarrier());
+    this.kex = new KexController(options, new Transport.KexLink(this));
     if (options.role === 'server')
-      this.limits = new PeerLimits({ ...DEFAULT_PEER_LIMITS, ...options.peerLimits });
+      this.limits = new PeerLimits(
+        options.peerLimits ? { ...DEFAULT_PEER_LIMITS, ...options.peerLimits } : DEFAULT_PEER_LIMITS,
+      );
   }
 
-  private kexCarrier(): KexCarrier {
-    return {
-      log: this.log,
-      sendNow: (payload) => this.sendNow(payload),
-      switchOutbound: (keys, reset) => {
-        this.writer.protection = keys.outbound;
-        this.writer.packetsSinceKex = 0;
-        this.writer.bytesSinceKex = 0;
-        if (reset) this.writer.seq = 0;
-        this.setCompression('out', keys);
-      },
-      switchInbound: (keys, reset) => {
-        this.reader.protection = keys.inbound;
-        this.reader.packetsSinceKex = 0;
-        this.reader.bytesSinceKex = 0;
-        if (reset) this.reader.seq = 0;
-        this.setCompression('in', keys);
-        this.lastWasNewKeys = true;
-      },
-      holdOutput: () => this.hooks.writable?.(false),
-      releaseOutput: () => this.flushQueue(),
-      established: () => this.hooks.established?.(),
-      isAuthenticated: () => this.authenticatedPeer,
-      packetsReceived: () => this.packetsReceived,
-      peerIdentification: () => this.peerIdentification!.line,
-    };
-  }
+  /**
+   * The transport as its key exchange sees it. A class of its own rather than an object of
+   * closures: the methods live on its prototype, and each connection holds one two-field object.
+   */
+  private static readonly KexLink = class implements KexCarrier {
+    readonly log: Logger;
+    constructor(private readonly t: Transport) {
+      this.log = t.log;
+    }
+    sendNow(payload: Uint8Array): void {
+      this.t.sendNow(payload);
+    }
+    switchOutbound(keys: InstalledKeys, resetSequence: boolean): void {
+      const { writer } = this.t;
+      writer.protection = keys.outbound;
+      writer.packetsSinceKex = 0;
+      writer.bytesSinceKex = 0;
+      if (resetSequence) writer.seq = 0;
+      this.t.setCompression('out', keys);
+    }
+    switchInbound(keys: InstalledKeys, resetSequence: boolean): void {
+      const { reader } = this.t;
+      reader.protection = keys.inbound;
+      reader.packetsSinceKex = 0;
+      reader.bytesSinceKex = 0;
+      if (resetSequence) reader.seq = 0;
+      this.t.setCompression('in', keys);
+      this.t.lastWasNewKeys = true;
+    }
+    holdOutput(): void {
+      this.t.hooks.writable?.(false);
+    }
+    releaseOutput(): void {
+      this.t.flushQueue();
+    }
+    established(): void {
+      this.t.hooks.established?.();
+    }
+    isAuthenticated(): boolean {
+      return this.t.authenticatedPeer;
+    }
+    packetsReceived(): number {
+      return this.t.packetsReceived;
+    }
+    peerIdentification(): string {
+      return this.t.peerIdentification!;
+    }
+  };
 
   /** The session identifier: H of the first key exchange (RFC 4253 §7.2), once known. */
   get sessionId(): Buffer | undefined {
@@ -118,7 +142,11 @@ export class Transport {
 
   /** What we know about the peer. */
   get peer(): PeerInfo {
-    return { identification: this.peerIdentification, extensions: this.peerExtensions ?? new Map() };
+    const line = this.peerIdentification;
+    return {
+      identification: line === undefined ? undefined : parseIdentification(line),
+      extensions: this.peerExtensions ?? new Map(),
+    };
   }
 
   /** True until the transport has closed. */
@@ -172,7 +200,7 @@ export class Transport {
         return;
       }
       if (!got) return;
-      this.peerIdentification = got.identification;
+      this.peerIdentification = got.identification.line;
       this.identReader = undefined;
       this.state = 'packets';
       this.log.debug({ peer: sanitizeForLog(got.identification.line) }, 'peer identification');

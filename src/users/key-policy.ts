@@ -1,5 +1,6 @@
-import type { SessionPolicy } from '../auth/types.js';
+import type { HostPortPattern, SessionPolicy } from '../auth/types.js';
 import type { AuthorizedKey } from './authorized-keys.js';
+import type { HostPort } from './authorized-key-options.js';
 import { matchPatternList, type PeerIdentity } from './host-patterns.js';
 import type { UserRecord } from './user-store.js';
 
@@ -23,6 +24,15 @@ export function checkKeyUse(key: AuthorizedKey, peer: PeerIdentity, now: Date = 
   return { ok: true };
 }
 
+/** Shared by every login without `permitopen=`/`permitlisten=` (most of them). */
+const NO_PATTERNS: readonly HostPortPattern[] = Object.freeze([]);
+
+/** A key's `permitopen=`/`permitlisten=` entries; a host left out matches any host, as in sshd. */
+function hostPortPatterns(entries: readonly HostPort[] | undefined): readonly HostPortPattern[] {
+  if (!entries?.length) return NO_PATTERNS;
+  return entries.map((p) => ({ host: p.host ?? '*', port: p.port }));
+}
+
 /**
  * The session policy of a login (auth's {@link SessionPolicy}): the user's permissions narrowed by
  * the options of the key they logged in with (none for password
@@ -39,9 +49,8 @@ export function sessionRestrictions(user: UserRecord, key?: AuthorizedKey): Sess
     portForwarding: p.portForwarding && (o?.portForwarding ?? true),
     agentForwarding: p.agentForwarding && (o?.agentForwarding ?? true),
     ...(o?.command === undefined ? {} : { forcedCommand: o.command }),
-    // A host left out of `permitopen=`/`permitlisten=` matches any host, as in sshd.
-    permitOpen: (o?.permitOpen ?? []).map((p) => ({ host: p.host ?? '*', port: p.port })),
-    permitListen: (o?.permitListen ?? []).map((p) => ({ host: p.host ?? '*', port: p.port })),
+    permitOpen: hostPortPatterns(o?.permitOpen),
+    permitListen: hostPortPatterns(o?.permitListen),
     environment: o?.environment ?? [],
     sftpReadOnly: user.sftp.readOnly,
     umask: user.sftp.umask,

@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /**
  * An AbortController made when its signal is first asked for. Connections, channels and sessions
  * each own one, most end without anyone having listened, and an AbortSignal is an EventTarget
@@ -7,10 +9,17 @@ export class LazyAbortController {
   private controller: AbortController | undefined;
   private done = false;
 
+  /**
+   * @param unlimitedListeners lift Node's warning at 10 listeners on the signal, for one that
+   * every channel and pending request of a connection may watch at once.
+   */
+  constructor(private readonly unlimitedListeners = false) {}
+
   /** The signal; already aborted when asked for after {@link abort}. */
   get signal(): AbortSignal {
     if (!this.controller) {
       this.controller = new AbortController();
+      if (this.unlimitedListeners) setMaxListeners(0, this.controller.signal);
       if (this.done) this.controller.abort();
     }
     return this.controller.signal;

@@ -9,3 +9,19 @@ export function unpooledCopy(bytes: Uint8Array): Buffer {
   out.set(bytes);
   return out;
 }
+
+/**
+ * Copies of `parts` sharing one buffer of their own: as {@link unpooledCopy}, with one backing
+ * store for all of them (a key and its nonce, kept together for a connection's lifetime).
+ */
+export function unpooledCopies(...parts: Uint8Array[]): Buffer[] {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const store = Buffer.allocUnsafeSlow(total);
+  let offset = 0;
+  return parts.map((p) => {
+    store.set(p, offset);
+    offset += p.length;
+    return store.subarray(offset - p.length, offset);
+  });
+}

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, type CipherGCMTypes } from 'node:crypto';
 import type { AeadCipherAlgorithm, AeadPacketCipher } from '../types.js';
 import { macError } from './aead-errors.js';
-import { unpooledCopy } from '../../util/unpooled.js';
+import { unpooledCopies } from '../../util/unpooled.js';
 
 const TAG_LENGTH = 16;
 
@@ -23,9 +23,8 @@ class AesGcmPacketCipher implements AeadPacketCipher {
     key: Uint8Array,
     iv: Uint8Array,
   ) {
-    this.key = unpooledCopy(key);
     if (iv.length < 12) throw new RangeError(`${name} needs a 12-byte IV, got ${iv.length}`);
-    this.iv = unpooledCopy(iv.subarray(0, 12));
+    [this.key, this.iv] = unpooledCopies(key, iv.subarray(0, 12)) as [Buffer, Buffer];
   }
 
   /** Adds one to the 64-bit invocation counter, wrapping modulo 2^64 (RFC 5647 §7.1). */

@@ -23,4 +23,18 @@ describe('LazyAbortController', () => {
     expect(c.aborted).toBe(true);
     expect(c.signal.aborted).toBe(true);
   });
+
+  it('lifts the listener warning only when asked to', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      for (const c of [new LazyAbortController(true), new LazyAbortController()])
+        for (let i = 0; i < 11; i++) c.signal.addEventListener('abort', () => undefined);
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toEqual(['MaxListenersExceededWarning']);
+  });
 });
