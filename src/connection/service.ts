@@ -25,7 +25,13 @@ import {
   RequestFailure,
   RequestSuccess,
 } from './messages.js';
-import type { Channel, ChannelTypeHandler, ConnectionContext, GlobalRequestHandler } from './types.js';
+import type {
+  Channel,
+  ChannelOpenDecision,
+  ChannelTypeHandler,
+  ConnectionContext,
+  GlobalRequestHandler,
+} from './types.js';
 
 /** Sizes and limits of the connection layer. */
 export interface ConnectionLimits {
@@ -126,9 +132,8 @@ export class ConnectionService implements TransportService {
   private globalChain: Promise<void> = Promise.resolve();
   /** Every open channel and pending request of the connection may watch this signal at once. */
   private readonly abort = new LazyAbortController(true);
-  private readonly link: ChannelLink;
-  /** Request handlers of a plugin's channels log under the plugin's name. */
-  private pluginLinks: Map<string, ChannelLink> | undefined;
+  /** Links of channels no plugin owns, then of each plugin's channels (made on first use). */
+  private links: readonly InstanceType<typeof ConnectionService.Link>[];
   readonly context: ConnectionContext;
 
   constructor(
@@ -139,7 +144,7 @@ export class ConnectionService implements TransportService {
     this.limits = options.limits
       ? { ...DEFAULT_CONNECTION_LIMITS, ...options.limits }
       : DEFAULT_CONNECTION_LIMITS;
-    this.link = new ConnectionService.Link(this, this.log);
+    this.links = [new ConnectionService.Link(this, undefined)];
     this.context = new ConnectionService.Context(this);
   }
 
@@ -148,10 +153,16 @@ export class ConnectionService implements TransportService {
 
   /** How this connection's channels send, wait and go. */
   private static readonly Link = class implements ChannelLink {
+    private pluginLog: Logger | undefined;
     constructor(
       private readonly service: ConnectionService,
-      readonly log: Logger,
+      /** Request handlers of a plugin's channels log under its name (made on first use). */
+      readonly plugin: string | undefined,
     ) {}
+    get log(): Logger {
+      if (this.plugin === undefined) return this.service.log;
+      return (this.pluginLog ??= this.service.log.child({ plugin: this.plugin }));
+    }
     get handlerTimeoutMs(): number {
       return this.service.limits.handlerTimeoutMs;
     }
@@ -305,89 +316,101 @@ export class ConnectionService implements TransportService {
 
   private onOpen(payload: Buffer): void {
     const m = ChannelOpen.decode(payload);
-    const refuse = (reason: ChannelOpenFailureCode, description: string) => {
-      this.output.onChannelOpen?.({ type: m.channelType, accepted: false });
-      this.output.send(
-        ChannelOpenFailureMessage.encode({
-          recipientChannel: m.senderChannel,
-          reasonCode: reason,
-          description,
-          languageTag: '',
-        }),
-      );
-    };
     const handler = this.options.channelTypes.get(m.channelType);
-    if (!handler) return refuse(ChannelOpenFailure.UnknownChannelType, 'unknown channel type');
+    if (!handler) return this.refuseOpen(m, ChannelOpenFailure.UnknownChannelType, 'unknown channel type');
     const perType = this.limits.maxPerType[m.channelType];
     if (perType !== undefined && this.countType(m.channelType) >= perType) {
-      return refuse(ChannelOpenFailure.AdministrativelyProhibited, `too many ${m.channelType} channels`);
+      const why = `too many ${m.channelType} channels`;
+      return this.refuseOpen(m, ChannelOpenFailure.AdministrativelyProhibited, why);
     }
     const id = this.allocateId(m.channelType);
-    if (id === undefined) return refuse(ChannelOpenFailure.ResourceShortage, 'too many channels');
+    if (id === undefined) return this.refuseOpen(m, ChannelOpenFailure.ResourceShortage, 'too many channels');
+    void this.openFromClient(m, id, handler);
+  }
+
+  private refuseOpen(m: ChannelOpen, reason: ChannelOpenFailureCode, description: string): void {
+    this.output.onChannelOpen?.({ type: m.channelType, accepted: false });
+    this.output.send(
+      ChannelOpenFailureMessage.encode({
+        recipientChannel: m.senderChannel,
+        reasonCode: reason,
+        description,
+        languageTag: '',
+      }),
+    );
+  }
+
+  /** Asks the channel type's handler, answers the client, and starts the channel if accepted. */
+  private async openFromClient(m: ChannelOpen, id: number, handler: ChannelTypeHandler): Promise<void> {
     const plugin = this.options.channelTypes.ownerOf(m.channelType);
-    // Plain fields rather than a child logger per channel: an idle channel keeps no logger.
-    const log = this.log;
-    void (async () => {
-      let decision: Awaited<ReturnType<ChannelTypeHandler['open']>>;
-      try {
-        decision = await withTimeout(
-          handler.open(
-            { type: m.channelType, data: Buffer.from(m.typeSpecific) },
-            this.context,
-            this.abort.signal,
-          ),
-          this.limits.handlerTimeoutMs,
-          `channel open ${m.channelType}`,
-        );
-      } catch (err) {
-        log.error({ err, chan: id, plugin, type: m.channelType }, 'channel open handler failed');
-        decision = { ok: false, reason: ChannelOpenFailure.ResourceShortage, description: 'internal error' };
-      }
-      this.unreserve(id);
-      if (this.abort.aborted) return;
-      if (!decision.ok) return refuse(decision.reason, decision.description ?? '');
-      const channel = new ChannelImpl(
-        id,
-        m.senderChannel,
-        m.channelType,
-        this.context,
-        {
-          localWindow: this.limits.windowSize,
-          localMaxPacket: this.limits.maxPacket,
-          remoteWindow: m.initialWindowSize,
-          remoteMaxPacket: Math.min(m.maximumPacketSize, MAX_SEND_PACKET),
-        },
-        // Request handlers of this channel are the plugin's: their failures name it.
-        this.linkFor(plugin),
+    let decision: ChannelOpenDecision;
+    try {
+      decision = await withTimeout(
+        handler.open(
+          { type: m.channelType, data: Buffer.from(m.typeSpecific) },
+          this.context,
+          this.abort.signal,
+        ),
+        this.limits.handlerTimeoutMs,
+        `channel open ${m.channelType}`,
       );
-      this.channels.set(id, channel);
-      this.output.send(
-        ChannelOpenConfirmation.encode({
-          recipientChannel: m.senderChannel,
-          senderChannel: id,
-          initialWindowSize: this.limits.windowSize,
-          maximumPacketSize: this.limits.maxPacket,
-          typeSpecific: new Uint8Array(0),
-        }),
-      );
-      log.debug({ chan: id, type: sanitizeForLog(m.channelType, 64) }, 'channel open');
-      this.output.onChannelOpen?.({ type: m.channelType, accepted: true, chan: id });
-      try {
-        await decision.run(channel);
-      } catch (err) {
-        log.error({ err, chan: id, plugin, type: m.channelType }, 'channel handler failed');
-      }
-      if (!this.abort.aborted) await channel.close();
-    })();
+    } catch (err) {
+      this.log.error({ err, chan: id, plugin, type: m.channelType }, 'channel open handler failed');
+      decision = { ok: false, reason: ChannelOpenFailure.ResourceShortage, description: 'internal error' };
+    }
+    this.unreserve(id);
+    if (this.abort.aborted) return;
+    if (!decision.ok) return this.refuseOpen(m, decision.reason, decision.description ?? '');
+    const channel = new ChannelImpl(
+      id,
+      m.senderChannel,
+      m.channelType,
+      this.context,
+      {
+        localWindow: this.limits.windowSize,
+        localMaxPacket: this.limits.maxPacket,
+        remoteWindow: m.initialWindowSize,
+        remoteMaxPacket: Math.min(m.maximumPacketSize, MAX_SEND_PACKET),
+      },
+      // Request handlers of this channel are the plugin's: their failures name it.
+      this.linkFor(plugin),
+    );
+    this.channels.set(id, channel);
+    this.output.send(
+      ChannelOpenConfirmation.encode({
+        recipientChannel: m.senderChannel,
+        senderChannel: id,
+        initialWindowSize: this.limits.windowSize,
+        maximumPacketSize: this.limits.maxPacket,
+        typeSpecific: new Uint8Array(0),
+      }),
+    );
+    this.log.debug({ chan: id, type: sanitizeForLog(m.channelType, 64) }, 'channel open');
+    this.output.onChannelOpen?.({ type: m.channelType, accepted: true, chan: id });
+    // Its own function, so that what stays suspended for the channel's life is small: the open
+    // message and its type-specific data are not kept.
+    void this.runChannel(channel, decision.run, plugin);
+  }
+
+  /** Runs an accepted channel's handler to its end, then closes the channel. */
+  private async runChannel(
+    channel: ChannelImpl,
+    run: (channel: Channel) => Promise<void>,
+    plugin: string | undefined,
+  ): Promise<void> {
+    try {
+      await run(channel);
+    } catch (err) {
+      this.log.error({ err, chan: channel.id, plugin, type: channel.type }, 'channel handler failed');
+    }
+    if (!this.abort.aborted) await channel.close();
   }
 
   /** The link a plugin's channels share (made once per plugin and connection). */
   private linkFor(plugin: string | undefined): ChannelLink {
-    if (plugin === undefined) return this.link;
-    this.pluginLinks ??= new Map();
-    let link = this.pluginLinks.get(plugin);
-    if (!link)
-      this.pluginLinks.set(plugin, (link = new ConnectionService.Link(this, this.log.child({ plugin }))));
+    let link = this.links.find((l) => l.plugin === plugin);
+    // A new array rather than push(), which would leave room for 16 more.
+    if (!link) this.links = [...this.links, (link = new ConnectionService.Link(this, plugin))];
     return link;
   }
 
@@ -413,7 +436,7 @@ export class ConnectionService implements TransportService {
                 remoteWindow: c.initialWindowSize,
                 remoteMaxPacket: Math.min(c.maximumPacketSize, MAX_SEND_PACKET),
               },
-              this.link,
+              this.linkFor(undefined),
             );
             this.channels.set(id, channel);
             resolve(channel);

@@ -101,7 +101,9 @@ class LazyPinoLogger implements Logger {
 
   child(more: LogBindings): Logger {
     const b = this.bindings;
-    return new LazyPinoLogger(this.root, b === undefined ? more : { ...b, ...more });
+    // Object.assign, not a spread: Node 20's optimized code gives each object made by spreading
+    // into a literal a hidden class of its own, and a connection keeps its loggers.
+    return new LazyPinoLogger(this.root, b === undefined ? more : Object.assign({}, b, more));
   }
 
   private write(level: LevelName, fields: object, message?: string): void {

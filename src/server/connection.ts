@@ -38,7 +38,7 @@ export interface ConnectionIo {
  */
 export interface SshConnectionSettings {
   /** The transport's options; each connection adds its own logger. */
-  readonly transport: Omit<TransportOptions, 'log'>;
+  readonly transport: TransportOptions;
   readonly authBackend: AuthBackend<AuthenticatedUser>;
   /** Signature algorithms user keys may use (EXT_INFO server-sig-algs). */
   readonly userSignatureAlgorithms: readonly string[];
@@ -105,7 +105,7 @@ export class SshConnection {
     private readonly io: ConnectionIo,
   ) {
     this.link = new SshConnection.Link(this);
-    this.transport = new Transport({ ...settings.transport, log }, this.link);
+    this.transport = new Transport(settings.transport, this.link, log);
   }
 
   /**
@@ -246,7 +246,11 @@ export class SshConnection {
   }
 
   private connectionInfo(): ConnectionInfo {
-    return { ...this.info, clientVersion: this.transport.peer.identification?.line ?? '' };
+    // Each field named: an object spread here would give every connection's info a hidden class of
+    // its own in Node 20's optimized code (about 250 bytes each).
+    const { id, remoteAddress, remotePort, localAddress, localPort } = this.info;
+    const clientVersion = this.transport.peer.identification?.line ?? '';
+    return { id, remoteAddress, remotePort, localAddress, localPort, clientVersion };
   }
 
   private onAuthenticated(user: AuthenticatedUser): void {

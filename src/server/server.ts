@@ -21,6 +21,7 @@ import type { FileTransferSettings } from '../sftp/subsystem.js';
 import type { SessionSettings } from '../session/session-channel.js';
 import type { SessionRequestHandler, ShellHandler, SubsystemHandler } from '../session/types.js';
 import type { RekeyLimits } from '../transport/rekey.js';
+import { PaddingSource } from '../transport/framer.js';
 import { identificationLine } from '../transport/version.js';
 import { packageVersion } from '../version.js';
 import { resolveAlgorithmList } from './algorithm-lists.js';
@@ -352,6 +353,7 @@ export class SshServer {
         identification: this.identification,
         hostKeySigner: (alg) => hostKeys.signer(alg),
         dhEngine: this.dhEngine,
+        padding: new PaddingSource(),
         extensions: () => [
           ['server-sig-algs', Buffer.from(userSignatureAlgorithms.join(','))],
           ['publickey-hostbound@openssh.com', Buffer.from('0')],

@@ -55,7 +55,8 @@ export class Session {
   private channelClosed = false;
   private streamsGuarded = false;
   private readonly abort = new LazyAbortController();
-  private readonly log: Logger;
+  /** Made on first use: most sessions log nothing of their own. */
+  private sessionLog: Logger | undefined;
   private resolveFinished!: () => void;
   private readonly finished = new Promise<void>((resolve) => (this.resolveFinished = resolve));
 
@@ -64,8 +65,10 @@ export class Session {
     private readonly conn: ConnectionContext,
     private readonly registries: SessionRegistries,
     private readonly settings: ResolvedSessionSettings,
-  ) {
-    this.log = conn.log.child({ chan: channel.id, user: conn.user.name });
+  ) {}
+
+  private get log(): Logger {
+    return (this.sessionLog ??= this.conn.log.child({ chan: this.channel.id, user: this.conn.user.name }));
   }
 
   /** Serves the channel; resolves when the session is over (the channel is then closed). */

@@ -99,8 +99,12 @@ export class PacketReader {
   }
 }
 
-/** Random bytes for padding, drawn from the CSPRNG a block at a time rather than per packet. */
-class PaddingSource {
+/**
+ * Random bytes for padding (RFC 4253 §6), drawn from the CSPRNG a block at a time rather than per
+ * packet. A server shares one among its connections: padding is encrypted with each connection's
+ * keys, and a pool per connection would cost each idle one about 450 bytes.
+ */
+export class PaddingSource {
   private readonly pool = Buffer.allocUnsafeSlow(256);
   private used = this.pool.length;
 
@@ -128,13 +132,14 @@ export class PacketWriter {
   seq = 0;
   packetsSinceKex = 0;
   bytesSinceKex = 0;
-  private readonly padding = new PaddingSource();
   /**
    * Plaintext of large packets, reused: the cipher copies it, so one buffer per connection
    * replaces an allocation (and the garbage collection it causes) per packet. Made on the first
    * large packet, so idle connections never hold one.
    */
   private scratch: Buffer | undefined;
+
+  constructor(private readonly padding = new PaddingSource()) {}
 
   /** Returns the wire bytes of one packet carrying `payload`. */
   write(payload: Uint8Array): Buffer {

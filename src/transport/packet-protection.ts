@@ -99,7 +99,7 @@ export const plaintextOutbound: OutboundProtection = {
 /** Builds the inbound protection for newly derived keys. */
 export function createInbound(keys: DirectionKeys): InboundProtection {
   if (keys.cipher.kind === 'aead')
-    return aeadInbound(keys.cipher.create('decrypt', keys.key, keys.iv), keys.cipher.blockSize);
+    return new AeadInbound(keys.cipher.create('decrypt', keys.key, keys.iv), keys.cipher.blockSize);
   if (!keys.mac) throw new Error(`cipher ${keys.cipher.name} needs a MAC`);
   const stream = keys.cipher.create('decrypt', keys.key, keys.iv);
   const mac = keys.mac.create(keys.macKey);
@@ -114,7 +114,7 @@ export function createInbound(keys: DirectionKeys): InboundProtection {
  */
 export function createOutbound(keys: DirectionKeys): OutboundProtection {
   if (keys.cipher.kind === 'aead')
-    return aeadOutbound(keys.cipher.create('encrypt', keys.key, keys.iv), keys.cipher.blockSize);
+    return new AeadOutbound(keys.cipher.create('encrypt', keys.key, keys.iv), keys.cipher.blockSize);
   if (!keys.mac) throw new Error(`cipher ${keys.cipher.name} needs a MAC`);
   const stream = keys.cipher.create('encrypt', keys.key, keys.iv);
   const mac = keys.mac.create(keys.macKey);
@@ -123,16 +123,30 @@ export function createOutbound(keys: DirectionKeys): OutboundProtection {
     : macOutbound(stream, mac, keys.mac.length, keys.cipher.blockSize);
 }
 
-function aeadOutbound(aead: AeadPacketCipher, blockSize: number): OutboundProtection {
-  const sealParts = aead.sealParts?.bind(aead);
-  return {
-    copiesPlain: true,
-    blockSize,
-    lengthAligned: false,
-    trailerLength: aead.tagLength,
-    seal: (s, p) => asBuffer(aead.seal(s, p)),
-    ...(sealParts ? { sealParts: (s: number, p: Buffer) => sealParts(s, p).map(asBuffer) } : {}),
-  };
+// The AEAD protections (every default cipher) are classes: a connection holds one small object per
+// direction, its methods on the prototype, rather than an object of closures.
+
+/** An AEAD cipher's outgoing packets: it encrypts the length itself and appends its tag. */
+class AeadOutbound implements OutboundProtection {
+  readonly copiesPlain = true;
+  readonly lengthAligned = false;
+  readonly trailerLength: number;
+
+  constructor(
+    private readonly aead: AeadPacketCipher,
+    readonly blockSize: number,
+  ) {
+    this.trailerLength = aead.tagLength;
+  }
+
+  seal(seq: number, plain: Buffer): Buffer {
+    return asBuffer(this.aead.seal(seq, plain));
+  }
+
+  sealParts(seq: number, plain: Buffer): Buffer[] {
+    const { aead } = this;
+    return aead.sealParts ? aead.sealParts(seq, plain).map(asBuffer) : [asBuffer(aead.seal(seq, plain))];
+  }
 }
 
 /** Encrypt-then-MAC (OpenSSH PROTOCOL §1.5): the length in clear, the MAC over the ciphertext. */
@@ -179,16 +193,27 @@ function macOutbound(
   };
 }
 
-function aeadInbound(aead: AeadPacketCipher, blockSize: number): InboundProtection {
-  return {
-    lengthBytes: 4,
-    blockSize,
-    lengthAligned: false,
-    trailerLength: aead.tagLength,
-    unauthenticatedLength: false,
-    readLength: (seq, first) => aead.decryptLength(seq, first),
-    open: (seq, packet) => asBuffer(aead.open(seq, packet)),
-  };
+/** An AEAD cipher's incoming packets. */
+class AeadInbound implements InboundProtection {
+  readonly lengthBytes = 4;
+  readonly lengthAligned = false;
+  readonly unauthenticatedLength = false;
+  readonly trailerLength: number;
+
+  constructor(
+    private readonly aead: AeadPacketCipher,
+    readonly blockSize: number,
+  ) {
+    this.trailerLength = aead.tagLength;
+  }
+
+  readLength(seq: number, first: Buffer): number {
+    return this.aead.decryptLength(seq, first);
+  }
+
+  open(seq: number, packet: Buffer): Buffer {
+    return asBuffer(this.aead.open(seq, packet));
+  }
 }
 
 function etmInbound(

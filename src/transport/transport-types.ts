@@ -1,6 +1,6 @@
 import type { KexParticipant } from '../kex/key-exchange.js';
-import type { Logger } from '../log/logger.js';
 import type { DisconnectError } from '../protocol/errors.js';
+import type { PaddingSource } from './framer.js';
 import type { PeerLimitSettings } from './peer-limits.js';
 import type { RekeyLimits } from './rekey.js';
 import type { Identification } from './version.js';
@@ -46,7 +46,6 @@ export interface TransportHooks {
 export interface TransportOptions extends KexParticipant {
   /** Our identification line without CR LF (see `identificationLine`). */
   readonly identification: string;
-  readonly log?: Logger;
   /** Offer strict KEX (OpenSSH PROTOCOL §1.9); default true. */
   readonly strictKex?: boolean;
   readonly rekeyLimits?: RekeyLimits;
@@ -56,6 +55,8 @@ export interface TransportOptions extends KexParticipant {
   readonly maxQueuedBytes?: number;
   /** Server: how much useless work a client may cause (see `PeerLimits`); defaults otherwise. */
   readonly peerLimits?: Partial<PeerLimitSettings>;
+  /** Where packet padding comes from; a server shares one among its connections. */
+  readonly padding?: PaddingSource;
 }
 
 /** Decoded facts about the peer, available once known. */

@@ -46,7 +46,7 @@ const protocolError = (why: string): DisconnectError =>
 export class Transport {
   private readonly log: Logger;
   private readonly reader = new PacketReader();
-  private readonly writer = new PacketWriter();
+  private readonly writer: PacketWriter;
   private identReader: IdentificationReader | undefined;
   /** The peer's identification line (parsed again when asked for: a connection keeps one string). */
   private peerIdentification: string | undefined;
@@ -69,11 +69,17 @@ export class Transport {
   /** The peer's EXT_INFO (RFC 8308), once received. */
   private peerExtensions: ReadonlyMap<string, Uint8Array> | undefined;
 
+  /**
+   * @param options how the transport is configured; may be shared by many transports.
+   * @param log this transport's logger (its connection's).
+   */
   constructor(
     private readonly options: TransportOptions,
     private readonly hooks: TransportHooks,
+    log: Logger = silentLogger,
   ) {
-    this.log = options.log ?? silentLogger;
+    this.log = log;
+    this.writer = new PacketWriter(options.padding);
     this.kex = new KexController(options, new Transport.KexLink(this));
     if (options.role === 'server')
       this.limits = new PeerLimits(
