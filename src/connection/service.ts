@@ -198,6 +198,9 @@ export class ConnectionService implements TransportService {
     countChannels(type: string): number {
       return this.service.countType(type);
     }
+    get signal(): AbortSignal {
+      return this.service.abort.signal;
+    }
   };
 
   /** Ends every channel (the connection is gone). */
@@ -296,7 +299,7 @@ export class ConnectionService implements TransportService {
       if (handler) {
         try {
           result = await withTimeout(
-            handler.handle(request, this.context, this.abort.signal),
+            handler.handle(request, this.context),
             this.limits.handlerTimeoutMs,
             `global request ${request.name}`,
           );
@@ -346,11 +349,7 @@ export class ConnectionService implements TransportService {
     let decision: ChannelOpenDecision;
     try {
       decision = await withTimeout(
-        handler.open(
-          { type: m.channelType, data: Buffer.from(m.typeSpecific) },
-          this.context,
-          this.abort.signal,
-        ),
+        handler.open({ type: m.channelType, data: Buffer.from(m.typeSpecific) }, this.context),
         this.limits.handlerTimeoutMs,
         `channel open ${m.channelType}`,
       );

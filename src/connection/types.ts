@@ -24,16 +24,17 @@ export interface ConnectionContext {
   openChannel(type: string, data: Uint8Array): Promise<Channel>;
   /** Number of open channels of a type on this connection. */
   countChannels(type: string): number;
+  /**
+   * Aborted when the connection ends. Made when first asked for: in Node 20 an AbortSignal
+   * costs about 1 KB, and most connections never need one.
+   */
+  readonly signal: AbortSignal;
 }
 
 /** Handles CHANNEL_OPEN for one channel type (`session`, `direct-tcpip`, `name@domain`). */
 export interface ChannelTypeHandler {
   readonly name: string;
-  open(
-    request: ChannelOpenRequest,
-    conn: ConnectionContext,
-    signal: AbortSignal,
-  ): Promise<ChannelOpenDecision>;
+  open(request: ChannelOpenRequest, conn: ConnectionContext): Promise<ChannelOpenDecision>;
 }
 
 /** A CHANNEL_REQUEST on an open channel (RFC 4254 §5.4). */
@@ -93,9 +94,5 @@ export type GlobalRequestResult = { readonly ok: true; readonly data?: Uint8Arra
 /** Handles one global request name (`tcpip-forward`, `name@domain`). */
 export interface GlobalRequestHandler {
   readonly name: string;
-  handle(
-    request: GlobalRequestInput,
-    conn: ConnectionContext,
-    signal: AbortSignal,
-  ): Promise<GlobalRequestResult>;
+  handle(request: GlobalRequestInput, conn: ConnectionContext): Promise<GlobalRequestResult>;
 }

@@ -29,9 +29,9 @@ async function connectAndAccept(
   target: { host: string; port: number } | { path: string },
   conn: ConnectionContext,
   policy: ResolvedForwardingPolicy,
-  signal: AbortSignal,
   what: string,
 ): Promise<ChannelOpenDecision> {
+  const { signal } = conn;
   let socket: Socket;
   try {
     socket = await connectWithTimeout(target, policy.connectTimeoutMs, signal);
@@ -61,7 +61,7 @@ async function connectAndAccept(
 export function createDirectTcpipHandler(policy: ResolvedForwardingPolicy): ChannelTypeHandler {
   return {
     name: ForwardingNames.directTcpip,
-    async open(request, conn, signal) {
+    async open(request, conn) {
       const m = decodeOrUndefined(() => DirectTcpipOpen.decode(request.data));
       if (!m) return connectFailed('malformed request');
       const host = m.hostToConnect;
@@ -73,7 +73,7 @@ export function createDirectTcpipHandler(policy: ResolvedForwardingPolicy): Chan
       }
       if (host === '' || m.portToConnect === 0 || m.portToConnect > 65535) return connectFailed('bad target');
       conn.log.debug({ target: what }, 'forward: direct-tcpip');
-      return connectAndAccept({ host, port: m.portToConnect }, conn, policy, signal, what);
+      return connectAndAccept({ host, port: m.portToConnect }, conn, policy, what);
     },
   };
 }
@@ -85,7 +85,7 @@ export function createDirectTcpipHandler(policy: ResolvedForwardingPolicy): Chan
 export function createDirectStreamLocalHandler(policy: ResolvedForwardingPolicy): ChannelTypeHandler {
   return {
     name: ForwardingNames.directStreamLocal,
-    async open(request, conn, signal) {
+    async open(request, conn) {
       const path = decodeOrUndefined(() => DirectStreamLocalOpen.decode(request.data).socketPath);
       if (path === undefined) return connectFailed('malformed request');
       const what = sanitizeForLog(path, 128);
@@ -100,7 +100,7 @@ export function createDirectStreamLocalHandler(policy: ResolvedForwardingPolicy)
         return checked.missing ? connectFailed('connect failed') : prohibited('administratively prohibited');
       }
       conn.log.debug({ target: what }, 'forward: direct-streamlocal');
-      return connectAndAccept({ path: checked.path }, conn, policy, signal, what);
+      return connectAndAccept({ path: checked.path }, conn, policy, what);
     },
   };
 }

@@ -54,10 +54,10 @@ export function registerForwarding(
   const tables = new WeakMap<ConnectionContext, RemoteForwardTable>();
   const deps: RemoteForwardDeps = {
     policy: resolved,
-    tableFor(conn, signal) {
+    tableFor(conn) {
       let table = tables.get(conn);
       if (!table) {
-        table = new RemoteForwardTable(signal);
+        table = new RemoteForwardTable(conn.signal);
         tables.set(conn, table);
       }
       return table;

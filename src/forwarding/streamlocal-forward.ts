@@ -49,11 +49,11 @@ export function createStreamLocalForwardHandler(deps: RemoteForwardDeps): Global
   const { policy } = deps;
   return {
     name: ForwardingNames.streamLocalForward,
-    async handle(request, conn, signal) {
+    async handle(request, conn) {
       const path = decodeOrUndefined(() => StreamLocalForwardRequest.decode(request.data).socketPath);
       if (path === undefined) return FAILURE;
       const what = sanitizeForLog(path, 128);
-      const table = deps.tableFor(conn, signal);
+      const table = deps.tableFor(conn);
       const verdict = checkStreamLocal(policy, conn.user, 'remote');
       const checked = verdict.ok
         ? await checkSocketPath(path, policy.streamLocalListenDirs, conn.user.home, 'listen')
@@ -69,7 +69,7 @@ export function createStreamLocalForwardHandler(deps: RemoteForwardDeps): Global
         server = await listenUnix(checked.path, () =>
           createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => {
             const data = ForwardedStreamLocalOpen.encode({ socketPath: path, reserved: '' });
-            void forwardAccepted(socket, conn, ForwardingNames.forwardedStreamLocal, data, log, signal);
+            void forwardAccepted(socket, conn, ForwardingNames.forwardedStreamLocal, data, log, conn.signal);
           }),
         );
       } catch (err) {
@@ -89,10 +89,10 @@ export function createStreamLocalForwardHandler(deps: RemoteForwardDeps): Global
 export function createCancelStreamLocalForwardHandler(deps: RemoteForwardDeps): GlobalRequestHandler {
   return {
     name: ForwardingNames.cancelStreamLocalForward,
-    async handle(request, conn, signal) {
+    async handle(request, conn) {
       const path = decodeOrUndefined(() => StreamLocalForwardRequest.decode(request.data).socketPath);
       if (path === undefined) return FAILURE;
-      return deps.tableFor(conn, signal).cancel('unix', path, 0) ? { ok: true } : FAILURE;
+      return deps.tableFor(conn).cancel('unix', path, 0) ? { ok: true } : FAILURE;
     },
   };
 }

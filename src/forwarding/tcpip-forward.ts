@@ -71,7 +71,7 @@ export async function listenTcp(
 /** Dependencies shared by the forwarding handlers of one server. */
 export interface RemoteForwardDeps {
   readonly policy: ResolvedForwardingPolicy;
-  tableFor(conn: ConnectionContext, signal: AbortSignal): RemoteForwardTable;
+  tableFor(conn: ConnectionContext): RemoteForwardTable;
 }
 
 const FAILURE: GlobalRequestResult = { ok: false };
@@ -85,13 +85,13 @@ export function createTcpipForwardHandler(deps: RemoteForwardDeps): GlobalReques
   const { policy } = deps;
   return {
     name: ForwardingNames.tcpipForward,
-    async handle(request, conn, signal) {
+    async handle(request, conn) {
       const m = decodeOrUndefined(() => TcpipForwardRequest.decode(request.data));
       if (!m) return FAILURE;
       const host = m.addressToBind;
       const what = `${sanitizeForLog(host, 128)}:${m.portToBind}`;
       const verdict = checkTcpipForward(policy, conn.user, host, m.portToBind, request.wantReply);
-      const table = deps.tableFor(conn, signal);
+      const table = deps.tableFor(conn);
       if (!verdict.ok || table.size >= policy.maxRemoteForwards) {
         const why = verdict.ok ? 'too many remote forwards' : verdict.why;
         conn.log.info({ listen: what, why }, 'forward: tcpip-forward refused');
@@ -108,7 +108,7 @@ export function createTcpipForwardHandler(deps: RemoteForwardDeps): GlobalReques
               originatorAddress: plainAddress(socket.remoteAddress),
               originatorPort: socket.remotePort ?? 0,
             });
-            void forwardAccepted(socket, conn, ForwardingNames.forwardedTcpip, data, log, signal);
+            void forwardAccepted(socket, conn, ForwardingNames.forwardedTcpip, data, log, conn.signal);
           }),
         );
       } catch (err) {
@@ -137,10 +137,10 @@ export function createTcpipForwardHandler(deps: RemoteForwardDeps): GlobalReques
 export function createCancelTcpipForwardHandler(deps: RemoteForwardDeps): GlobalRequestHandler {
   return {
     name: ForwardingNames.cancelTcpipForward,
-    async handle(request, conn, signal) {
+    async handle(request, conn) {
       const m = decodeOrUndefined(() => TcpipForwardRequest.decode(request.data));
       if (!m) return FAILURE;
-      const ok = deps.tableFor(conn, signal).cancel('tcp', m.addressToBind, m.portToBind);
+      const ok = deps.tableFor(conn).cancel('tcp', m.addressToBind, m.portToBind);
       conn.log.debug(
         { listen: `${sanitizeForLog(m.addressToBind, 128)}:${m.portToBind}`, ok },
         'forward: cancel',

@@ -109,7 +109,7 @@ export function containHandler<K extends RegistryKind>(
       const h = handler as ChannelTypeHandler;
       const wrapped: ChannelTypeHandler = {
         name: h.name,
-        open: async (request, conn, signal) => checkOpenDecision(await h.open(request, conn, signal), h.name),
+        open: async (request, conn) => checkOpenDecision(await h.open(request, conn), h.name),
       };
       return wrapped as HandlerKinds[K];
     }
@@ -117,8 +117,7 @@ export function containHandler<K extends RegistryKind>(
       const h = handler as GlobalRequestHandler;
       const wrapped: GlobalRequestHandler = {
         name: h.name,
-        handle: async (request, conn, signal) =>
-          checkGlobalResult(await h.handle(request, conn, signal), h.name),
+        handle: async (request, conn) => checkGlobalResult(await h.handle(request, conn), h.name),
       };
       return wrapped as HandlerKinds[K];
     }

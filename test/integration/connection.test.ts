@@ -41,6 +41,18 @@ const refusing: ChannelTypeHandler = {
     return { ok: false, reason: ChannelOpenFailure.AdministrativelyProhibited, description: 'no' };
   },
 };
+/** Accepts, and hands the test the connection's signal as its handler sees it. */
+const signals: AbortSignal[] = [];
+const watching: ChannelTypeHandler = {
+  name: 'watches@test',
+  async open(_request, conn) {
+    signals.push(conn.signal);
+    return {
+      ok: true,
+      run: () => new Promise((resolve) => conn.signal.addEventListener('abort', () => resolve())),
+    };
+  },
+};
 const failingRun: ChannelTypeHandler = {
   name: 'run-throws@test',
   async open() {
@@ -55,7 +67,8 @@ describe('connection layer', () => {
       users: [{ name: 'alice', password: 'pw' }],
       server: { connectionLimits: { handlerTimeoutMs: 500, windowSize: 64 * 1024, maxPacket: 16 * 1024 } },
       setup: (s) => {
-        for (const h of [echo, throwing, hanging, refusing, failingRun, deaf]) s.channelTypes.add(h, 'test');
+        for (const h of [echo, throwing, hanging, refusing, failingRun, deaf, watching])
+          s.channelTypes.add(h, 'test');
       },
     });
   });
@@ -97,6 +110,17 @@ describe('connection layer', () => {
       types.push(m[0]!);
     expect(client.transport.isOpen).toBe(true);
     client.close();
+  });
+
+  it("gives handlers the connection's signal, one per connection, aborted when it ends", async () => {
+    const client = await loggedInClient(server.port);
+    for (let i = 0; i < 2; i++)
+      expect('serverId' in (await openRawChannel(client, 'watches@test'))).toBe(true);
+    expect(signals).toHaveLength(2);
+    expect(signals[0]).toBe(signals[1]);
+    expect(signals[0]!.aborted).toBe(false);
+    client.close();
+    await expect.poll(() => signals[0]!.aborted).toBe(true);
   });
 
   it('disconnects a client that sends more than the window', async () => {
