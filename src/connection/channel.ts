@@ -103,7 +103,7 @@ export class ChannelImpl implements Channel {
   private readonly localWindowMax: number;
   private readonly localMaxPacket: number;
   private windowWaiters: (() => void)[] = [];
-  private readonly handlers: ((r: ChannelRequest) => Promise<RequestOutcome> | RequestOutcome)[] = [];
+  private handlers: readonly ((r: ChannelRequest) => Promise<RequestOutcome> | RequestOutcome)[] = [];
   private requestChain: Promise<void> = Promise.resolve();
   private eofSent = false;
   private eofReceived = false;
@@ -160,7 +160,8 @@ export class ChannelImpl implements Channel {
   }
 
   onRequest(handler: (request: ChannelRequest) => Promise<RequestOutcome> | RequestOutcome): void {
-    this.handlers.push(handler);
+    // concat makes an array of the exact size; push() would leave room for 16 more.
+    this.handlers = this.handlers.concat([handler]);
   }
 
   sendRequest(type: string, data: Uint8Array): void {

@@ -408,8 +408,8 @@ export class ConnectionService implements TransportService {
   /** The link a plugin's channels share (made once per plugin and connection). */
   private linkFor(plugin: string | undefined): ChannelLink {
     let link = this.links.find((l) => l.plugin === plugin);
-    // A new array rather than push(), which would leave room for 16 more.
-    if (!link) this.links = [...this.links, (link = new ConnectionService.Link(this, plugin))];
+    // concat makes an array of the exact size; push() or a spread would leave room for 16 more.
+    if (!link) this.links = this.links.concat([(link = new ConnectionService.Link(this, plugin))]);
     return link;
   }
 

@@ -313,10 +313,11 @@ export class SshServer {
       localAddress: socket.localAddress ?? '',
       localPort: socket.localPort ?? 0,
     });
+    const lost = () => conn.lost();
     socket.on('data', (chunk) => conn.receive(chunk));
     socket.on('drain', () => conn.drain());
-    socket.on('end', () => conn.lost());
-    socket.on('close', () => conn.lost());
+    socket.on('end', lost);
+    socket.on('close', lost);
     socket.on('error', (err) => {
       this.log.debug({ err }, 'socket error');
       conn.lost();

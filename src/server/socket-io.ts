@@ -10,10 +10,6 @@ import type { ConnectionIo } from './connection.js';
  */
 export class SocketIo implements ConnectionIo {
   private corked = false;
-  private readonly uncork = (): void => {
-    this.corked = false;
-    this.socket.uncork();
-  };
 
   constructor(private readonly socket: Socket) {}
 
@@ -23,9 +19,15 @@ export class SocketIo implements ConnectionIo {
     if (!this.corked) {
       this.corked = true;
       socket.cork();
-      setImmediate(this.uncork);
+      setImmediate(uncork, this);
     }
     return socket.write(data);
+  }
+
+  /** Sends what this turn of the event loop wrote (called from the check phase after a write). */
+  uncork(): void {
+    this.corked = false;
+    this.socket.uncork();
   }
 
   pendingOutput(): number {
@@ -46,4 +48,9 @@ export class SocketIo implements ConnectionIo {
   resume(): void {
     this.socket.resume();
   }
+}
+
+/** Ends the cork of one event-loop turn (a plain function: no closure per connection). */
+function uncork(io: SocketIo): void {
+  io.uncork();
 }
