@@ -141,8 +141,9 @@ export class ConnectionService implements TransportService {
     private readonly output: ConnectionOutput,
   ) {
     this.log = options.log ?? silentLogger;
+    // Object.assign, not a spread, for an object the connection keeps (see docs/architecture.md).
     this.limits = options.limits
-      ? { ...DEFAULT_CONNECTION_LIMITS, ...options.limits }
+      ? Object.assign({}, DEFAULT_CONNECTION_LIMITS, options.limits)
       : DEFAULT_CONNECTION_LIMITS;
     this.links = [new ConnectionService.Link(this, undefined)];
     this.context = new ConnectionService.Context(this);

@@ -37,7 +37,7 @@ export interface ConnectionIo {
  * connection should hold its own state and nothing else). The callbacks get the connection.
  */
 export interface SshConnectionSettings {
-  /** The transport's options; each connection adds its own logger. */
+  /** The transport's options, shared by every connection's transport (each has its own logger). */
   readonly transport: TransportOptions;
   readonly authBackend: AuthBackend<AuthenticatedUser>;
   /** Signature algorithms user keys may use (EXT_INFO server-sig-algs). */

@@ -83,7 +83,7 @@ export class Transport {
     this.kex = new KexController(options, new Transport.KexLink(this));
     if (options.role === 'server')
       this.limits = new PeerLimits(
-        options.peerLimits ? { ...DEFAULT_PEER_LIMITS, ...options.peerLimits } : DEFAULT_PEER_LIMITS,
+        options.peerLimits ? Object.assign({}, DEFAULT_PEER_LIMITS, options.peerLimits) : DEFAULT_PEER_LIMITS,
       );
   }
 
