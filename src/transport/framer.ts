@@ -121,6 +121,13 @@ export class PaddingSource {
 
 const EMPTY = Buffer.alloc(0);
 
+/** New keys for one direction: its re-key counters restart, and with strict KEX its sequence number. */
+export function restartCounts(framer: PacketReader | PacketWriter, resetSequence: boolean): void {
+  framer.packetsSinceKex = 0;
+  framer.bytesSinceKex = 0;
+  if (resetSequence) framer.seq = 0;
+}
+
 /** Packets at least this large are framed in the writer's reusable buffer instead of a fresh one. */
 const REUSE_FROM = 4096;
 

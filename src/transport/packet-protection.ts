@@ -126,18 +126,22 @@ export function createOutbound(keys: DirectionKeys): OutboundProtection {
 // The AEAD protections (every default cipher) are classes: a connection holds one small object per
 // direction, its methods on the prototype, rather than an object of closures.
 
-/** An AEAD cipher's outgoing packets: it encrypts the length itself and appends its tag. */
-class AeadOutbound implements OutboundProtection {
-  readonly copiesPlain = true;
+/** What both directions of an AEAD cipher share: no MAC, the tag after the packet. */
+abstract class AeadDirection {
   readonly lengthAligned = false;
   readonly trailerLength: number;
 
   constructor(
-    private readonly aead: AeadPacketCipher,
+    protected readonly aead: AeadPacketCipher,
     readonly blockSize: number,
   ) {
     this.trailerLength = aead.tagLength;
   }
+}
+
+/** An AEAD cipher's outgoing packets: it encrypts the length itself and appends its tag. */
+class AeadOutbound extends AeadDirection implements OutboundProtection {
+  readonly copiesPlain = true;
 
   seal(seq: number, plain: Buffer): Buffer {
     return asBuffer(this.aead.seal(seq, plain));
@@ -194,18 +198,9 @@ function macOutbound(
 }
 
 /** An AEAD cipher's incoming packets. */
-class AeadInbound implements InboundProtection {
+class AeadInbound extends AeadDirection implements InboundProtection {
   readonly lengthBytes = 4;
-  readonly lengthAligned = false;
   readonly unauthenticatedLength = false;
-  readonly trailerLength: number;
-
-  constructor(
-    private readonly aead: AeadPacketCipher,
-    readonly blockSize: number,
-  ) {
-    this.trailerLength = aead.tagLength;
-  }
 
   readLength(seq: number, first: Buffer): number {
     return this.aead.decryptLength(seq, first);

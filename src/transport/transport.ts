@@ -4,7 +4,7 @@ import { DisconnectError } from '../protocol/errors.js';
 import { DisconnectReason, Msg, type DisconnectReasonCode } from '../protocol/numbers.js';
 import { DecodeError } from '../wire/errors.js';
 import type { PeerInfo, TransportHooks, TransportOptions, TransportService } from './transport-types.js';
-import { MAX_PACKET_LENGTH, PacketReader, PacketWriter } from './framer.js';
+import { MAX_PACKET_LENGTH, PacketReader, PacketWriter, restartCounts } from './framer.js';
 import type { InstalledKeys } from './keys.js';
 import { CompressionState } from './compression-state.js';
 import { KexController, type KexCarrier } from './kex-controller.js';
@@ -87,10 +87,7 @@ export class Transport {
       );
   }
 
-  /**
-   * The transport as its key exchange sees it. A class of its own rather than an object of
-   * closures: the methods live on its prototype, and each connection holds one two-field object.
-   */
+  /** The transport as its key exchange sees it: a class, so a connection holds no closures for it. */
   private static readonly KexLink = class implements KexCarrier {
     readonly log: Logger;
     constructor(private readonly t: Transport) {
@@ -100,19 +97,13 @@ export class Transport {
       this.t.sendNow(payload);
     }
     switchOutbound(keys: InstalledKeys, resetSequence: boolean): void {
-      const { writer } = this.t;
-      writer.protection = keys.outbound;
-      writer.packetsSinceKex = 0;
-      writer.bytesSinceKex = 0;
-      if (resetSequence) writer.seq = 0;
+      this.t.writer.protection = keys.outbound;
+      restartCounts(this.t.writer, resetSequence);
       this.t.setCompression('out', keys);
     }
     switchInbound(keys: InstalledKeys, resetSequence: boolean): void {
-      const { reader } = this.t;
-      reader.protection = keys.inbound;
-      reader.packetsSinceKex = 0;
-      reader.bytesSinceKex = 0;
-      if (resetSequence) reader.seq = 0;
+      this.t.reader.protection = keys.inbound;
+      restartCounts(this.t.reader, resetSequence);
       this.t.setCompression('in', keys);
       this.t.lastWasNewKeys = true;
     }
