@@ -6,6 +6,7 @@ import { DisconnectReason, Msg } from '../protocol/numbers.js';
 import { installKeys, type InstalledKeys } from './keys.js';
 import { ExtInfo } from './messages.js';
 import type { TransportOptions } from './transport-types.js';
+import { asBuffer } from '../util/as-buffer.js';
 import { unpooledCopy } from '../util/unpooled.js';
 
 /** What key exchange needs from the transport that carries it. */
@@ -174,12 +175,7 @@ export class KexController {
     this.sessionIdentifier ??= unpooledCopy(run.result.exchangeHash);
     // A server's blob is its host key's, shared by every connection; a client's is in a packet.
     const blob = run.result.hostKeyBlob;
-    this.serverHostKey ??=
-      this.options.role === 'client'
-        ? unpooledCopy(blob)
-        : Buffer.isBuffer(blob)
-          ? blob
-          : Buffer.from(blob.buffer, blob.byteOffset, blob.length);
+    this.serverHostKey ??= this.options.role === 'server' ? asBuffer(blob) : unpooledCopy(blob);
     this.pendingKeys = installKeys(this.options, run.result, this.sessionIdentifier);
     this.carrier.sendNow(Buffer.from([Msg.NewKeys]));
     this.sentNewKeys = true;

@@ -7,6 +7,7 @@ import type {
 } from '../algorithms/types.js';
 import { DisconnectReason } from '../protocol/numbers.js';
 import { DisconnectError } from '../protocol/errors.js';
+import { asBuffer } from '../util/as-buffer.js';
 
 /** Keys for one direction, as derived by RFC 4253 §7.2. */
 export interface DirectionKeys {
@@ -61,10 +62,6 @@ export interface OutboundProtection {
   /** Seals into pieces to be sent in order, without joining them; keeps no reference to `plain`. */
   sealParts?(seq: number, plain: Buffer): Buffer[];
 }
-
-/** A view of `bytes` as a Buffer, without copying (node:crypto already returns Buffers). */
-const asBuffer = (bytes: Uint8Array): Buffer =>
-  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /**
  * The output of `stream.update(input)` as a piece that does not share memory with `plain` (a
