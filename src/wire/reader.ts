@@ -1,4 +1,5 @@
 import { DecodeError } from './errors.js';
+import { asBuffer } from '../util/as-buffer.js';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 const lenientUtf8 = new TextDecoder('utf-8', { fatal: false });
@@ -22,7 +23,7 @@ export class WireReader {
     offset = 0,
     private readonly maxString = DEFAULT_MAX_STRING,
   ) {
-    this.buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    this.buf = asBuffer(data);
     this.pos = offset;
   }
 
