@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
+import { NATIVE_CRYPTO_ENV, nativePacketCrypto } from '../algorithms/cipher/native.js';
 import { ForwardingPolicyError } from '../forwarding/policy.js';
 import type { PassphraseProvider } from '../keys/host-key-store.js';
 import type { Logger } from '../log/logger.js';
@@ -71,11 +72,25 @@ async function waitFor(check: () => boolean, ms: number): Promise<void> {
   while (!check() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
 }
 
+/** Says which implementation seals packets, and warns when the faster one was not built. */
+function logPacketCiphers(log: Logger): void {
+  if (nativePacketCrypto)
+    log.debug({}, 'packet ciphers: OpenSSL contexts kept per direction (native module)');
+  else if (process.env[NATIVE_CRYPTO_ENV] === '0')
+    log.info({}, `packet ciphers: node:crypto (${NATIVE_CRYPTO_ENV}=0)`);
+  else
+    log.warn(
+      {},
+      'the native packet ciphers are not built (no C compiler at install?): node:crypto serves, ' +
+        'at more CPU per byte; `npm run build:native` in the package builds them',
+    );
+}
+
 /**
  * Starts `sshd-kit serve`: opens the user store, loads (or generates) the host keys, builds the
- * {@link SshServer} from the config, warns about legacy algorithms, offers to create a first user,
- * then listens on every address (or serves the stdio streams). SIGTERM/SIGINT stop it gracefully;
- * a second signal exits at once.
+ * {@link SshServer} from the config, warns about legacy algorithms (and a missing native module),
+ * offers to create a first user, then listens on every address (or serves the stdio streams).
+ * SIGTERM/SIGINT stop it gracefully; a second signal exits at once.
  */
 export async function startServe(options: ServeRunOptions): Promise<RunningServe> {
   const { config, log, dataDir } = options;
@@ -118,6 +133,7 @@ export async function startServe(options: ServeRunOptions): Promise<RunningServe
         { algorithm },
         `legacy algorithm enabled: ${algorithm} (weak; enable it only for old clients)`,
       );
+    logPacketCiphers(log);
     plugins = await startServePlugins({
       host: server.plugins,
       specs: config.plugins,

@@ -121,6 +121,24 @@ describe('sshd-kit serve: start', () => {
     expect(auth.every((l) => typeof l['conn'] === 'string')).toBe(true);
   });
 
+  it('with SSHD_KIT_NATIVE_CRYPTO=0, node:crypto seals the packets of each AEAD cipher, and the log says so', async () => {
+    const { dir, keyFile } = await preparedDir();
+    const p = serve(dir, [], { env: { SSHD_KIT_NATIVE_CRYPTO: '0' } });
+    const port = await p.port();
+    const data = Buffer.alloc(300_000, 'sshd-kit ');
+    for (const cipher of [
+      'chacha20-poly1305@openssh.com',
+      'aes128-gcm@openssh.com',
+      'aes256-gcm@openssh.com',
+    ]) {
+      const r = await ssh(port, ['-i', keyFile, '-c', cipher, 'alice@127.0.0.1', 'wc -c'], { input: data });
+      expect(r.stdout.toString().trim(), cipher).toBe(String(data.length));
+    }
+    expect(p.lines().some((l) => l.msg === 'packet ciphers: node:crypto (SSHD_KIT_NATIVE_CRYPTO=0)')).toBe(
+      true,
+    );
+  });
+
   it('listens on every --listen address, and warns about each legacy algorithm the config enables', async () => {
     const { dir } = await preparedDir();
     writeFileSync(join(dir, 'config.yaml'), 'ciphers: +aes128-cbc\nmacs: +hmac-md5\n');

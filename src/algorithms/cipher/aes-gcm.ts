@@ -1,30 +1,48 @@
 import { createCipheriv, createDecipheriv, type CipherGCMTypes } from 'node:crypto';
-import type { AeadCipherAlgorithm, AeadPacketCipher } from '../types.js';
+import type { AeadCipherAlgorithm, AeadPacketCipher, CipherDirection } from '../types.js';
 import { macError } from './aead-errors.js';
+import { nativePacketCrypto, type NativeCipherHandle, type NativePacketCrypto } from './native.js';
 import { unpooledCopies } from '../../util/unpooled.js';
 
 const TAG_LENGTH = 16;
+
+/** What both implementations share: the tag, and the packet length, which travels in clear. */
+abstract class AesGcmCommon {
+  readonly tagLength = TAG_LENGTH;
+
+  constructor(protected readonly name: string) {}
+
+  decryptLength(_seq: number, lengthField: Uint8Array): number {
+    return (
+      ((lengthField[0]! << 24) | (lengthField[1]! << 16) | (lengthField[2]! << 8) | lengthField[3]!) >>> 0
+    );
+  }
+
+  protected checkIv(iv: Uint8Array): Uint8Array {
+    if (iv.length < 12) throw new RangeError(`${this.name} needs a 12-byte IV, got ${iv.length}`);
+    return iv.subarray(0, 12);
+  }
+}
 
 /**
  * One direction of AES-GCM as OpenSSH uses it (RFC 5647 §7.1, OpenSSH PROTOCOL §1.6): the 4-byte
  * packet length travels in clear and is the additional authenticated data; the 12-byte nonce is a
  * 4-byte fixed field followed by an 8-byte invocation counter, incremented after every packet.
- * The sequence number is not used.
+ * The sequence number is not used. This one is on node:crypto, a new cipher object per packet.
  */
-class AesGcmPacketCipher implements AeadPacketCipher {
-  readonly tagLength = TAG_LENGTH;
+class AesGcmPacketCipher extends AesGcmCommon implements AeadPacketCipher {
   private readonly key: Buffer;
   /** fixed(4) || invocation_counter(8), the nonce of the next packet. */
   private readonly iv: Buffer;
 
   constructor(
-    private readonly name: string,
+    name: string,
     private readonly mode: CipherGCMTypes,
     key: Uint8Array,
     iv: Uint8Array,
   ) {
-    if (iv.length < 12) throw new RangeError(`${name} needs a 12-byte IV, got ${iv.length}`);
-    [this.key, this.iv] = unpooledCopies(key, iv.subarray(0, 12)) as [Buffer, Buffer];
+    super(name);
+    [this.key, this.iv] = unpooledCopies(key, this.checkIv(iv)) as [Buffer, Buffer];
   }
 
   /** Adds one to the 64-bit invocation counter, wrapping modulo 2^64 (RFC 5647 §7.1). */
@@ -32,12 +50,6 @@ class AesGcmPacketCipher implements AeadPacketCipher {
     const lo = (this.iv.readUInt32BE(8) + 1) >>> 0;
     this.iv.writeUInt32BE(lo, 8);
     if (lo === 0) this.iv.writeUInt32BE((this.iv.readUInt32BE(4) + 1) >>> 0, 4);
-  }
-
-  decryptLength(_seq: number, lengthField: Uint8Array): number {
-    return (
-      ((lengthField[0]! << 24) | (lengthField[1]! << 16) | (lengthField[2]! << 8) | lengthField[3]!) >>> 0
-    );
   }
 
   open(_seq: number, packet: Uint8Array): Uint8Array {
@@ -82,18 +94,63 @@ class AesGcmPacketCipher implements AeadPacketCipher {
   }
 }
 
-function aesGcm(name: string, mode: CipherGCMTypes, keyLength: number): AeadCipherAlgorithm {
+/**
+ * One direction of AES-GCM on the native module: its OpenSSL context keeps the key schedule and
+ * the nonce (counting invocations itself), so a packet costs no cipher object and no allocation
+ * but the sealed output; incoming packets are decrypted over their own bytes.
+ */
+class NativeAesGcmPacketCipher extends AesGcmCommon implements AeadPacketCipher {
+  private readonly handle: NativeCipherHandle;
+
+  constructor(
+    name: string,
+    private readonly native: NativePacketCrypto,
+    direction: CipherDirection,
+    key: Uint8Array,
+    iv: Uint8Array,
+  ) {
+    super(name);
+    this.handle = native.createGcm(key, this.checkIv(iv), direction === 'encrypt');
+  }
+
+  open(_seq: number, packet: Uint8Array): Uint8Array {
+    if (packet.length < 4 + TAG_LENGTH) throw macError(this.name);
+    const body = packet.subarray(4, packet.length - TAG_LENGTH);
+    if (!this.native.gcmOpen(this.handle, packet, body)) throw macError(this.name);
+    return body;
+  }
+
+  seal(_seq: number, plain: Uint8Array): Uint8Array {
+    const out = Buffer.allocUnsafe(plain.length + TAG_LENGTH);
+    this.native.gcmSeal(this.handle, plain, out);
+    return out;
+  }
+}
+
+/**
+ * An AES-GCM algorithm record: on the native module when it is given (the exported records are,
+ * when it is built), else on node:crypto. Both produce the same packets; tests compare them.
+ */
+export function createAesGcm(
+  name: string,
+  mode: CipherGCMTypes,
+  keyLength: number,
+  native: NativePacketCrypto | undefined,
+): AeadCipherAlgorithm {
   return {
     name,
     kind: 'aead',
     keyLength,
     ivLength: 12,
     blockSize: 16,
-    create: (_direction, key, iv) => new AesGcmPacketCipher(name, mode, key.subarray(0, keyLength), iv),
+    create: (direction, key, iv) =>
+      native
+        ? new NativeAesGcmPacketCipher(name, native, direction, key.subarray(0, keyLength), iv)
+        : new AesGcmPacketCipher(name, mode, key.subarray(0, keyLength), iv),
   };
 }
 
 /** aes128-gcm@openssh.com (RFC 5647 as OpenSSH negotiates it: no separate MAC). */
-export const aes128Gcm = aesGcm('aes128-gcm@openssh.com', 'aes-128-gcm', 16);
+export const aes128Gcm = createAesGcm('aes128-gcm@openssh.com', 'aes-128-gcm', 16, nativePacketCrypto);
 /** aes256-gcm@openssh.com (RFC 5647 as OpenSSH negotiates it: no separate MAC). */
-export const aes256Gcm = aesGcm('aes256-gcm@openssh.com', 'aes-256-gcm', 32);
+export const aes256Gcm = createAesGcm('aes256-gcm@openssh.com', 'aes-256-gcm', 32, nativePacketCrypto);

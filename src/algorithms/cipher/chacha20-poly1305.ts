@@ -1,12 +1,17 @@
 import { createCipheriv, timingSafeEqual } from 'node:crypto';
 import type { AeadCipherAlgorithm, AeadPacketCipher } from '../types.js';
 import { macError } from './aead-errors.js';
+import { nativePacketCrypto, type NativeCipherHandle, type NativePacketCrypto } from './native.js';
 import { Poly1305Engine } from './poly1305-wasm.js';
 import { unpooledCopy } from '../../util/unpooled.js';
 import { ChaCha20Block } from '../../crypto/chacha20-block.js';
 
 const NAME = 'chacha20-poly1305@openssh.com';
 const TAG_LENGTH = 16;
+
+function checkKey(key: Uint8Array): void {
+  if (key.length !== 64) throw new RangeError(`${NAME} needs a 64-byte key, got ${key.length}`);
+}
 
 /**
  * The IV node's (OpenSSL's) `chacha20` takes is 16 bytes: a 32-bit little-endian block counter and a
@@ -32,7 +37,7 @@ const nonceWord15 = (seq: number): number =>
  * One direction of chacha20-poly1305@openssh.com (OpenSSH PROTOCOL.chacha20poly1305). The two
  * single blocks each packet needs (the length's keystream under K_1 and the Poly1305 key under
  * K_2, both block 0) come from {@link ChaCha20Block}; only the body, from block 1 on, is a node
- * `chacha20` cipher.
+ * `chacha20` cipher. This is the implementation on node:crypto and WebAssembly.
  */
 class ChaCha20Poly1305PacketCipher implements AeadPacketCipher {
   readonly tagLength = TAG_LENGTH;
@@ -51,7 +56,7 @@ class ChaCha20Poly1305PacketCipher implements AeadPacketCipher {
     key: Uint8Array,
     private readonly poly: Poly1305Engine,
   ) {
-    if (key.length !== 64) throw new RangeError(`${NAME} needs a 64-byte key, got ${key.length}`);
+    checkKey(key);
     this.mainKey = unpooledCopy(key.subarray(0, 32));
     this.mainBlock = new ChaCha20Block(this.mainKey);
     this.lengthBlock = new ChaCha20Block(key.subarray(32, 64));
@@ -113,13 +118,49 @@ class ChaCha20Poly1305PacketCipher implements AeadPacketCipher {
 }
 
 /**
+ * One direction of chacha20-poly1305@openssh.com on the native module: two keyed OpenSSL chacha20
+ * contexts and a Poly1305 context, one call per packet; incoming packets are decrypted over their
+ * own bytes, and only once their tag has verified.
+ */
+class NativeChaCha20Poly1305PacketCipher implements AeadPacketCipher {
+  readonly tagLength = TAG_LENGTH;
+  private readonly handle: NativeCipherHandle;
+
+  constructor(
+    private readonly native: NativePacketCrypto,
+    key: Uint8Array,
+  ) {
+    checkKey(key);
+    this.handle = native.createChaCha(key);
+  }
+
+  decryptLength(seq: number, lengthField: Uint8Array): number {
+    return this.native.chachaLength(this.handle, seq >>> 0, lengthField);
+  }
+
+  open(seq: number, packet: Uint8Array): Uint8Array {
+    if (packet.length < 4 + TAG_LENGTH) throw macError(NAME);
+    const body = packet.subarray(4, packet.length - TAG_LENGTH);
+    if (!this.native.chachaOpen(this.handle, seq >>> 0, packet, body)) throw macError(NAME);
+    return body;
+  }
+
+  seal(seq: number, plain: Uint8Array): Uint8Array {
+    const out = Buffer.allocUnsafe(plain.length + TAG_LENGTH);
+    this.native.chachaSeal(this.handle, seq >>> 0, plain, out);
+    return out;
+  }
+}
+
+/**
  * chacha20-poly1305@openssh.com (OpenSSH PROTOCOL.chacha20poly1305): 64 bytes of key material split
  * into K_2 (first 32 bytes, body) and K_1 (last 32, length); nonce = sequence number; Poly1305 over
- * the encrypted length and body with the key from keystream block 0. The packet ciphers one
- * algorithm object creates share one {@link Poly1305Engine} (64 KiB of WebAssembly memory, made on
- * first use): each MAC is one synchronous call that leaves no key behind.
+ * the encrypted length and body with the key from keystream block 0. On the native module when it
+ * is given (the default records are, when it is built). Otherwise the packet ciphers one algorithm object creates
+ * share one {@link Poly1305Engine} (64 KiB of WebAssembly memory, made on first use): each MAC is
+ * one synchronous call that leaves no key behind.
  */
-export function createChaCha20Poly1305(): AeadCipherAlgorithm {
+export function createChaCha20Poly1305(native: NativePacketCrypto | undefined): AeadCipherAlgorithm {
   let engine: Poly1305Engine | undefined;
   return {
     name: NAME,
@@ -127,12 +168,15 @@ export function createChaCha20Poly1305(): AeadCipherAlgorithm {
     keyLength: 64,
     ivLength: 0,
     blockSize: 8,
-    create: (_direction, key) => new ChaCha20Poly1305PacketCipher(key, (engine ??= new Poly1305Engine())),
+    create: (_direction, key) =>
+      native
+        ? new NativeChaCha20Poly1305PacketCipher(native, key)
+        : new ChaCha20Poly1305PacketCipher(key, (engine ??= new Poly1305Engine())),
   };
 }
 
 /** The chacha20-poly1305@openssh.com algorithm record. */
-export const chacha20Poly1305: AeadCipherAlgorithm = createChaCha20Poly1305();
+export const chacha20Poly1305: AeadCipherAlgorithm = createChaCha20Poly1305(nativePacketCrypto);
 
 /** Exposed for tests: the node `chacha20` IV for an OpenSSH (seq, block counter) pair. */
 export function openSshChaChaIv(seq: number, counter: 0 | 1): Buffer {

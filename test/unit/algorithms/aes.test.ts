@@ -1,12 +1,13 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { gcm } from '@noble/ciphers/aes.js';
 import { describe, expect, it } from 'vitest';
-import { aes128Gcm, aes256Gcm } from '../../../src/algorithms/cipher/aes-gcm.js';
+import { createAesGcm } from '../../../src/algorithms/cipher/aes-gcm.js';
 import { createDefaultRegistries } from '../../../src/algorithms/defaults.js';
 import type { BlockCipherAlgorithm } from '../../../src/algorithms/types.js';
 import { type DisconnectError, DisconnectReason } from '../../../src/protocol/index.js';
 import ctrVectors from '../../vectors/aes-ctr-sp800-38a.json' with { type: 'json' };
 import gcmVectors from '../../vectors/aes-gcm-mcgrew-viega.json' with { type: 'json' };
+import { cipherBackends } from './cipher-backends.js';
 
 const hex = (s: string): Buffer => Buffer.from(s, 'hex');
 const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -46,7 +47,9 @@ describe('AES-GCM primitives (McGrew & Viega test cases)', () => {
   });
 });
 
-describe('aes-gcm@openssh.com packets (RFC 5647 §7)', () => {
+describe.each(cipherBackends)('aes-gcm@openssh.com packets (RFC 5647 §7) on $backend', ({ native }) => {
+  const aes128Gcm = createAesGcm('aes128-gcm@openssh.com', 'aes-128-gcm', 16, native);
+  const aes256Gcm = createAesGcm('aes256-gcm@openssh.com', 'aes-256-gcm', 32, native);
   const packet = (n: number, fill: number): Buffer => {
     const p = Buffer.alloc(4 + n, fill);
     p.writeUInt32BE(n, 0);
@@ -69,7 +72,8 @@ describe('aes-gcm@openssh.com packets (RFC 5647 §7)', () => {
       const sealed = sealer.seal(i, plain);
       expect(toHex(sealed)).toBe(toHex(plain.subarray(0, 4)) + toHex(expected));
       expect(opener.decryptLength(i, sealed.subarray(0, 4))).toBe(plain.length - 4);
-      expect(toHex(opener.open(i, sealed))).toBe(toHex(plain.subarray(4)));
+      // open may decrypt over the packet's own bytes: give it a copy.
+      expect(toHex(opener.open(i, Buffer.from(sealed)))).toBe(toHex(plain.subarray(4)));
     });
   });
 

@@ -2,17 +2,16 @@ import { createCipheriv, randomBytes } from 'node:crypto';
 import { chacha20orig } from '@noble/ciphers/chacha.js';
 import { poly1305 as noblePoly1305 } from '@noble/ciphers/_poly1305.js';
 import { describe, expect, it } from 'vitest';
-import { chacha20Poly1305, openSshChaChaIv } from '../../../src/algorithms/cipher/chacha20-poly1305.js';
+import { createChaCha20Poly1305, openSshChaChaIv } from '../../../src/algorithms/cipher/chacha20-poly1305.js';
 import { Poly1305Engine } from '../../../src/algorithms/cipher/poly1305-wasm.js';
 import type { AeadPacketCipher } from '../../../src/algorithms/types.js';
 import { DisconnectError, DisconnectReason } from '../../../src/protocol/index.js';
 import rfc8439 from '../../vectors/chacha20-poly1305-rfc8439.json' with { type: 'json' };
 import openssh from '../../vectors/chacha20-poly1305-openssh.json' with { type: 'json' };
+import { cipherBackends } from './cipher-backends.js';
 
 const hex = (s: string): Buffer => Buffer.from(s, 'hex');
 const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-const aead = (key: Uint8Array): AeadPacketCipher =>
-  chacha20Poly1305.create('encrypt', key, new Uint8Array(0));
 
 /** Node's 16-byte chacha20 IV for an RFC 8439 (32-bit counter, 96-bit nonce) block. */
 const rfcIv = (counter: number, nonce: string): Buffer => {
@@ -87,7 +86,10 @@ describe('Poly1305 in WebAssembly (RFC 8439 §2.5.2, A.3)', () => {
   });
 });
 
-describe('chacha20-poly1305@openssh.com packets', () => {
+describe.each(cipherBackends)('chacha20-poly1305@openssh.com packets on $backend', ({ native }) => {
+  const algorithm = createChaCha20Poly1305(native);
+  const aead = (key: Uint8Array): AeadPacketCipher => algorithm.create('encrypt', key, new Uint8Array(0));
+
   it.each(openssh.vectors)('draft-ietf-sshm-chacha20-poly1305 $name', (v) => {
     const plain = Buffer.concat([hex(v.packetLength), hex(v.plaintext)]);
     const sealed = aead(hex(v.key)).seal(v.seq, plain);
@@ -95,7 +97,8 @@ describe('chacha20-poly1305@openssh.com packets', () => {
 
     const opener = aead(hex(v.key));
     expect(opener.decryptLength(v.seq, sealed.subarray(0, 4))).toBe(hex(v.packetLength).readUInt32BE(0));
-    expect(toHex(opener.open(v.seq, sealed))).toBe(v.plaintext);
+    // open may decrypt over the packet's own bytes.
+    expect(toHex(opener.open(v.seq, Buffer.from(sealed)))).toBe(v.plaintext);
   });
 
   it('equals an independent construction from the original ChaCha20 and Poly1305', () => {
@@ -123,7 +126,7 @@ describe('chacha20-poly1305@openssh.com packets', () => {
     const plain = Buffer.alloc(4 + 48, 0x61);
     plain.writeUInt32BE(48, 0);
     const sealed = aead(key).seal(9, plain);
-    expect(toHex(aead(key).open(9, sealed))).toBe(toHex(plain.subarray(4)));
+    expect(toHex(aead(key).open(9, Buffer.from(sealed)))).toBe(toHex(plain.subarray(4)));
     for (let bit = 0; bit < sealed.length * 8; bit += 7) {
       const bad = Buffer.from(sealed);
       bad[bit >> 3]! ^= 1 << (bit & 7);

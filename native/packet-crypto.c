@@ -1,0 +1,370 @@
+/*
+ * sshd-kit's packet ciphers on OpenSSL's EVP interface, with one cipher context per direction kept
+ * for the life of the keys.
+ *
+ * node:crypto makes a new cipher object (an EVP context, a key schedule and a JavaScript wrapper)
+ * for every AES-GCM packet and returns freshly allocated output; here the context is keyed once
+ * and each packet only sets its nonce, and output goes into a buffer the caller provides (or over
+ * the input, when the caller says so). The OpenSSL linked is the one inside node: its symbols are
+ * resolved at load time, so nothing else is linked.
+ *
+ * Every length is checked here as well as by the TypeScript caller (src/algorithms/cipher/native.ts):
+ * a bad call throws, it never reads or writes out of bounds.
+ */
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TAG_LENGTH 16
+#define GCM_IV_LENGTH 12
+#define CHACHA_KEY_LENGTH 32
+#define POLY_KEY_LENGTH 32
+
+enum kind { KIND_GCM = 1, KIND_CHACHA = 2 };
+
+/* One direction of one packet cipher, keyed. */
+struct packet_cipher {
+  enum kind kind;
+  /* AES-GCM: the cipher. chacha20-poly1305: K_2, for the body and the Poly1305 key. */
+  EVP_CIPHER_CTX *main;
+  /* chacha20-poly1305 only: K_1, for the packet length. */
+  EVP_CIPHER_CTX *header;
+  /* chacha20-poly1305 only: Poly1305, keyed afresh for each packet. */
+  EVP_MAC_CTX *poly;
+  /* AES-GCM only: fixed(4) || invocation_counter(8), the nonce of the next packet (RFC 5647 §7.1). */
+  unsigned char iv[GCM_IV_LENGTH];
+};
+
+/* Tags the externals this module makes, so a handle from elsewhere is refused. */
+static const napi_type_tag HANDLE_TAG = {0x5d1c7b0e4a2f4c11ULL, 0x9e3b6a48c2d05f73ULL};
+
+static void free_cipher(struct packet_cipher *c) {
+  if (!c) return;
+  EVP_CIPHER_CTX_free(c->main);
+  EVP_CIPHER_CTX_free(c->header);
+  EVP_MAC_CTX_free(c->poly);
+  OPENSSL_cleanse(c->iv, sizeof c->iv);
+  free(c);
+}
+
+static void finalize_cipher(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  free_cipher((struct packet_cipher *)data);
+}
+
+static napi_value throw_error(napi_env env, const char *message) {
+  napi_throw_error(env, "ERR_SSHD_KIT_NATIVE_CRYPTO", message);
+  return NULL;
+}
+
+#define CALL(env, call)                                     \
+  do {                                                      \
+    if ((call) != napi_ok) return throw_error(env, #call);  \
+  } while (0)
+
+/* The bytes of a Uint8Array (or Buffer) argument. */
+static int get_bytes(napi_env env, napi_value value, unsigned char **data, size_t *length) {
+  bool is_typed;
+  napi_typedarray_type type;
+  void *base;
+  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed) return 0;
+  if (napi_get_typedarray_info(env, value, &type, length, &base, NULL, NULL) != napi_ok) return 0;
+  if (type != napi_uint8_array) return 0;
+  *data = (unsigned char *)base;
+  return 1;
+}
+
+static struct packet_cipher *get_cipher(napi_env env, napi_value value, enum kind kind) {
+  bool tagged = false;
+  void *data = NULL;
+  if (napi_check_object_type_tag(env, value, &HANDLE_TAG, &tagged) != napi_ok || !tagged) return NULL;
+  if (napi_get_value_external(env, value, &data) != napi_ok) return NULL;
+  struct packet_cipher *c = (struct packet_cipher *)data;
+  return c && c->kind == kind ? c : NULL;
+}
+
+/* The arguments of a seal or open call: (handle, [seq,] input, output). */
+struct call {
+  struct packet_cipher *c;
+  uint32_t seq;
+  unsigned char *in, *out;
+  size_t in_length, out_length;
+};
+
+static int get_call(napi_env env, napi_callback_info info, enum kind kind, int with_seq, struct call *call) {
+  size_t argc = 4;
+  napi_value argv[4];
+  size_t expected = with_seq ? 4 : 3;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != expected) return 0;
+  call->c = get_cipher(env, argv[0], kind);
+  call->seq = 0;
+  return call->c && (!with_seq || napi_get_value_uint32(env, argv[1], &call->seq) == napi_ok) &&
+         get_bytes(env, argv[expected - 2], &call->in, &call->in_length) &&
+         get_bytes(env, argv[expected - 1], &call->out, &call->out_length);
+}
+
+/* Sealing: plain = uint32 length || the rest, out one tag longer. */
+static int seal_lengths_ok(const struct call *call) {
+  return call->in_length >= 4 && call->in_length <= INT32_MAX - TAG_LENGTH &&
+         call->out_length == call->in_length + TAG_LENGTH;
+}
+
+/* Opening: packet = uint32 length || ciphertext || tag, body the ciphertext's length. */
+static int open_lengths_ok(const struct call *call) {
+  return call->in_length >= 4 + TAG_LENGTH && call->in_length <= INT32_MAX &&
+         call->out_length == call->in_length - 4 - TAG_LENGTH;
+}
+
+static napi_value wrap_cipher(napi_env env, struct packet_cipher *c) {
+  napi_value external;
+  if (napi_create_external(env, c, finalize_cipher, NULL, &external) != napi_ok) {
+    free_cipher(c);
+    return throw_error(env, "napi_create_external failed");
+  }
+  CALL(env, napi_type_tag_object(env, external, &HANDLE_TAG));
+  return external;
+}
+
+static EVP_CIPHER_CTX *keyed_context(const EVP_CIPHER *cipher, const unsigned char *key, int encrypt) {
+  EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+  if (!ctx) return NULL;
+  if (EVP_CipherInit_ex(ctx, cipher, NULL, key, NULL, encrypt) != 1) {
+    EVP_CIPHER_CTX_free(ctx);
+    return NULL;
+  }
+  return ctx;
+}
+
+/* Adds one to the 64-bit invocation counter of an AES-GCM nonce, wrapping modulo 2^64. */
+static void next_gcm_iv(unsigned char *iv) {
+  for (int i = GCM_IV_LENGTH - 1; i >= 4; i--)
+    if (++iv[i] != 0) break;
+}
+
+/* createGcm(key, iv, encrypt): AES-128-GCM or AES-256-GCM by the key's length. */
+static napi_value create_gcm(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  unsigned char *key, *iv;
+  size_t key_length, iv_length;
+  bool encrypt;
+  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 3 || !get_bytes(env, argv[0], &key, &key_length) || !get_bytes(env, argv[1], &iv, &iv_length) ||
+      napi_get_value_bool(env, argv[2], &encrypt) != napi_ok)
+    return throw_error(env, "createGcm(key, iv, encrypt)");
+  if (iv_length != GCM_IV_LENGTH) return throw_error(env, "AES-GCM needs a 12-byte IV");
+  const EVP_CIPHER *cipher = key_length == 16 ? EVP_aes_128_gcm() : key_length == 32 ? EVP_aes_256_gcm() : NULL;
+  if (!cipher) return throw_error(env, "AES-GCM needs a 16- or 32-byte key");
+
+  struct packet_cipher *c = calloc(1, sizeof *c);
+  if (!c) return throw_error(env, "out of memory");
+  c->kind = KIND_GCM;
+  memcpy(c->iv, iv, GCM_IV_LENGTH);
+  c->main = keyed_context(cipher, key, encrypt ? 1 : 0);
+  if (!c->main) {
+    free_cipher(c);
+    return throw_error(env, "AES-GCM key setup failed");
+  }
+  return wrap_cipher(env, c);
+}
+
+/*
+ * gcmSeal(handle, plain, out): plain = uint32 length || the rest; out (plain.length + 16 bytes)
+ * receives the length in clear, the encrypted rest and the tag (RFC 5647 §7.3: the length is the
+ * additional authenticated data).
+ */
+static napi_value gcm_seal(napi_env env, napi_callback_info info) {
+  struct call a;
+  int n;
+  if (!get_call(env, info, KIND_GCM, 0, &a)) return throw_error(env, "gcmSeal(handle, plain, out)");
+  if (!seal_lengths_ok(&a)) return throw_error(env, "gcmSeal: out must be plain.length + 16 bytes");
+  EVP_CIPHER_CTX *ctx = a.c->main;
+  memmove(a.out, a.in, 4);
+  if (EVP_CipherInit_ex(ctx, NULL, NULL, NULL, a.c->iv, -1) != 1 || EVP_CipherUpdate(ctx, NULL, &n, a.out, 4) != 1 ||
+      EVP_CipherUpdate(ctx, a.out + 4, &n, a.in + 4, (int)a.in_length - 4) != 1 ||
+      EVP_CipherFinal_ex(ctx, a.out + 4 + n, &n) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG_LENGTH, a.out + a.in_length) != 1)
+    return throw_error(env, "AES-GCM encryption failed");
+  next_gcm_iv(a.c->iv);
+  return NULL;
+}
+
+/*
+ * gcmOpen(handle, packet, body): packet = uint32 length || ciphertext || tag; body (packet.length -
+ * 20 bytes, which may be packet's own ciphertext bytes) receives the plaintext. Returns whether the
+ * tag verified; on false, body holds nothing to use.
+ */
+static napi_value gcm_open(napi_env env, napi_callback_info info) {
+  struct call a;
+  int n;
+  if (!get_call(env, info, KIND_GCM, 0, &a)) return throw_error(env, "gcmOpen(handle, packet, body)");
+  if (!open_lengths_ok(&a)) return throw_error(env, "gcmOpen: body must be packet.length - 20 bytes");
+  EVP_CIPHER_CTX *ctx = a.c->main;
+  unsigned char tag[TAG_LENGTH];
+  memcpy(tag, a.in + 4 + a.out_length, TAG_LENGTH);
+  int ok = EVP_CipherInit_ex(ctx, NULL, NULL, NULL, a.c->iv, -1) == 1 &&
+           EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_LENGTH, tag) == 1 &&
+           EVP_CipherUpdate(ctx, NULL, &n, a.in, 4) == 1 &&
+           EVP_CipherUpdate(ctx, a.out, &n, a.in + 4, (int)a.out_length) == 1 &&
+           EVP_CipherFinal_ex(ctx, a.out + n, &n) == 1;
+  next_gcm_iv(a.c->iv);
+  napi_value result;
+  CALL(env, napi_get_boolean(env, ok, &result));
+  return result;
+}
+
+/* createChaCha(key): chacha20-poly1305@openssh.com, K_2 = key[0, 32), K_1 = key[32, 64). */
+static napi_value create_chacha(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  unsigned char *key;
+  size_t key_length;
+  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 1 || !get_bytes(env, argv[0], &key, &key_length)) return throw_error(env, "createChaCha(key)");
+  if (key_length != 2 * CHACHA_KEY_LENGTH) return throw_error(env, "chacha20-poly1305 needs a 64-byte key");
+
+  struct packet_cipher *c = calloc(1, sizeof *c);
+  if (!c) return throw_error(env, "out of memory");
+  c->kind = KIND_CHACHA;
+  /* A stream cipher: encryption and decryption are the same operation. */
+  c->main = keyed_context(EVP_chacha20(), key, 1);
+  c->header = keyed_context(EVP_chacha20(), key + CHACHA_KEY_LENGTH, 1);
+  EVP_MAC *mac = EVP_MAC_fetch(NULL, "POLY1305", NULL);
+  if (mac) {
+    c->poly = EVP_MAC_CTX_new(mac);
+    EVP_MAC_free(mac);
+  }
+  if (!c->main || !c->header || !c->poly) {
+    free_cipher(c);
+    return throw_error(env, "chacha20-poly1305 key setup failed");
+  }
+  return wrap_cipher(env, c);
+}
+
+/*
+ * Sets `ctx` to block 0 of the nonce for sequence number `seq`. OpenSSL's chacha20 IV is the
+ * 32-bit little-endian block counter and a 96-bit nonce (state words 12..15); OpenSSH's original
+ * ChaCha20 has a 64-bit counter and the sequence number as a big-endian uint64 nonce, the same
+ * state when the counter is written as a little-endian uint64 (packets never reach 2^32 blocks).
+ */
+static int start_block0(EVP_CIPHER_CTX *ctx, uint32_t seq) {
+  unsigned char iv[16] = {0};
+  iv[12] = (unsigned char)(seq >> 24);
+  iv[13] = (unsigned char)(seq >> 16);
+  iv[14] = (unsigned char)(seq >> 8);
+  iv[15] = (unsigned char)seq;
+  return EVP_CipherInit_ex(ctx, NULL, NULL, NULL, iv, -1) == 1;
+}
+
+/* XORs the 4-byte packet length with K_1's keystream for `seq`. */
+static int crypt_length(struct packet_cipher *c, uint32_t seq, const unsigned char *in, unsigned char *out) {
+  int n;
+  return start_block0(c->header, seq) && EVP_CipherUpdate(c->header, out, &n, in, 4) == 1;
+}
+
+/*
+ * Starts K_2 for `seq`: block 0's first 32 bytes key Poly1305 (into `poly_key`), and the stream is
+ * left at block 1, where the packet body starts.
+ */
+static int start_body(struct packet_cipher *c, uint32_t seq, unsigned char *poly_key) {
+  static const unsigned char zeros[64] = {0};
+  unsigned char block0[64];
+  int n;
+  int ok = start_block0(c->main, seq) && EVP_CipherUpdate(c->main, block0, &n, zeros, 64) == 1;
+  memcpy(poly_key, block0, POLY_KEY_LENGTH);
+  OPENSSL_cleanse(block0, sizeof block0);
+  return ok;
+}
+
+static int poly1305(struct packet_cipher *c, const unsigned char *key, const unsigned char *data, size_t length,
+                    unsigned char *tag) {
+  size_t n;
+  return EVP_MAC_init(c->poly, key, POLY_KEY_LENGTH, NULL) == 1 && EVP_MAC_update(c->poly, data, length) == 1 &&
+         EVP_MAC_final(c->poly, tag, &n, TAG_LENGTH) == 1 && n == TAG_LENGTH;
+}
+
+/* chachaLength(handle, seq, first): the packet length from its first 4 (encrypted) bytes. */
+static napi_value chacha_length(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  unsigned char *first;
+  size_t first_length;
+  uint32_t seq;
+  unsigned char plain[4];
+  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  struct packet_cipher *c = argc == 3 ? get_cipher(env, argv[0], KIND_CHACHA) : NULL;
+  if (!c || napi_get_value_uint32(env, argv[1], &seq) != napi_ok || !get_bytes(env, argv[2], &first, &first_length) ||
+      first_length < 4)
+    return throw_error(env, "chachaLength(handle, seq, first)");
+  if (!crypt_length(c, seq, first, plain)) return throw_error(env, "chacha20 failed");
+  uint32_t length = (uint32_t)plain[0] << 24 | (uint32_t)plain[1] << 16 | (uint32_t)plain[2] << 8 | plain[3];
+  napi_value result;
+  CALL(env, napi_create_uint32(env, length, &result));
+  return result;
+}
+
+/*
+ * chachaSeal(handle, seq, plain, out): out (plain.length + 16 bytes) receives the encrypted length,
+ * the encrypted rest and the Poly1305 tag over both (OpenSSH PROTOCOL.chacha20poly1305).
+ */
+static napi_value chacha_seal(napi_env env, napi_callback_info info) {
+  struct call a;
+  unsigned char poly_key[POLY_KEY_LENGTH];
+  int n;
+  if (!get_call(env, info, KIND_CHACHA, 1, &a)) return throw_error(env, "chachaSeal(handle, seq, plain, out)");
+  if (!seal_lengths_ok(&a)) return throw_error(env, "chachaSeal: out must be plain.length + 16 bytes");
+  int ok = crypt_length(a.c, a.seq, a.in, a.out) && start_body(a.c, a.seq, poly_key) &&
+           EVP_CipherUpdate(a.c->main, a.out + 4, &n, a.in + 4, (int)a.in_length - 4) == 1 &&
+           poly1305(a.c, poly_key, a.out, a.in_length, a.out + a.in_length);
+  OPENSSL_cleanse(poly_key, sizeof poly_key);
+  if (!ok) return throw_error(env, "chacha20-poly1305 encryption failed");
+  return NULL;
+}
+
+/*
+ * chachaOpen(handle, seq, packet, body): verifies the tag over the encrypted length and rest, then
+ * decrypts the rest into body (packet.length - 20 bytes, which may be packet's own bytes). Returns
+ * whether the tag verified; nothing is decrypted when it did not.
+ */
+static napi_value chacha_open(napi_env env, napi_callback_info info) {
+  struct call a;
+  unsigned char poly_key[POLY_KEY_LENGTH], expected[TAG_LENGTH];
+  int n;
+  if (!get_call(env, info, KIND_CHACHA, 1, &a)) return throw_error(env, "chachaOpen(handle, seq, packet, body)");
+  if (!open_lengths_ok(&a)) return throw_error(env, "chachaOpen: body must be packet.length - 20 bytes");
+  size_t mac_end = a.in_length - TAG_LENGTH;
+  int keyed = start_body(a.c, a.seq, poly_key) && poly1305(a.c, poly_key, a.in, mac_end, expected);
+  OPENSSL_cleanse(poly_key, sizeof poly_key);
+  if (!keyed) return throw_error(env, "Poly1305 failed");
+  int ok = CRYPTO_memcmp(expected, a.in + mac_end, TAG_LENGTH) == 0;
+  if (ok && EVP_CipherUpdate(a.c->main, a.out, &n, a.in + 4, (int)a.out_length) != 1)
+    return throw_error(env, "chacha20 failed");
+  napi_value result;
+  CALL(env, napi_get_boolean(env, ok, &result));
+  return result;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  static const struct {
+    const char *name;
+    napi_callback fn;
+  } functions[] = {
+      {"createGcm", create_gcm},       {"gcmSeal", gcm_seal},       {"gcmOpen", gcm_open},
+      {"createChaCha", create_chacha}, {"chachaLength", chacha_length}, {"chachaSeal", chacha_seal},
+      {"chachaOpen", chacha_open},
+  };
+  for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++) {
+    napi_value fn;
+    CALL(env, napi_create_function(env, functions[i].name, NAPI_AUTO_LENGTH, functions[i].fn, NULL, &fn));
+    CALL(env, napi_set_named_property(env, exports, functions[i].name, fn));
+  }
+  return exports;
+}
+
+NAPI_MODULE_INIT() { return init(env, exports); }

@@ -1,0 +1,46 @@
+import { createRequire } from 'node:module';
+
+/** A keyed cipher context inside the native module: opaque, freed when garbage-collected. */
+export type NativeCipherHandle = { readonly __nativeCipher: unique symbol };
+
+/**
+ * The packet ciphers compiled from `native/packet-crypto.c`: OpenSSL's EVP interface (the OpenSSL
+ * inside node) with one keyed context per direction, writing into buffers the caller provides.
+ * Each `*Seal` fills `out` (`plain.length + 16` bytes); each `*Open` writes the plaintext to
+ * `body` (`packet.length - 20` bytes, which may be the packet's own bytes) and returns whether
+ * the tag verified. Bad arguments throw; nothing is read or written out of bounds.
+ */
+export interface NativePacketCrypto {
+  /** AES-GCM (RFC 5647 §7) by the key's length (16 or 32 bytes); `iv` is the 12-byte initial nonce. */
+  createGcm(key: Uint8Array, iv: Uint8Array, encrypt: boolean): NativeCipherHandle;
+  gcmSeal(handle: NativeCipherHandle, plain: Uint8Array, out: Uint8Array): void;
+  gcmOpen(handle: NativeCipherHandle, packet: Uint8Array, body: Uint8Array): boolean;
+  /** chacha20-poly1305@openssh.com with its 64 bytes of key (OpenSSH PROTOCOL.chacha20poly1305). */
+  createChaCha(key: Uint8Array): NativeCipherHandle;
+  chachaLength(handle: NativeCipherHandle, seq: number, first: Uint8Array): number;
+  chachaSeal(handle: NativeCipherHandle, seq: number, plain: Uint8Array, out: Uint8Array): void;
+  chachaOpen(handle: NativeCipherHandle, seq: number, packet: Uint8Array, body: Uint8Array): boolean;
+}
+
+/** Set to `0` to use node:crypto's ciphers even when the native module is built. */
+export const NATIVE_CRYPTO_ENV = 'SSHD_KIT_NATIVE_CRYPTO';
+
+/** Where `npm ci` (node-gyp) puts the module: the package root's build/, from src/ or dist/ alike. */
+const MODULE_PATH = '../../../build/Release/sshd_kit_crypto.node';
+
+/**
+ * Loads the native packet ciphers, or returns undefined when they are switched off
+ * ({@link NATIVE_CRYPTO_ENV}=0), were not built (no compiler at install time) or do not load here
+ * (a node whose OpenSSL symbols are not exported); node:crypto's ciphers then serve.
+ */
+export function loadNativePacketCrypto(env: NodeJS.ProcessEnv = process.env): NativePacketCrypto | undefined {
+  if (env[NATIVE_CRYPTO_ENV] === '0') return undefined;
+  try {
+    return createRequire(import.meta.url)(MODULE_PATH) as NativePacketCrypto;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The native packet ciphers for this process, loaded once, or undefined (see {@link loadNativePacketCrypto}). */
+export const nativePacketCrypto: NativePacketCrypto | undefined = loadNativePacketCrypto();
