@@ -25,17 +25,19 @@
 #define CHACHA_KEY_LENGTH 32
 #define POLY_KEY_LENGTH 32
 
-enum kind { KIND_GCM = 1, KIND_CHACHA = 2 };
+enum kind { KIND_GCM = 1, KIND_CHACHA = 2, KIND_CTR = 3, KIND_HMAC = 4 };
 
 /* One direction of one packet cipher, keyed. */
 struct packet_cipher {
   enum kind kind;
-  /* AES-GCM: the cipher. chacha20-poly1305: K_2, for the body and the Poly1305 key. */
+  /* AES-GCM and AES-CTR: the cipher. chacha20-poly1305: K_2, for the body and the Poly1305 key. */
   EVP_CIPHER_CTX *main;
   /* chacha20-poly1305 only: K_1, for the packet length. */
   EVP_CIPHER_CTX *header;
-  /* chacha20-poly1305 only: Poly1305, keyed afresh for each packet. */
-  EVP_MAC_CTX *poly;
+  /* chacha20-poly1305: Poly1305, keyed afresh for each packet. HMAC: keyed once, restarted per packet. */
+  EVP_MAC_CTX *mac;
+  /* HMAC only: the digest's length. */
+  size_t mac_length;
   /* AES-GCM only: fixed(4) || invocation_counter(8), the nonce of the next packet (RFC 5647 §7.1). */
   unsigned char iv[GCM_IV_LENGTH];
 };
@@ -47,7 +49,7 @@ static void free_cipher(struct packet_cipher *c) {
   if (!c) return;
   EVP_CIPHER_CTX_free(c->main);
   EVP_CIPHER_CTX_free(c->header);
-  EVP_MAC_CTX_free(c->poly);
+  EVP_MAC_CTX_free(c->mac);
   OPENSSL_cleanse(c->iv, sizeof c->iv);
   free(c);
 }
@@ -237,10 +239,10 @@ static napi_value create_chacha(napi_env env, napi_callback_info info) {
   c->header = keyed_context(EVP_chacha20(), key + CHACHA_KEY_LENGTH, 1);
   EVP_MAC *mac = EVP_MAC_fetch(NULL, "POLY1305", NULL);
   if (mac) {
-    c->poly = EVP_MAC_CTX_new(mac);
+    c->mac = EVP_MAC_CTX_new(mac);
     EVP_MAC_free(mac);
   }
-  if (!c->main || !c->header || !c->poly) {
+  if (!c->main || !c->header || !c->mac) {
     free_cipher(c);
     return throw_error(env, "chacha20-poly1305 key setup failed");
   }
@@ -285,8 +287,8 @@ static int start_body(struct packet_cipher *c, uint32_t seq, unsigned char *poly
 static int poly1305(struct packet_cipher *c, const unsigned char *key, const unsigned char *data, size_t length,
                     unsigned char *tag) {
   size_t n;
-  return EVP_MAC_init(c->poly, key, POLY_KEY_LENGTH, NULL) == 1 && EVP_MAC_update(c->poly, data, length) == 1 &&
-         EVP_MAC_final(c->poly, tag, &n, TAG_LENGTH) == 1 && n == TAG_LENGTH;
+  return EVP_MAC_init(c->mac, key, POLY_KEY_LENGTH, NULL) == 1 && EVP_MAC_update(c->mac, data, length) == 1 &&
+         EVP_MAC_final(c->mac, tag, &n, TAG_LENGTH) == 1 && n == TAG_LENGTH;
 }
 
 /* chachaLength(handle, seq, first): the packet length from its first 4 (encrypted) bytes. */
@@ -350,6 +352,133 @@ static napi_value chacha_open(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* createCtr(key, iv): AES-128/192/256 in SDCTR mode (RFC 4344 §4) by the key's length. */
+static napi_value create_ctr(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  unsigned char *key, *iv;
+  size_t key_length, iv_length;
+  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 2 || !get_bytes(env, argv[0], &key, &key_length) || !get_bytes(env, argv[1], &iv, &iv_length))
+    return throw_error(env, "createCtr(key, iv)");
+  if (iv_length != 16) return throw_error(env, "AES-CTR needs a 16-byte IV");
+  const EVP_CIPHER *cipher = key_length == 16   ? EVP_aes_128_ctr()
+                             : key_length == 24 ? EVP_aes_192_ctr()
+                             : key_length == 32 ? EVP_aes_256_ctr()
+                                                : NULL;
+  if (!cipher) return throw_error(env, "AES-CTR needs a 16-, 24- or 32-byte key");
+  struct packet_cipher *c = calloc(1, sizeof *c);
+  if (!c) return throw_error(env, "out of memory");
+  c->kind = KIND_CTR;
+  /* CTR encrypts and decrypts alike; OpenSSL takes the key and the IV in one call here. */
+  c->main = EVP_CIPHER_CTX_new();
+  if (!c->main || EVP_CipherInit_ex(c->main, cipher, NULL, key, iv, 1) != 1) {
+    free_cipher(c);
+    return throw_error(env, "AES-CTR key setup failed");
+  }
+  return wrap_cipher(env, c);
+}
+
+/*
+ * ctrUpdate(handle, in, out): XORs the next in.length bytes of keystream into out (the same
+ * length; it may be in itself). The counter carries across calls.
+ */
+static napi_value ctr_update(napi_env env, napi_callback_info info) {
+  struct call a;
+  int n;
+  if (!get_call(env, info, KIND_CTR, 0, &a)) return throw_error(env, "ctrUpdate(handle, in, out)");
+  if (a.out_length != a.in_length || a.in_length > INT32_MAX)
+    return throw_error(env, "ctrUpdate: out must be as long as in");
+  if (a.in_length > 0 && EVP_CipherUpdate(a.c->main, a.out, &n, a.in, (int)a.in_length) != 1)
+    return throw_error(env, "AES-CTR failed");
+  return NULL;
+}
+
+/* createHmac(digest, key): HMAC (RFC 2104) with an OpenSSL digest name (sha1, sha256, sha512, ...). */
+static napi_value create_hmac(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  char digest[32];
+  size_t digest_name_length;
+  unsigned char *key;
+  size_t key_length;
+  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 2 ||
+      napi_get_value_string_utf8(env, argv[0], digest, sizeof digest, &digest_name_length) != napi_ok ||
+      digest_name_length >= sizeof digest - 1 || !get_bytes(env, argv[1], &key, &key_length))
+    return throw_error(env, "createHmac(digest, key)");
+  struct packet_cipher *c = calloc(1, sizeof *c);
+  if (!c) return throw_error(env, "out of memory");
+  c->kind = KIND_HMAC;
+  EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+  if (mac) {
+    c->mac = EVP_MAC_CTX_new(mac);
+    EVP_MAC_free(mac);
+  }
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0), OSSL_PARAM_construct_end()};
+  if (!c->mac || EVP_MAC_init(c->mac, key, key_length, params) != 1) {
+    free_cipher(c);
+    return throw_error(env, "HMAC key setup failed");
+  }
+  c->mac_length = EVP_MAC_CTX_get_mac_size(c->mac);
+  if (c->mac_length == 0 || c->mac_length > EVP_MAX_MD_SIZE) {
+    free_cipher(c);
+    return throw_error(env, "HMAC key setup failed");
+  }
+  return wrap_cipher(env, c);
+}
+
+/*
+ * The HMAC of uint32 seq || data || more (RFC 4253 §6.4) into `digest` (the full length): the
+ * context is restarted with the key it holds.
+ */
+static int hmac_of(struct packet_cipher *c, uint32_t seq, const unsigned char *data, size_t length,
+                   const unsigned char *more, size_t more_length, unsigned char *digest) {
+  unsigned char seq_bytes[4] = {(unsigned char)(seq >> 24), (unsigned char)(seq >> 16), (unsigned char)(seq >> 8),
+                                (unsigned char)seq};
+  size_t n;
+  return EVP_MAC_init(c->mac, NULL, 0, NULL) == 1 && EVP_MAC_update(c->mac, seq_bytes, 4) == 1 &&
+         EVP_MAC_update(c->mac, data, length) == 1 &&
+         (more_length == 0 || EVP_MAC_update(c->mac, more, more_length) == 1) &&
+         EVP_MAC_final(c->mac, digest, &n, EVP_MAX_MD_SIZE) == 1 && n == c->mac_length;
+}
+
+/*
+ * hmac(handle, seq, data, more, mac): writes the first mac.length bytes (at most the digest's) of
+ * the HMAC of seq || data || more; `more` may be undefined. With `check` true instead compares
+ * them, in constant time, with `mac` and returns whether they match.
+ */
+static napi_value hmac_call(napi_env env, napi_callback_info info, int check) {
+  size_t argc = 5;
+  napi_value argv[5];
+  unsigned char *data, *more = NULL, *mac;
+  size_t length, more_length = 0, mac_length;
+  uint32_t seq;
+  napi_valuetype more_type;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  struct packet_cipher *c = argc == 5 ? get_cipher(env, argv[0], KIND_HMAC) : NULL;
+  if (!c || napi_get_value_uint32(env, argv[1], &seq) != napi_ok || !get_bytes(env, argv[2], &data, &length) ||
+      napi_typeof(env, argv[3], &more_type) != napi_ok ||
+      (more_type != napi_undefined && !get_bytes(env, argv[3], &more, &more_length)) ||
+      !get_bytes(env, argv[4], &mac, &mac_length))
+    return throw_error(env, check ? "hmacVerify(handle, seq, data, more, mac)" : "hmac(handle, seq, data, more, out)");
+  if (mac_length == 0 || mac_length > c->mac_length) return throw_error(env, "hmac: mac longer than the digest");
+  int ok = hmac_of(c, seq, data, length, more, more_length, digest);
+  if (ok && !check) memcpy(mac, digest, mac_length);
+  int match = ok && check && CRYPTO_memcmp(digest, mac, mac_length) == 0;
+  OPENSSL_cleanse(digest, sizeof digest);
+  if (!ok) return throw_error(env, "HMAC failed");
+  if (!check) return NULL;
+  napi_value result;
+  CALL(env, napi_get_boolean(env, match, &result));
+  return result;
+}
+
+static napi_value hmac(napi_env env, napi_callback_info info) { return hmac_call(env, info, 0); }
+
+static napi_value hmac_verify(napi_env env, napi_callback_info info) { return hmac_call(env, info, 1); }
+
 static napi_value init(napi_env env, napi_value exports) {
   static const struct {
     const char *name;
@@ -357,7 +486,8 @@ static napi_value init(napi_env env, napi_value exports) {
   } functions[] = {
       {"createGcm", create_gcm},       {"gcmSeal", gcm_seal},       {"gcmOpen", gcm_open},
       {"createChaCha", create_chacha}, {"chachaLength", chacha_length}, {"chachaSeal", chacha_seal},
-      {"chachaOpen", chacha_open},
+      {"chachaOpen", chacha_open},     {"createCtr", create_ctr},       {"ctrUpdate", ctr_update},
+      {"createHmac", create_hmac},     {"hmac", hmac},                  {"hmacVerify", hmac_verify},
   };
   for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++) {
     napi_value fn;

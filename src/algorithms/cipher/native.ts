@@ -4,11 +4,11 @@ import { createRequire } from 'node:module';
 export type NativeCipherHandle = { readonly __nativeCipher: unique symbol };
 
 /**
- * The packet ciphers compiled from `native/packet-crypto.c`: OpenSSL's EVP interface (the OpenSSL
- * inside node) with one keyed context per direction, writing into buffers the caller provides.
- * Each `*Seal` fills `out` (`plain.length + 16` bytes); each `*Open` writes the plaintext to
- * `body` (`packet.length - 20` bytes, which may be the packet's own bytes) and returns whether
- * the tag verified. Bad arguments throw; nothing is read or written out of bounds.
+ * The packet ciphers and MACs compiled from `native/packet-crypto.c`: OpenSSL's EVP interface (the
+ * OpenSSL inside node) with one keyed context per direction, writing into buffers the caller
+ * provides. Each `*Seal` fills `out` (`plain.length + 16` bytes); each `*Open` writes the
+ * plaintext to `body` (`packet.length - 20` bytes, which may be the packet's own bytes) and
+ * returns whether the tag verified. Bad arguments throw; nothing is read or written out of bounds.
  */
 export interface NativePacketCrypto {
   /** AES-GCM (RFC 5647 §7) by the key's length (16 or 32 bytes); `iv` is the 12-byte initial nonce. */
@@ -20,6 +20,28 @@ export interface NativePacketCrypto {
   chachaLength(handle: NativeCipherHandle, seq: number, first: Uint8Array): number;
   chachaSeal(handle: NativeCipherHandle, seq: number, plain: Uint8Array, out: Uint8Array): void;
   chachaOpen(handle: NativeCipherHandle, seq: number, packet: Uint8Array, body: Uint8Array): boolean;
+  /** AES in SDCTR mode (RFC 4344 §4) by the key's length (16, 24 or 32 bytes), 16-byte counter. */
+  createCtr(key: Uint8Array, iv: Uint8Array): NativeCipherHandle;
+  /** The next `input.length` bytes of keystream XORed into `out` (as long; it may be `input`). */
+  ctrUpdate(handle: NativeCipherHandle, input: Uint8Array, out: Uint8Array): void;
+  /** HMAC (RFC 2104) keyed once, with an OpenSSL digest name (`sha256`, `sha512`, `sha1`, …). */
+  createHmac(digest: string, key: Uint8Array): NativeCipherHandle;
+  /** Writes the first `out.length` bytes of the HMAC of uint32 `seq` ‖ `data` ‖ `more` (RFC 4253 §6.4). */
+  hmac(
+    handle: NativeCipherHandle,
+    seq: number,
+    data: Uint8Array,
+    more: Uint8Array | undefined,
+    out: Uint8Array,
+  ): void;
+  /** Whether `mac` equals the first `mac.length` bytes of that HMAC, compared in constant time. */
+  hmacVerify(
+    handle: NativeCipherHandle,
+    seq: number,
+    data: Uint8Array,
+    more: Uint8Array | undefined,
+    mac: Uint8Array,
+  ): boolean;
 }
 
 /** Set to `0` to use node:crypto's ciphers even when the native module is built. */

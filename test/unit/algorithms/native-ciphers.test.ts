@@ -1,5 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createAesCtr } from '../../../src/algorithms/cipher/aes-ctr.js';
 import { createAesGcm } from '../../../src/algorithms/cipher/aes-gcm.js';
 import { createChaCha20Poly1305 } from '../../../src/algorithms/cipher/chacha20-poly1305.js';
 import {
@@ -9,6 +10,7 @@ import {
   type NativeCipherHandle,
   type NativePacketCrypto,
 } from '../../../src/algorithms/cipher/native.js';
+import { hmacMac } from '../../../src/algorithms/mac/hmac.js';
 import type { AeadCipherAlgorithm } from '../../../src/algorithms/types.js';
 
 const switchedOff = process.env[NATIVE_CRYPTO_ENV] === '0';
@@ -88,6 +90,58 @@ describe.skipIf(!native)('the native packet ciphers against node:crypto', () => 
     expect(Buffer.from(body).equals(plain.subarray(4))).toBe(true);
   });
 
+  it('AES-CTR: the same keystream as node:crypto across uneven updates; decryption is in place, encryption is not', () => {
+    for (const keyLength of [16, 24, 32]) {
+      const key = randomBytes(keyLength);
+      const iv = Buffer.from('ffffffffffffffffffffffffffffff00', 'hex'); // the counter carries through all 128 bits
+      const mode = `aes-${keyLength * 8}-ctr`;
+      const reference = createCipheriv(mode, key, iv);
+      const algorithm = createAesCtr(mode, mode, keyLength, native);
+      const enc = algorithm.create('encrypt', key, iv);
+      const dec = algorithm.create('decrypt', key, iv);
+      for (const n of [16, 32, 4096, 48, 32 * 1024 + 16, 16]) {
+        const plain = randomBytes(n);
+        const copy = Buffer.from(plain);
+        const sealed = enc.update(plain);
+        expect(Buffer.from(sealed).equals(reference.update(plain))).toBe(true);
+        expect(plain.equals(copy)).toBe(true);
+        const wire = Buffer.from(sealed);
+        const opened = dec.update(wire);
+        expect(opened.buffer).toBe(wire.buffer);
+        expect(Buffer.from(opened).equals(plain)).toBe(true);
+      }
+    }
+  });
+
+  it('HMAC: the same MACs as node:crypto over seq ‖ data ‖ more, truncated, and verified', () => {
+    for (const [hash, keyLength, length] of [
+      ['sha256', 32, 32],
+      ['sha512', 64, 64],
+      ['sha1', 20, 20],
+      ['sha1', 20, 12],
+    ] as const) {
+      const key = randomBytes(keyLength);
+      const mac = hmacMac('test', hash, keyLength, length, true, native).create(key);
+      for (const [seq, n] of [
+        [0, 0],
+        [1, 100],
+        [0xffffffff, 32 * 1024],
+      ] as const) {
+        const data = randomBytes(n);
+        const more = randomBytes(20);
+        const seqBytes = Buffer.alloc(4);
+        seqBytes.writeUInt32BE(seq, 0);
+        const expected = createHmac(hash, key).update(seqBytes).update(data).update(more).digest();
+        const tag = mac.compute(seq, data, more);
+        expect(Buffer.from(tag).equals(expected.subarray(0, length))).toBe(true);
+        const whole = Buffer.concat([data, more]);
+        expect(mac.verify(seq, whole, tag)).toBe(true);
+        expect(mac.verify(seq ^ 1, whole, tag)).toBe(false);
+        expect(mac.verify(seq, whole, tag.subarray(1))).toBe(false);
+      }
+    }
+  });
+
   it('refuses bad arguments with an error instead of reading or writing out of bounds', () => {
     const n = native!;
     const gcm = n.createGcm(randomBytes(16), randomBytes(12), true);
@@ -109,5 +163,22 @@ describe.skipIf(!native)('the native packet ciphers against node:crypto', () => 
     expect(() => n.createGcm(randomBytes(24), randomBytes(12), true)).toThrow(/16- or 32-byte key/);
     expect(() => n.createGcm(randomBytes(16), randomBytes(16), true)).toThrow(/12-byte IV/);
     expect(() => n.createChaCha(randomBytes(32))).toThrow(/64-byte key/);
+    const ctr = n.createCtr(randomBytes(16), randomBytes(16));
+    expect(() => n.ctrUpdate(ctr, Buffer.alloc(32), Buffer.alloc(31))).toThrow(/as long as in/);
+    expect(() => n.ctrUpdate(gcm, Buffer.alloc(32), Buffer.alloc(32))).toThrow();
+    expect(() => n.createCtr(randomBytes(20), randomBytes(16))).toThrow(/16-, 24- or 32-byte key/);
+    expect(() => n.createCtr(randomBytes(16), randomBytes(12))).toThrow(/16-byte IV/);
+    const hmac = n.createHmac('sha256', randomBytes(32));
+    expect(() => n.hmac(hmac, 0, Buffer.alloc(8), undefined, Buffer.alloc(33))).toThrow(
+      /longer than the digest/,
+    );
+    expect(() => n.hmac(hmac, 0, Buffer.alloc(8), undefined, Buffer.alloc(0))).toThrow();
+    expect(() => n.hmac(hmac, -1, Buffer.alloc(8), undefined, Buffer.alloc(32))).not.toThrow(); // uint32 of -1
+    expect(() =>
+      n.hmac(hmac, 0, Buffer.alloc(8), 'more' as unknown as Uint8Array, Buffer.alloc(32)),
+    ).toThrow();
+    expect(() => n.hmac(ctr, 0, Buffer.alloc(8), undefined, Buffer.alloc(32))).toThrow();
+    expect(() => n.createHmac('no-such-digest', randomBytes(32))).toThrow(/HMAC key setup failed/);
+    expect(() => n.createHmac('x'.repeat(100), randomBytes(32))).toThrow();
   });
 });
