@@ -155,10 +155,10 @@ class NativeChaCha20Poly1305PacketCipher implements AeadPacketCipher {
 /**
  * chacha20-poly1305@openssh.com (OpenSSH PROTOCOL.chacha20poly1305): 64 bytes of key material split
  * into K_2 (first 32 bytes, body) and K_1 (last 32, length); nonce = sequence number; Poly1305 over
- * the encrypted length and body with the key from keystream block 0. On the native module when it
- * is given (the default records are, when it is built). Otherwise the packet ciphers one algorithm object creates
- * share one {@link Poly1305Engine} (64 KiB of WebAssembly memory, made on first use): each MAC is
- * one synchronous call that leaves no key behind.
+ * the encrypted length and body with the key from keystream block 0. On the native module when
+ * it is given (the exported record is, when it is built). Otherwise the packet ciphers one
+ * algorithm object creates share one {@link Poly1305Engine} (64 KiB of WebAssembly memory, made on
+ * first use): each MAC is one synchronous call that leaves no key behind.
  */
 export function createChaCha20Poly1305(native: NativePacketCrypto | undefined): AeadCipherAlgorithm {
   let engine: Poly1305Engine | undefined;

@@ -3,7 +3,7 @@ import { aes128Ctr, aes192Ctr, aes256Ctr } from './aes-ctr.js';
 import { aes128Gcm, aes256Gcm } from './aes-gcm.js';
 import { chacha20Poly1305 } from './chacha20-poly1305.js';
 
-export { aes128Ctr, aes192Ctr, aes256Ctr } from './aes-ctr.js';
+export { aes128Ctr, aes192Ctr, aes256Ctr, createAesCtr } from './aes-ctr.js';
 export { aes128Gcm, aes256Gcm, createAesGcm } from './aes-gcm.js';
 export { chacha20Poly1305, createChaCha20Poly1305 } from './chacha20-poly1305.js';
 export { Poly1305Engine } from './poly1305-wasm.js';

@@ -114,4 +114,19 @@ describe('FileReadQueue', () => {
       expect(targets[i]!.subarray(0, got[i]).equals(data.subarray(off, off + got[i]!))).toBe(true),
     );
   });
+
+  it('sends the next batch to the pool thread before answering the one that finished', async () => {
+    const { path, fd } = tempFile();
+    fs.writeFileSync(path, randomBytes(100_000));
+    const q = new FileReadQueue(fd);
+    const spy = vi.spyOn(fs, 'readv');
+    // Two ranges that do not continue each other: two batches, one after the other.
+    const first = q.read(0, Buffer.alloc(100));
+    const second = q.read(50_000, Buffer.alloc(100));
+    let callsWhenFirstAnswered = 0;
+    await first.then(() => (callsWhenFirstAnswered = spy.mock.calls.length));
+    await second;
+    closeSync(fd);
+    expect(callsWhenFirstAnswered).toBe(2);
+  });
 });

@@ -30,22 +30,34 @@ export async function writevAll(fd: number, buffers: readonly Uint8Array[], posi
   }
 }
 
+/** A batch handed to its system call, and the call's result once it is done. */
+interface InFlight<R> {
+  readonly batch: Pending<R>[];
+  readonly call: Promise<number>;
+}
+
 /**
  * The requests of one open file, one system call at a time: each call takes the first waiting
  * request and those that continue it (up to {@link MAX_BATCH}), so pipelined requests for
- * consecutive ranges go down together. `perform` makes the call and settles the batch.
+ * consecutive ranges go down together. `perform` makes the call (resolving with its byte count)
+ * and `settle` answers the batch from it.
+ *
+ * When a call finishes, the next batch goes to the pool thread before the finished one is
+ * answered: answering it is the main thread's work (for reads, sealing and sending the data), and
+ * the pool thread would otherwise wait for all of it before its next read.
  */
 class ContiguousQueue<R> {
   private pending: Pending<R>[] = [];
   private running = false;
 
   constructor(
-    private readonly perform: (batch: readonly Pending<R>[]) => Promise<void>,
+    private readonly perform: (batch: readonly Pending<R>[]) => Promise<number>,
+    private readonly settle: (batch: readonly Pending<R>[], n: number) => void,
     /** Sort by offset before each call (requests that may arrive slightly out of order). */
     private readonly sortFirst: boolean,
   ) {}
 
-  /** Queues `bytes` at `offset`; resolves with what `perform` settles it with. */
+  /** Queues `bytes` at `offset`; resolves with what `settle` settles it with. */
   add(offset: number, bytes: Uint8Array): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.pending.push({ offset, bytes, resolve, reject });
@@ -55,23 +67,36 @@ class ContiguousQueue<R> {
 
   private async run(): Promise<void> {
     this.running = true;
-    while (this.pending.length > 0) {
-      if (this.sortFirst) this.pending.sort((a, b) => a.offset - b.offset);
-      const first = this.pending.shift()!;
-      const batch = [first];
-      let end = first.offset + first.bytes.length;
-      while (batch.length < MAX_BATCH && this.pending.length > 0 && this.pending[0]!.offset === end) {
-        const next = this.pending.shift()!;
-        batch.push(next);
-        end += next.bytes.length;
-      }
+    let inFlight = this.start();
+    while (inFlight) {
+      const { batch, call } = inFlight;
+      let n = 0;
+      let error: unknown;
       try {
-        await this.perform(batch);
+        n = await call;
       } catch (err) {
-        for (const r of batch) r.reject(err);
+        error = err ?? new Error('file operation failed');
       }
+      inFlight = this.start();
+      if (error === undefined) this.settle(batch, n);
+      else for (const r of batch) r.reject(error);
     }
     this.running = false;
+  }
+
+  /** Starts the system call for the next batch, if a request is waiting. */
+  private start(): InFlight<R> | undefined {
+    if (this.pending.length === 0) return undefined;
+    if (this.sortFirst) this.pending.sort((a, b) => a.offset - b.offset);
+    const first = this.pending.shift()!;
+    const batch = [first];
+    let end = first.offset + first.bytes.length;
+    while (batch.length < MAX_BATCH && this.pending.length > 0 && this.pending[0]!.offset === end) {
+      const next = this.pending.shift()!;
+      batch.push(next);
+      end += next.bytes.length;
+    }
+    return { batch, call: this.perform(batch) };
   }
 }
 
@@ -85,14 +110,20 @@ export class FileWriteQueue {
   private readonly queue: ContiguousQueue<void>;
 
   constructor(fd: number) {
-    this.queue = new ContiguousQueue<void>(async (batch) => {
-      await writevAll(
-        fd,
-        batch.map((w) => w.bytes),
-        batch[0]!.offset,
-      );
-      for (const w of batch) w.resolve();
-    }, false);
+    this.queue = new ContiguousQueue<void>(
+      async (batch) => {
+        await writevAll(
+          fd,
+          batch.map((w) => w.bytes),
+          batch[0]!.offset,
+        );
+        return 0;
+      },
+      (batch) => {
+        for (const w of batch) w.resolve();
+      },
+      false,
+    );
   }
 
   /** Writes all of `data` at `offset`. */
@@ -119,19 +150,23 @@ export class FileReadQueue {
   private readonly queue: ContiguousQueue<number>;
 
   constructor(fd: number) {
-    this.queue = new ContiguousQueue<number>(async (batch) => {
-      let n = await preadv(
-        fd,
-        batch.map((r) => r.bytes),
-        batch[0]!.offset,
-      );
-      // A regular file reads short only at its end: the first requests get their bytes, the rest 0.
-      for (const r of batch) {
-        const got = Math.min(n, r.bytes.length);
-        n -= got;
-        r.resolve(got);
-      }
-    }, true);
+    this.queue = new ContiguousQueue<number>(
+      (batch) =>
+        preadv(
+          fd,
+          batch.map((r) => r.bytes),
+          batch[0]!.offset,
+        ),
+      (batch, n) => {
+        // A regular file reads short only at its end: the first requests get their bytes, the rest 0.
+        for (const r of batch) {
+          const got = Math.min(n, r.bytes.length);
+          n -= got;
+          r.resolve(got);
+        }
+      },
+      true,
+    );
   }
 
   /** Reads into `target` from `offset`; resolves with the bytes read. */
