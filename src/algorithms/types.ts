@@ -22,6 +22,8 @@ export type CipherDirection = 'encrypt' | 'decrypt';
 export interface BlockCipherStream {
   /** Transforms `data` (a multiple of the block size) and returns the result (may reuse `data`). */
   update(data: Uint8Array): Uint8Array;
+  /** As {@link update}, writing the result to `out` (as long as `data`, not overlapping it). */
+  updateInto?(data: Uint8Array, out: Uint8Array): void;
 }
 
 /**
@@ -35,8 +37,9 @@ export interface AeadPacketCipher {
   decryptLength(seq: number, lengthField: Uint8Array): number;
   /**
    * Verifies and decrypts `packet` = the 4-byte length field, the encrypted rest and the tag.
-   * Returns the decrypted bytes after the length field (padding_length, payload, padding).
-   * Throws {@link DisconnectError} with MAC_ERROR on a bad tag.
+   * Returns the decrypted bytes after the length field (padding_length, payload, padding), which
+   * may be `packet`'s own bytes, decrypted in place. Throws {@link DisconnectError} with MAC_ERROR
+   * on a bad tag.
    */
   open(seq: number, packet: Uint8Array): Uint8Array;
   /**
@@ -50,6 +53,8 @@ export interface AeadPacketCipher {
    * caller may reuse at once.
    */
   sealParts?(seq: number, plain: Uint8Array): Uint8Array[];
+  /** As {@link seal}, writing the wire bytes to `out` (`plain.length + tagLength` bytes). */
+  sealInto?(seq: number, plain: Uint8Array, out: Uint8Array): void;
 }
 
 interface CipherCommon extends NamedAlgorithm {
@@ -78,6 +83,8 @@ export type CipherAlgorithm = BlockCipherAlgorithm | AeadCipherAlgorithm;
 export interface MacInstance {
   /** MAC over uint32 `seq` followed by `data` (and then `more`), truncated to the algorithm's length. */
   compute(seq: number, data: Uint8Array, more?: Uint8Array): Uint8Array;
+  /** As {@link compute} (without `more`), writing the MAC to `out` (the algorithm's length). */
+  computeInto?(seq: number, data: Uint8Array, out: Uint8Array): void;
   /** Constant-time check of `mac` against {@link MacInstance.compute}. */
   verify(seq: number, data: Uint8Array, mac: Uint8Array): boolean;
 }

@@ -22,6 +22,7 @@ import type { SessionSettings } from '../session/session-channel.js';
 import type { SessionRequestHandler, ShellHandler, SubsystemHandler } from '../session/types.js';
 import type { RekeyLimits } from '../transport/rekey.js';
 import { PaddingSource } from '../transport/framer.js';
+import { SealedBufferPool } from '../transport/sealed-buffers.js';
 import { identificationLine } from '../transport/version.js';
 import { packageVersion } from '../version.js';
 import { resolveAlgorithmList } from './algorithm-lists.js';
@@ -247,7 +248,7 @@ export class SshServer {
   /** Serves one connection over a pair of streams (`sshd -i` style, e.g. stdin/stdout). */
   serveStreams(input: Readable, output: Writable): SshConnection {
     const io: ConnectionIo = {
-      write: (data) => output.write(data),
+      write: (data, recycle) => (recycle ? output.write(data, () => recycle.give(data)) : output.write(data)),
       pendingOutput: () => output.writableLength,
       end: () => output.end(),
       pause: () => input.pause(),
@@ -355,6 +356,7 @@ export class SshServer {
         hostKeySigner: (alg) => hostKeys.signer(alg),
         dhEngine: this.dhEngine,
         padding: new PaddingSource(),
+        sealedBuffers: new SealedBufferPool(),
         extensions: () => [
           ['server-sig-algs', Buffer.from(userSignatureAlgorithms.join(','))],
           ['publickey-hostbound@openssh.com', Buffer.from('0')],

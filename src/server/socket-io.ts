@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { SealedBufferPool } from '../transport/sealed-buffers.js';
 import type { ConnectionIo } from './connection.js';
 
 /**
@@ -13,7 +14,7 @@ export class SocketIo implements ConnectionIo {
 
   constructor(private readonly socket: Socket) {}
 
-  write(data: Buffer): boolean {
+  write(data: Buffer, recycle?: SealedBufferPool): boolean {
     const socket = this.socket;
     if (socket.destroyed) return false;
     if (!this.corked) {
@@ -21,7 +22,8 @@ export class SocketIo implements ConnectionIo {
       socket.cork();
       setImmediate(uncork, this);
     }
-    return socket.write(data);
+    // The callback runs once the kernel has the bytes (or the socket failed): then they are free.
+    return recycle ? socket.write(data, () => recycle.give(data)) : socket.write(data);
   }
 
   /** Sends what this turn of the event loop wrote (called from the check phase after a write). */

@@ -8,6 +8,7 @@ import {
   type InboundProtection,
   type OutboundProtection,
 } from './packet-protection.js';
+import type { SealedBufferPool } from './sealed-buffers.js';
 
 /** Largest packet_length we accept or send (OpenSSH's PACKET_MAX_SIZE; RFC 4253 §6.1 requires ≥ 35000). */
 export const MAX_PACKET_LENGTH = 256 * 1024;
@@ -146,7 +147,11 @@ export class PacketWriter {
    */
   private scratch: Buffer | undefined;
 
-  constructor(private readonly padding = new PaddingSource()) {}
+  constructor(
+    private readonly padding = new PaddingSource(),
+    /** Where large packets are sealed when the protection can seal into a buffer (see its doc). */
+    private readonly sealed?: SealedBufferPool,
+  ) {}
 
   /** Returns the wire bytes of one packet carrying `payload`. */
   write(payload: Uint8Array): Buffer {
@@ -190,10 +195,21 @@ export class PacketWriter {
       at += piece.length;
     }
     this.padding.fill(plain, 5 + payloadLength, padding);
-    const wire = p.sealParts ? p.sealParts(this.seq, plain) : [p.seal(this.seq, plain)];
+    const wire = this.seal(p, plain);
     this.seq = (this.seq + 1) >>> 0;
     this.packetsSinceKex++;
     for (const w of wire) this.bytesSinceKex += w.length;
     return wire;
+  }
+
+  private seal(p: OutboundProtection, plain: Buffer): Buffer[] {
+    const sealed = this.sealed;
+    const size = plain.length + p.trailerLength;
+    if (p.sealInto && sealed && plain.length >= REUSE_FROM && size <= sealed.capacity) {
+      const out = sealed.take(size);
+      p.sealInto(this.seq, plain, out);
+      return [out];
+    }
+    return p.sealParts ? p.sealParts(this.seq, plain) : [p.seal(this.seq, plain)];
   }
 }

@@ -61,6 +61,8 @@ export interface OutboundProtection {
   readonly copiesPlain: boolean;
   /** Seals into pieces to be sent in order, without joining them; keeps no reference to `plain`. */
   sealParts?(seq: number, plain: Buffer): Buffer[];
+  /** Seals into `out` (`plain.length + trailerLength` bytes), which the caller may reuse once sent. */
+  sealInto?(seq: number, plain: Buffer, out: Buffer): void;
 }
 
 /**
@@ -110,8 +112,12 @@ export function createInbound(keys: DirectionKeys): InboundProtection {
  * functions so that no closure keeps `keys` (the raw key material) alive for the connection.
  */
 export function createOutbound(keys: DirectionKeys): OutboundProtection {
-  if (keys.cipher.kind === 'aead')
-    return new AeadOutbound(keys.cipher.create('encrypt', keys.key, keys.iv), keys.cipher.blockSize);
+  if (keys.cipher.kind === 'aead') {
+    const aead = keys.cipher.create('encrypt', keys.key, keys.iv);
+    return aead.sealInto
+      ? new AeadOutboundInto(aead, keys.cipher.blockSize)
+      : new AeadOutbound(aead, keys.cipher.blockSize);
+  }
   if (!keys.mac) throw new Error(`cipher ${keys.cipher.name} needs a MAC`);
   const stream = keys.cipher.create('encrypt', keys.key, keys.iv);
   const mac = keys.mac.create(keys.macKey);
@@ -150,6 +156,13 @@ class AeadOutbound extends AeadDirection implements OutboundProtection {
   }
 }
 
+/** The same for a cipher that can seal into a buffer it is given (the native ones). */
+class AeadOutboundInto extends AeadOutbound {
+  sealInto(seq: number, plain: Buffer, out: Buffer): void {
+    this.aead.sealInto!(seq, plain, out);
+  }
+}
+
 /** Encrypt-then-MAC (OpenSSH PROTOCOL §1.5): the length in clear, the MAC over the ciphertext. */
 function etmOutbound(
   stream: BlockCipherStream,
@@ -163,7 +176,7 @@ function etmOutbound(
     const body = detached(stream.update(plain.subarray(4)), plain);
     return [lengthField, body, asBuffer(mac.compute(seq, lengthField, body))];
   };
-  return {
+  const protection: OutboundProtection = {
     copiesPlain: true,
     blockSize,
     lengthAligned: false,
@@ -171,6 +184,17 @@ function etmOutbound(
     seal: (seq, plain) => Buffer.concat(sealParts(seq, plain)),
     sealParts,
   };
+  const { updateInto } = stream;
+  const { computeInto } = mac;
+  if (!updateInto || !computeInto) return protection;
+  return Object.assign(protection, {
+    sealInto(seq: number, plain: Buffer, out: Buffer): void {
+      const n = plain.length;
+      plain.copy(out, 0, 0, 4);
+      updateInto.call(stream, plain.subarray(4), out.subarray(4, n));
+      computeInto.call(mac, seq, out.subarray(0, n), out.subarray(n));
+    },
+  });
 }
 
 /** Classic MAC-then-encrypt (RFC 4253 §6.4): the MAC over the plaintext, everything encrypted. */
@@ -184,7 +208,7 @@ function macOutbound(
     const tag = asBuffer(mac.compute(seq, plain));
     return [detached(stream.update(plain), plain), tag];
   };
-  return {
+  const protection: OutboundProtection = {
     copiesPlain: true,
     blockSize,
     lengthAligned: true,
@@ -192,6 +216,16 @@ function macOutbound(
     seal: (seq, plain) => Buffer.concat(sealParts(seq, plain)),
     sealParts,
   };
+  const { updateInto } = stream;
+  const { computeInto } = mac;
+  if (!updateInto || !computeInto) return protection;
+  return Object.assign(protection, {
+    sealInto(seq: number, plain: Buffer, out: Buffer): void {
+      const n = plain.length;
+      computeInto.call(mac, seq, plain, out.subarray(n));
+      updateInto.call(stream, plain, out.subarray(0, n));
+    },
+  });
 }
 
 /** An AEAD cipher's incoming packets. */

@@ -1,6 +1,7 @@
 import type { KexParticipant } from '../kex/key-exchange.js';
 import type { DisconnectError } from '../protocol/errors.js';
 import type { PaddingSource } from './framer.js';
+import type { SealedBufferPool } from './sealed-buffers.js';
 import type { PeerLimitSettings } from './peer-limits.js';
 import type { RekeyLimits } from './rekey.js';
 import type { Identification } from './version.js';
@@ -19,7 +20,10 @@ export interface TransportService {
 
 /** The transport's way out: bytes to write, and notice of what happened. No I/O of its own. */
 export interface TransportHooks {
-  /** Writes bytes to the peer, in order (one call per packet unless {@link writeParts} is given). */
+  /**
+   * Writes bytes to the peer, in order (one call per packet unless {@link writeParts} is given).
+   * When `data` is lent by the options' `sealedBuffers`, the owner may give it back once written.
+   */
   write(data: Buffer): void;
   /**
    * Writes one packet given as pieces (length field, ciphertext, tag), in order, so they need not
@@ -57,6 +61,11 @@ export interface TransportOptions extends KexParticipant {
   readonly peerLimits?: Partial<PeerLimitSettings>;
   /** Where packet padding comes from; a server shares one among its connections. */
   readonly padding?: PaddingSource;
+  /**
+   * Buffers large packets are sealed into, when the cipher can; a server shares one among its
+   * connections. The owner gives a buffer back (`give`) once its write hook has written it.
+   */
+  readonly sealedBuffers?: SealedBufferPool;
 }
 
 /** Decoded facts about the peer, available once known. */

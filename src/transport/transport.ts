@@ -79,7 +79,7 @@ export class Transport {
     log: Logger = silentLogger,
   ) {
     this.log = log;
-    this.writer = new PacketWriter(options.padding);
+    this.writer = new PacketWriter(options.padding, options.sealedBuffers);
     this.kex = new KexController(options, new Transport.KexLink(this));
     if (options.role === 'server')
       this.limits = new PeerLimits(

@@ -37,6 +37,10 @@ class NativeAesCtrStream implements BlockCipherStream {
     this.native.ctrUpdate(this.handle, data, out);
     return out;
   }
+
+  updateInto(data: Uint8Array, out: Uint8Array): void {
+    this.native.ctrUpdate(this.handle, data, out);
+  }
 }
 
 /** An AES-CTR algorithm record: on the native module when it is given, else on node:crypto. */

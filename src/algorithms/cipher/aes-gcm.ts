@@ -97,7 +97,8 @@ class AesGcmPacketCipher extends AesGcmCommon implements AeadPacketCipher {
 /**
  * One direction of AES-GCM on the native module: its OpenSSL context keeps the key schedule and
  * the nonce (counting invocations itself), so a packet costs no cipher object and no allocation
- * but the sealed output; incoming packets are decrypted over their own bytes.
+ * (the sealed output can go into a buffer the caller reuses); incoming packets are decrypted over
+ * their own bytes.
  */
 class NativeAesGcmPacketCipher extends AesGcmCommon implements AeadPacketCipher {
   private readonly handle: NativeCipherHandle;
@@ -120,10 +121,14 @@ class NativeAesGcmPacketCipher extends AesGcmCommon implements AeadPacketCipher 
     return body;
   }
 
-  seal(_seq: number, plain: Uint8Array): Uint8Array {
+  seal(seq: number, plain: Uint8Array): Uint8Array {
     const out = Buffer.allocUnsafe(plain.length + TAG_LENGTH);
-    this.native.gcmSeal(this.handle, plain, out);
+    this.sealInto(seq, plain, out);
     return out;
+  }
+
+  sealInto(_seq: number, plain: Uint8Array, out: Uint8Array): void {
+    this.native.gcmSeal(this.handle, plain, out);
   }
 }
 

@@ -147,8 +147,12 @@ class NativeChaCha20Poly1305PacketCipher implements AeadPacketCipher {
 
   seal(seq: number, plain: Uint8Array): Uint8Array {
     const out = Buffer.allocUnsafe(plain.length + TAG_LENGTH);
-    this.native.chachaSeal(this.handle, seq >>> 0, plain, out);
+    this.sealInto(seq, plain, out);
     return out;
+  }
+
+  sealInto(seq: number, plain: Uint8Array, out: Uint8Array): void {
+    this.native.chachaSeal(this.handle, seq >>> 0, plain, out);
   }
 }
 

@@ -52,6 +52,10 @@ class NativeHmacInstance implements MacInstance {
     return out;
   }
 
+  computeInto(seq: number, data: Uint8Array, out: Uint8Array): void {
+    this.native.hmac(this.handle, seq >>> 0, data, undefined, out);
+  }
+
   verify(seq: number, data: Uint8Array, mac: Uint8Array): boolean {
     return mac.length === this.length && this.native.hmacVerify(this.handle, seq >>> 0, data, undefined, mac);
   }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createDefaultRegistries } from '../../../src/algorithms/defaults.js';
 import { Poly1305Engine } from '../../../src/algorithms/cipher/poly1305-wasm.js';
 import { PacketReader, PacketWriter } from '../../../src/transport/framer.js';
+import { SealedBufferPool } from '../../../src/transport/sealed-buffers.js';
 import {
   createInbound,
   createOutbound,
@@ -122,5 +123,50 @@ describe('PacketWriter reusing its plaintext buffer', () => {
     reader.push(Buffer.concat([a, b]));
     expect(reader.next()?.every((x) => x === 1)).toBe(true);
     expect(reader.next()?.every((x) => x === 2)).toBe(true);
+  });
+});
+
+describe('PacketWriter sealing into pooled buffers', () => {
+  for (const [cipher, mac] of CASES) {
+    it(`${cipher}${mac ? ` + ${mac}` : ''}: large packets come from the pool, small ones do not, and all decrypt`, () => {
+      const keys = keysFor(cipher, mac);
+      const pool = new SealedBufferPool();
+      const writer = new PacketWriter(undefined, pool);
+      writer.protection = createOutbound(keys);
+      const reader = new PacketReader();
+      reader.protection = createInbound(keys);
+      const payloads = [100, 32768 + 9, 5000, 200_000, 32768 + 9, 3].map((n) => randomBytes(n));
+      const wire = payloads.map((p) => writer.write(p));
+      // The native ciphers can seal into a given buffer; node:crypto's (and aes256-ctr with
+      // hmac-sha2-512 when the module is off) cannot, and nothing is lent then.
+      const sealsInto = writer.protection.sealInto !== undefined;
+      expect(wire.map((w) => pool.lends(w))).toEqual([false, sealsInto, sealsInto, false, sealsInto, false]);
+      reader.push(Buffer.concat(wire));
+      for (const p of payloads) expect(reader.next()?.equals(p)).toBe(true);
+    });
+  }
+
+  it('reuses a buffer only once it is given back, and never twice at the same time', () => {
+    const pool = new SealedBufferPool(1);
+    const a = pool.take(40_000);
+    const b = pool.take(100);
+    expect(a.buffer).not.toBe(b.buffer);
+    pool.give(a);
+    pool.give(a); // ignored: a second give must not let two takers share the memory
+    const c = pool.take(33_000);
+    const d = pool.take(33_000);
+    expect(c.buffer).toBe(a.buffer);
+    expect(d.buffer).not.toBe(a.buffer);
+    expect(pool.lends(c)).toBe(true);
+    pool.give(c);
+    expect(pool.lends(c)).toBe(false);
+    // At most maxFree (1) buffers wait: b is dropped, c's stays.
+    pool.give(b);
+    expect(pool.take(10).buffer).toBe(c.buffer);
+    expect(() => pool.take(pool.capacity + 1)).toThrow(RangeError);
+    // A buffer from elsewhere is never taken in.
+    const foreign = Buffer.alloc(pool.capacity);
+    pool.give(foreign);
+    expect(pool.take(10).buffer).not.toBe(foreign.buffer);
   });
 });
