@@ -184,17 +184,15 @@ function etmOutbound(
     seal: (seq, plain) => Buffer.concat(sealParts(seq, plain)),
     sealParts,
   };
-  const { updateInto } = stream;
-  const { computeInto } = mac;
-  if (!updateInto || !computeInto) return protection;
-  return Object.assign(protection, {
-    sealInto(seq: number, plain: Buffer, out: Buffer): void {
-      const n = plain.length;
-      plain.copy(out, 0, 0, 4);
-      updateInto.call(stream, plain.subarray(4), out.subarray(4, n));
-      computeInto.call(mac, seq, out.subarray(0, n), out.subarray(n));
-    },
-  });
+  return withSealInto(protection, stream, mac, etmSealInto);
+}
+
+/** Encrypt-then-MAC into one buffer: the length in clear, the ciphertext, the MAC over both. */
+function etmSealInto(stream: IntoStream, mac: IntoMac, seq: number, plain: Buffer, out: Buffer): void {
+  const n = plain.length;
+  plain.copy(out, 0, 0, 4);
+  stream.updateInto(plain.subarray(4), out.subarray(4, n));
+  mac.computeInto(seq, out.subarray(0, n), out.subarray(n));
 }
 
 /** Classic MAC-then-encrypt (RFC 4253 §6.4): the MAC over the plaintext, everything encrypted. */
@@ -216,15 +214,33 @@ function macOutbound(
     seal: (seq, plain) => Buffer.concat(sealParts(seq, plain)),
     sealParts,
   };
-  const { updateInto } = stream;
-  const { computeInto } = mac;
-  if (!updateInto || !computeInto) return protection;
+  return withSealInto(protection, stream, mac, macSealInto);
+}
+
+/** MAC-then-encrypt into one buffer: the MAC over the plaintext after the encrypted packet. */
+function macSealInto(stream: IntoStream, mac: IntoMac, seq: number, plain: Buffer, out: Buffer): void {
+  const n = plain.length;
+  mac.computeInto(seq, plain, out.subarray(n));
+  stream.updateInto(plain, out.subarray(0, n));
+}
+
+type IntoStream = Required<BlockCipherStream>;
+type IntoMac = Required<MacInstance>;
+
+/**
+ * Gives a cipher-and-MAC protection `sealInto` when both can write into a given buffer (the native
+ * ones), so its packets can be sealed into pooled buffers.
+ */
+function withSealInto(
+  protection: OutboundProtection,
+  stream: BlockCipherStream,
+  mac: MacInstance,
+  sealInto: (stream: IntoStream, mac: IntoMac, seq: number, plain: Buffer, out: Buffer) => void,
+): OutboundProtection {
+  if (!stream.updateInto || !mac.computeInto) return protection;
+  const [intoStream, intoMac] = [stream as IntoStream, mac as IntoMac];
   return Object.assign(protection, {
-    sealInto(seq: number, plain: Buffer, out: Buffer): void {
-      const n = plain.length;
-      computeInto.call(mac, seq, plain, out.subarray(n));
-      updateInto.call(stream, plain, out.subarray(0, n));
-    },
+    sealInto: (seq: number, plain: Buffer, out: Buffer) => sealInto(intoStream, intoMac, seq, plain, out),
   });
 }
 
