@@ -123,8 +123,20 @@ static int open_lengths_ok(const struct call *call) {
          call->out_length == call->in_length - 4 - TAG_LENGTH;
 }
 
-static napi_value wrap_cipher(napi_env env, struct packet_cipher *c) {
+/* A new, empty cipher of `kind`, or NULL when out of memory. */
+static struct packet_cipher *new_cipher(enum kind kind) {
+  struct packet_cipher *c = calloc(1, sizeof *c);
+  if (c) c->kind = kind;
+  return c;
+}
+
+/* Hands `c` to JavaScript as a tagged external, or frees it and throws `failure` when `set_up` is false. */
+static napi_value wrap_cipher(napi_env env, struct packet_cipher *c, int set_up, const char *failure) {
   napi_value external;
+  if (!set_up) {
+    free_cipher(c);
+    return throw_error(env, failure);
+  }
   if (napi_create_external(env, c, finalize_cipher, NULL, &external) != napi_ok) {
     free_cipher(c);
     return throw_error(env, "napi_create_external failed");
@@ -133,10 +145,12 @@ static napi_value wrap_cipher(napi_env env, struct packet_cipher *c) {
   return external;
 }
 
-static EVP_CIPHER_CTX *keyed_context(const EVP_CIPHER *cipher, const unsigned char *key, int encrypt) {
+/* A context for `cipher` keyed with `key` (and `iv`, when given), or NULL. */
+static EVP_CIPHER_CTX *keyed_context(const EVP_CIPHER *cipher, const unsigned char *key, const unsigned char *iv,
+                                     int encrypt) {
   EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
   if (!ctx) return NULL;
-  if (EVP_CipherInit_ex(ctx, cipher, NULL, key, NULL, encrypt) != 1) {
+  if (EVP_CipherInit_ex(ctx, cipher, NULL, key, iv, encrypt) != 1) {
     EVP_CIPHER_CTX_free(ctx);
     return NULL;
   }
@@ -149,31 +163,37 @@ static void next_gcm_iv(unsigned char *iv) {
     if (++iv[i] != 0) break;
 }
 
-/* createGcm(key, iv, encrypt): AES-128-GCM or AES-256-GCM by the key's length. */
-static napi_value create_gcm(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+/* The arguments of a constructor: a key, then (when asked for) an IV and an encrypt flag. */
+struct key_args {
   unsigned char *key, *iv;
   size_t key_length, iv_length;
   bool encrypt;
-  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 3 || !get_bytes(env, argv[0], &key, &key_length) || !get_bytes(env, argv[1], &iv, &iv_length) ||
-      napi_get_value_bool(env, argv[2], &encrypt) != napi_ok)
-    return throw_error(env, "createGcm(key, iv, encrypt)");
-  if (iv_length != GCM_IV_LENGTH) return throw_error(env, "AES-GCM needs a 12-byte IV");
-  const EVP_CIPHER *cipher = key_length == 16 ? EVP_aes_128_gcm() : key_length == 32 ? EVP_aes_256_gcm() : NULL;
-  if (!cipher) return throw_error(env, "AES-GCM needs a 16- or 32-byte key");
+};
 
-  struct packet_cipher *c = calloc(1, sizeof *c);
+static int get_key_args(napi_env env, napi_callback_info info, size_t count, struct key_args *k) {
+  size_t argc = 3;
+  napi_value argv[3];
+  k->iv = NULL;
+  k->iv_length = 0;
+  k->encrypt = true;
+  return napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc == count &&
+         get_bytes(env, argv[0], &k->key, &k->key_length) &&
+         (count < 2 || get_bytes(env, argv[1], &k->iv, &k->iv_length)) &&
+         (count < 3 || napi_get_value_bool(env, argv[2], &k->encrypt) == napi_ok);
+}
+
+/* createGcm(key, iv, encrypt): AES-128-GCM or AES-256-GCM by the key's length. */
+static napi_value create_gcm(napi_env env, napi_callback_info info) {
+  struct key_args k;
+  if (!get_key_args(env, info, 3, &k)) return throw_error(env, "createGcm(key, iv, encrypt)");
+  if (k.iv_length != GCM_IV_LENGTH) return throw_error(env, "AES-GCM needs a 12-byte IV");
+  const EVP_CIPHER *cipher = k.key_length == 16 ? EVP_aes_128_gcm() : k.key_length == 32 ? EVP_aes_256_gcm() : NULL;
+  if (!cipher) return throw_error(env, "AES-GCM needs a 16- or 32-byte key");
+  struct packet_cipher *c = new_cipher(KIND_GCM);
   if (!c) return throw_error(env, "out of memory");
-  c->kind = KIND_GCM;
-  memcpy(c->iv, iv, GCM_IV_LENGTH);
-  c->main = keyed_context(cipher, key, encrypt ? 1 : 0);
-  if (!c->main) {
-    free_cipher(c);
-    return throw_error(env, "AES-GCM key setup failed");
-  }
-  return wrap_cipher(env, c);
+  memcpy(c->iv, k.iv, GCM_IV_LENGTH);
+  c->main = keyed_context(cipher, k.key, NULL, k.encrypt);
+  return wrap_cipher(env, c, c->main != NULL, "AES-GCM key setup failed");
 }
 
 /*
@@ -221,32 +241,27 @@ static napi_value gcm_open(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* A context for the MAC named `name` (POLY1305, HMAC), or NULL. */
+static EVP_MAC_CTX *mac_context(const char *name) {
+  EVP_MAC *mac = EVP_MAC_fetch(NULL, name, NULL);
+  if (!mac) return NULL;
+  EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(mac);
+  EVP_MAC_free(mac);
+  return ctx;
+}
+
 /* createChaCha(key): chacha20-poly1305@openssh.com, K_2 = key[0, 32), K_1 = key[32, 64). */
 static napi_value create_chacha(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  unsigned char *key;
-  size_t key_length;
-  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 1 || !get_bytes(env, argv[0], &key, &key_length)) return throw_error(env, "createChaCha(key)");
-  if (key_length != 2 * CHACHA_KEY_LENGTH) return throw_error(env, "chacha20-poly1305 needs a 64-byte key");
-
-  struct packet_cipher *c = calloc(1, sizeof *c);
+  struct key_args k;
+  if (!get_key_args(env, info, 1, &k)) return throw_error(env, "createChaCha(key)");
+  if (k.key_length != 2 * CHACHA_KEY_LENGTH) return throw_error(env, "chacha20-poly1305 needs a 64-byte key");
+  struct packet_cipher *c = new_cipher(KIND_CHACHA);
   if (!c) return throw_error(env, "out of memory");
-  c->kind = KIND_CHACHA;
   /* A stream cipher: encryption and decryption are the same operation. */
-  c->main = keyed_context(EVP_chacha20(), key, 1);
-  c->header = keyed_context(EVP_chacha20(), key + CHACHA_KEY_LENGTH, 1);
-  EVP_MAC *mac = EVP_MAC_fetch(NULL, "POLY1305", NULL);
-  if (mac) {
-    c->mac = EVP_MAC_CTX_new(mac);
-    EVP_MAC_free(mac);
-  }
-  if (!c->main || !c->header || !c->mac) {
-    free_cipher(c);
-    return throw_error(env, "chacha20-poly1305 key setup failed");
-  }
-  return wrap_cipher(env, c);
+  c->main = keyed_context(EVP_chacha20(), k.key, NULL, 1);
+  c->header = keyed_context(EVP_chacha20(), k.key + CHACHA_KEY_LENGTH, NULL, 1);
+  c->mac = mac_context("POLY1305");
+  return wrap_cipher(env, c, c->main && c->header && c->mac, "chacha20-poly1305 key setup failed");
 }
 
 /*
@@ -354,29 +369,19 @@ static napi_value chacha_open(napi_env env, napi_callback_info info) {
 
 /* createCtr(key, iv): AES-128/192/256 in SDCTR mode (RFC 4344 §4) by the key's length. */
 static napi_value create_ctr(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  unsigned char *key, *iv;
-  size_t key_length, iv_length;
-  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 2 || !get_bytes(env, argv[0], &key, &key_length) || !get_bytes(env, argv[1], &iv, &iv_length))
-    return throw_error(env, "createCtr(key, iv)");
-  if (iv_length != 16) return throw_error(env, "AES-CTR needs a 16-byte IV");
-  const EVP_CIPHER *cipher = key_length == 16   ? EVP_aes_128_ctr()
-                             : key_length == 24 ? EVP_aes_192_ctr()
-                             : key_length == 32 ? EVP_aes_256_ctr()
-                                                : NULL;
+  struct key_args k;
+  if (!get_key_args(env, info, 2, &k)) return throw_error(env, "createCtr(key, iv)");
+  if (k.iv_length != 16) return throw_error(env, "AES-CTR needs a 16-byte IV");
+  const EVP_CIPHER *cipher = k.key_length == 16   ? EVP_aes_128_ctr()
+                             : k.key_length == 24 ? EVP_aes_192_ctr()
+                             : k.key_length == 32 ? EVP_aes_256_ctr()
+                                                  : NULL;
   if (!cipher) return throw_error(env, "AES-CTR needs a 16-, 24- or 32-byte key");
-  struct packet_cipher *c = calloc(1, sizeof *c);
+  struct packet_cipher *c = new_cipher(KIND_CTR);
   if (!c) return throw_error(env, "out of memory");
-  c->kind = KIND_CTR;
-  /* CTR encrypts and decrypts alike; OpenSSL takes the key and the IV in one call here. */
-  c->main = EVP_CIPHER_CTX_new();
-  if (!c->main || EVP_CipherInit_ex(c->main, cipher, NULL, key, iv, 1) != 1) {
-    free_cipher(c);
-    return throw_error(env, "AES-CTR key setup failed");
-  }
-  return wrap_cipher(env, c);
+  /* CTR encrypts and decrypts alike. */
+  c->main = keyed_context(cipher, k.key, k.iv, 1);
+  return wrap_cipher(env, c, c->main != NULL, "AES-CTR key setup failed");
 }
 
 /*
@@ -407,25 +412,14 @@ static napi_value create_hmac(napi_env env, napi_callback_info info) {
       napi_get_value_string_utf8(env, argv[0], digest, sizeof digest, &digest_name_length) != napi_ok ||
       digest_name_length >= sizeof digest - 1 || !get_bytes(env, argv[1], &key, &key_length))
     return throw_error(env, "createHmac(digest, key)");
-  struct packet_cipher *c = calloc(1, sizeof *c);
+  struct packet_cipher *c = new_cipher(KIND_HMAC);
   if (!c) return throw_error(env, "out of memory");
-  c->kind = KIND_HMAC;
-  EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-  if (mac) {
-    c->mac = EVP_MAC_CTX_new(mac);
-    EVP_MAC_free(mac);
-  }
+  c->mac = mac_context("HMAC");
   OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0), OSSL_PARAM_construct_end()};
-  if (!c->mac || EVP_MAC_init(c->mac, key, key_length, params) != 1) {
-    free_cipher(c);
-    return throw_error(env, "HMAC key setup failed");
-  }
-  c->mac_length = EVP_MAC_CTX_get_mac_size(c->mac);
-  if (c->mac_length == 0 || c->mac_length > EVP_MAX_MD_SIZE) {
-    free_cipher(c);
-    return throw_error(env, "HMAC key setup failed");
-  }
-  return wrap_cipher(env, c);
+  int keyed = c->mac && EVP_MAC_init(c->mac, key, key_length, params) == 1;
+  if (keyed) c->mac_length = EVP_MAC_CTX_get_mac_size(c->mac);
+  return wrap_cipher(env, c, keyed && c->mac_length > 0 && c->mac_length <= EVP_MAX_MD_SIZE,
+                     "HMAC key setup failed");
 }
 
 /*

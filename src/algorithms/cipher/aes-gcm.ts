@@ -1,27 +1,20 @@
 import { createCipheriv, createDecipheriv, type CipherGCMTypes } from 'node:crypto';
 import type { AeadCipherAlgorithm, AeadPacketCipher, CipherDirection } from '../types.js';
 import { macError } from './aead-errors.js';
-import { nativePacketCrypto, type NativeCipherHandle, type NativePacketCrypto } from './native.js';
+import { nativePacketCrypto, type NativePacketCrypto } from './native.js';
+import { NativeAeadPacketCipher } from './native-aead.js';
 import { unpooledCopies } from '../../util/unpooled.js';
 
 const TAG_LENGTH = 16;
 
-/** What both implementations share: the tag, and the packet length, which travels in clear. */
-abstract class AesGcmCommon {
-  readonly tagLength = TAG_LENGTH;
+/** The packet length, which AES-GCM leaves in clear (it is the additional authenticated data). */
+const clearLength = (lengthField: Uint8Array): number =>
+  ((lengthField[0]! << 24) | (lengthField[1]! << 16) | (lengthField[2]! << 8) | lengthField[3]!) >>> 0;
 
-  constructor(protected readonly name: string) {}
-
-  decryptLength(_seq: number, lengthField: Uint8Array): number {
-    return (
-      ((lengthField[0]! << 24) | (lengthField[1]! << 16) | (lengthField[2]! << 8) | lengthField[3]!) >>> 0
-    );
-  }
-
-  protected checkIv(iv: Uint8Array): Uint8Array {
-    if (iv.length < 12) throw new RangeError(`${this.name} needs a 12-byte IV, got ${iv.length}`);
-    return iv.subarray(0, 12);
-  }
+/** The 12-byte initial nonce from the derived IV. */
+function initialNonce(name: string, iv: Uint8Array): Uint8Array {
+  if (iv.length < 12) throw new RangeError(`${name} needs a 12-byte IV, got ${iv.length}`);
+  return iv.subarray(0, 12);
 }
 
 /**
@@ -30,19 +23,23 @@ abstract class AesGcmCommon {
  * 4-byte fixed field followed by an 8-byte invocation counter, incremented after every packet.
  * The sequence number is not used. This one is on node:crypto, a new cipher object per packet.
  */
-class AesGcmPacketCipher extends AesGcmCommon implements AeadPacketCipher {
+class AesGcmPacketCipher implements AeadPacketCipher {
+  readonly tagLength = TAG_LENGTH;
   private readonly key: Buffer;
   /** fixed(4) || invocation_counter(8), the nonce of the next packet. */
   private readonly iv: Buffer;
 
   constructor(
-    name: string,
+    private readonly name: string,
     private readonly mode: CipherGCMTypes,
     key: Uint8Array,
     iv: Uint8Array,
   ) {
-    super(name);
-    [this.key, this.iv] = unpooledCopies(key, this.checkIv(iv)) as [Buffer, Buffer];
+    [this.key, this.iv] = unpooledCopies(key, initialNonce(name, iv)) as [Buffer, Buffer];
+  }
+
+  decryptLength(_seq: number, lengthField: Uint8Array): number {
+    return clearLength(lengthField);
   }
 
   /** Adds one to the 64-bit invocation counter, wrapping modulo 2^64 (RFC 5647 §7.1). */
@@ -100,31 +97,23 @@ class AesGcmPacketCipher extends AesGcmCommon implements AeadPacketCipher {
  * (the sealed output can go into a buffer the caller reuses); incoming packets are decrypted over
  * their own bytes.
  */
-class NativeAesGcmPacketCipher extends AesGcmCommon implements AeadPacketCipher {
-  private readonly handle: NativeCipherHandle;
-
+class NativeAesGcmPacketCipher extends NativeAeadPacketCipher {
   constructor(
     name: string,
-    private readonly native: NativePacketCrypto,
+    native: NativePacketCrypto,
     direction: CipherDirection,
     key: Uint8Array,
     iv: Uint8Array,
   ) {
-    super(name);
-    this.handle = native.createGcm(key, this.checkIv(iv), direction === 'encrypt');
+    super(name, native, native.createGcm(key, initialNonce(name, iv), direction === 'encrypt'));
   }
 
-  open(_seq: number, packet: Uint8Array): Uint8Array {
-    if (packet.length < 4 + TAG_LENGTH) throw macError(this.name);
-    const body = packet.subarray(4, packet.length - TAG_LENGTH);
-    if (!this.native.gcmOpen(this.handle, packet, body)) throw macError(this.name);
-    return body;
+  decryptLength(_seq: number, lengthField: Uint8Array): number {
+    return clearLength(lengthField);
   }
 
-  seal(seq: number, plain: Uint8Array): Uint8Array {
-    const out = Buffer.allocUnsafe(plain.length + TAG_LENGTH);
-    this.sealInto(seq, plain, out);
-    return out;
+  protected openInto(_seq: number, packet: Uint8Array, body: Uint8Array): boolean {
+    return this.native.gcmOpen(this.handle, packet, body);
   }
 
   sealInto(_seq: number, plain: Uint8Array, out: Uint8Array): void {

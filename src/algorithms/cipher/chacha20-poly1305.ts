@@ -1,7 +1,8 @@
 import { createCipheriv, timingSafeEqual } from 'node:crypto';
 import type { AeadCipherAlgorithm, AeadPacketCipher } from '../types.js';
 import { macError } from './aead-errors.js';
-import { nativePacketCrypto, type NativeCipherHandle, type NativePacketCrypto } from './native.js';
+import { nativePacketCrypto, type NativePacketCrypto } from './native.js';
+import { NativeAeadPacketCipher } from './native-aead.js';
 import { Poly1305Engine } from './poly1305-wasm.js';
 import { unpooledCopy } from '../../util/unpooled.js';
 import { ChaCha20Block } from '../../crypto/chacha20-block.js';
@@ -122,33 +123,18 @@ class ChaCha20Poly1305PacketCipher implements AeadPacketCipher {
  * contexts and a Poly1305 context, one call per packet; incoming packets are decrypted over their
  * own bytes, and only once their tag has verified.
  */
-class NativeChaCha20Poly1305PacketCipher implements AeadPacketCipher {
-  readonly tagLength = TAG_LENGTH;
-  private readonly handle: NativeCipherHandle;
-
-  constructor(
-    private readonly native: NativePacketCrypto,
-    key: Uint8Array,
-  ) {
+class NativeChaCha20Poly1305PacketCipher extends NativeAeadPacketCipher {
+  constructor(native: NativePacketCrypto, key: Uint8Array) {
     checkKey(key);
-    this.handle = native.createChaCha(key);
+    super(NAME, native, native.createChaCha(key));
   }
 
   decryptLength(seq: number, lengthField: Uint8Array): number {
     return this.native.chachaLength(this.handle, seq >>> 0, lengthField);
   }
 
-  open(seq: number, packet: Uint8Array): Uint8Array {
-    if (packet.length < 4 + TAG_LENGTH) throw macError(NAME);
-    const body = packet.subarray(4, packet.length - TAG_LENGTH);
-    if (!this.native.chachaOpen(this.handle, seq >>> 0, packet, body)) throw macError(NAME);
-    return body;
-  }
-
-  seal(seq: number, plain: Uint8Array): Uint8Array {
-    const out = Buffer.allocUnsafe(plain.length + TAG_LENGTH);
-    this.sealInto(seq, plain, out);
-    return out;
+  protected openInto(seq: number, packet: Uint8Array, body: Uint8Array): boolean {
+    return this.native.chachaOpen(this.handle, seq >>> 0, packet, body);
   }
 
   sealInto(seq: number, plain: Uint8Array, out: Uint8Array): void {

@@ -1,0 +1,40 @@
+import type { AeadPacketCipher } from '../types.js';
+import { macError } from './aead-errors.js';
+import type { NativeCipherHandle, NativePacketCrypto } from './native.js';
+
+const TAG_LENGTH = 16;
+
+/**
+ * What the AEAD ciphers on the native module share: their OpenSSL contexts behind one handle,
+ * incoming packets decrypted over their own bytes (MAC_ERROR when the tag does not verify), and
+ * sealing into a buffer the caller gives, or a new one.
+ */
+export abstract class NativeAeadPacketCipher implements AeadPacketCipher {
+  readonly tagLength = TAG_LENGTH;
+
+  protected constructor(
+    protected readonly name: string,
+    protected readonly native: NativePacketCrypto,
+    protected readonly handle: NativeCipherHandle,
+  ) {}
+
+  abstract decryptLength(seq: number, lengthField: Uint8Array): number;
+
+  abstract sealInto(seq: number, plain: Uint8Array, out: Uint8Array): void;
+
+  /** Decrypts `packet`'s ciphertext into `body` (its own bytes); false when the tag does not verify. */
+  protected abstract openInto(seq: number, packet: Uint8Array, body: Uint8Array): boolean;
+
+  open(seq: number, packet: Uint8Array): Uint8Array {
+    if (packet.length < 4 + TAG_LENGTH) throw macError(this.name);
+    const body = packet.subarray(4, packet.length - TAG_LENGTH);
+    if (!this.openInto(seq, packet, body)) throw macError(this.name);
+    return body;
+  }
+
+  seal(seq: number, plain: Uint8Array): Uint8Array {
+    const out = Buffer.allocUnsafe(plain.length + TAG_LENGTH);
+    this.sealInto(seq, plain, out);
+    return out;
+  }
+}
