@@ -22,7 +22,7 @@ export type CipherDirection = 'encrypt' | 'decrypt';
 export interface BlockCipherStream {
   /** Transforms `data` (a multiple of the block size) and returns the result (may reuse `data`). */
   update(data: Uint8Array): Uint8Array;
-  /** As {@link update}, writing the result to `out` (as long as `data`, not overlapping it). */
+  /** As {@link update}, writing the result to `out` (as long as `data`: apart from it, or it). */
   updateInto?(data: Uint8Array, out: Uint8Array): void;
 }
 
@@ -53,7 +53,10 @@ export interface AeadPacketCipher {
    * caller may reuse at once.
    */
   sealParts?(seq: number, plain: Uint8Array): Uint8Array[];
-  /** As {@link seal}, writing the wire bytes to `out` (`plain.length + tagLength` bytes). */
+  /**
+   * As {@link seal}, writing the wire bytes to `out` (`plain.length + tagLength` bytes); `plain`
+   * may be `out`'s own start (sealing in place).
+   */
   sealInto?(seq: number, plain: Uint8Array, out: Uint8Array): void;
 }
 

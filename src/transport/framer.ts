@@ -141,9 +141,10 @@ export class PacketWriter {
   packetsSinceKex = 0;
   bytesSinceKex = 0;
   /**
-   * Plaintext of large packets, reused: the cipher copies it, so one buffer per connection
-   * replaces an allocation (and the garbage collection it causes) per packet. Made on the first
-   * large packet, so idle connections never hold one.
+   * Plaintext of large packets that are not sealed in place (in a pooled buffer), reused: the
+   * cipher copies it, so one buffer per connection replaces an allocation (and the garbage
+   * collection it causes) per packet. Made on the first such packet, so idle connections (and
+   * connections on the native ciphers) never hold one.
    */
   private scratch: Buffer | undefined;
 
@@ -178,14 +179,9 @@ export class PacketWriter {
     if (packetLength > MAX_PACKET_LENGTH)
       throw new RangeError(`payload of ${payloadLength} bytes is too large`);
     const size = 4 + packetLength;
-    let plain: Buffer;
-    if (size >= REUSE_FROM && p.copiesPlain) {
-      if (!this.scratch || this.scratch.length < size)
-        this.scratch = Buffer.allocUnsafe(Math.max(size, 32 * 1024 + 256));
-      plain = this.scratch.subarray(0, size);
-    } else {
-      plain = Buffer.allocUnsafe(size);
-    }
+    // A large packet the protection can seal in place is framed straight into its pooled buffer.
+    const out = this.pooledOutput(p, size);
+    const plain = out ? out.subarray(0, size) : this.plainBuffer(p, size);
     plain.writeUInt32BE(packetLength, 0);
     plain[4] = padding;
     plain.set(head, 5);
@@ -195,21 +191,32 @@ export class PacketWriter {
       at += piece.length;
     }
     this.padding.fill(plain, 5 + payloadLength, padding);
-    const wire = this.seal(p, plain);
+    let wire: Buffer[];
+    if (out) {
+      p.sealInto!(this.seq, plain, out);
+      wire = [out];
+    } else {
+      wire = p.sealParts ? p.sealParts(this.seq, plain) : [p.seal(this.seq, plain)];
+    }
     this.seq = (this.seq + 1) >>> 0;
     this.packetsSinceKex++;
     for (const w of wire) this.bytesSinceKex += w.length;
     return wire;
   }
 
-  private seal(p: OutboundProtection, plain: Buffer): Buffer[] {
+  /** A pooled buffer for a packet of `size` bytes and its trailer, when it is to be sealed in place. */
+  private pooledOutput(p: OutboundProtection, size: number): Buffer | undefined {
     const sealed = this.sealed;
-    const size = plain.length + p.trailerLength;
-    if (p.sealInto && sealed && plain.length >= REUSE_FROM && size <= sealed.capacity) {
-      const out = sealed.take(size);
-      p.sealInto(this.seq, plain, out);
-      return [out];
-    }
-    return p.sealParts ? p.sealParts(this.seq, plain) : [p.seal(this.seq, plain)];
+    const total = size + p.trailerLength;
+    if (!p.sealInto || !sealed || size < REUSE_FROM || total > sealed.capacity) return undefined;
+    return sealed.take(total);
+  }
+
+  /** Where the plaintext of a packet that is not sealed in place is framed. */
+  private plainBuffer(p: OutboundProtection, size: number): Buffer {
+    if (size < REUSE_FROM || !p.copiesPlain) return Buffer.allocUnsafe(size);
+    if (!this.scratch || this.scratch.length < size)
+      this.scratch = Buffer.allocUnsafe(Math.max(size, 32 * 1024 + 256));
+    return this.scratch.subarray(0, size);
   }
 }

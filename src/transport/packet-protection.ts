@@ -61,7 +61,10 @@ export interface OutboundProtection {
   readonly copiesPlain: boolean;
   /** Seals into pieces to be sent in order, without joining them; keeps no reference to `plain`. */
   sealParts?(seq: number, plain: Buffer): Buffer[];
-  /** Seals into `out` (`plain.length + trailerLength` bytes), which the caller may reuse once sent. */
+  /**
+   * Seals into `out` (`plain.length + trailerLength` bytes), which the caller may reuse once sent.
+   * `plain` is either apart from `out` or its start (sealing in place).
+   */
   sealInto?(seq: number, plain: Buffer, out: Buffer): void;
 }
 

@@ -71,6 +71,26 @@ describe.skipIf(!native)('the native packet ciphers against node:crypto', () => 
     },
   );
 
+  it.each(pairs(native!).map(([fast]) => ({ fast, name: fast.name })))(
+    '$name: sealing in place (the plaintext at the start of the output) gives the same packet',
+    ({ fast }) => {
+      const key = randomBytes(64);
+      const iv = randomBytes(12);
+      const apart = fast.create('encrypt', key, iv);
+      const inPlace = fast.create('encrypt', key, iv);
+      for (const [seq, n] of [
+        [0, 32],
+        [1, 32 * 1024 + 16],
+      ] as const) {
+        const plain = packet(n);
+        const out = Buffer.alloc(plain.length + 16);
+        plain.copy(out);
+        inPlace.sealInto!(seq, out.subarray(0, plain.length), out);
+        expect(out.equals(Buffer.from(apart.seal(seq, plain)))).toBe(true);
+      }
+    },
+  );
+
   it('decrypts over the packet’s own bytes, and only once the tag verified (chacha20-poly1305)', () => {
     const [fast] = pairs(native!)[2]!;
     const key = randomBytes(64);
