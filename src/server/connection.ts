@@ -12,7 +12,6 @@ import { GlobalRequest } from '../connection/messages.js';
 import type { Logger } from '../log/logger.js';
 import type { DisconnectError } from '../protocol/errors.js';
 import { DisconnectReason, Msg } from '../protocol/numbers.js';
-import type { SealedBufferPool } from '../transport/sealed-buffers.js';
 import {
   Transport,
   type TransportHooks,
@@ -24,10 +23,10 @@ import { ClientAliveTimer, KEEPALIVE_REQUEST, type ClientAliveSettings } from '.
 /** The byte stream a connection runs over (a socket, or stdin/stdout). */
 export interface ConnectionIo {
   /**
-   * Writes bytes; false when the stream is congested until `drain`. With `recycle`, gives `data`
-   * back to it once written (or once the stream has failed and will not write it).
+   * Writes bytes; false when the stream is congested until `drain`. `written` runs once the bytes
+   * are out of our hands (written, or never to be, the stream having failed).
    */
-  write(data: Buffer, recycle?: SealedBufferPool): boolean;
+  write(data: Buffer, written?: () => void): boolean;
   /** Bytes written but not yet taken by the peer (the socket's `writableLength`). */
   pendingOutput(): number;
   /** Flushes and closes. */
@@ -153,7 +152,8 @@ export class SshConnection {
 
   private writeOut(data: Buffer): void {
     const pool = this.settings.transport.sealedBuffers;
-    if (!this.io.write(data, pool?.lends(data) ? pool : undefined)) {
+    // A pooled packet goes back to the pool once the stream is done with it.
+    if (!this.io.write(data, pool?.lends(data) ? () => pool.give(data) : undefined)) {
       this.congested = true;
       if (this.io.pendingOutput() > OUTPUT_HIGH_WATER) this.pauseInput(PauseReason.Output);
     }

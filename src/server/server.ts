@@ -248,7 +248,7 @@ export class SshServer {
   /** Serves one connection over a pair of streams (`sshd -i` style, e.g. stdin/stdout). */
   serveStreams(input: Readable, output: Writable): SshConnection {
     const io: ConnectionIo = {
-      write: (data, recycle) => (recycle ? output.write(data, () => recycle.give(data)) : output.write(data)),
+      write: (data, written) => output.write(data, written),
       pendingOutput: () => output.writableLength,
       end: () => output.end(),
       pause: () => input.pause(),

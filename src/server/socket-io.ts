@@ -1,5 +1,4 @@
 import type { Socket } from 'node:net';
-import type { SealedBufferPool } from '../transport/sealed-buffers.js';
 import type { ConnectionIo } from './connection.js';
 
 /**
@@ -14,7 +13,7 @@ export class SocketIo implements ConnectionIo {
 
   constructor(private readonly socket: Socket) {}
 
-  write(data: Buffer, recycle?: SealedBufferPool): boolean {
+  write(data: Buffer, written?: () => void): boolean {
     const socket = this.socket;
     if (socket.destroyed) return false;
     if (!this.corked) {
@@ -22,8 +21,8 @@ export class SocketIo implements ConnectionIo {
       socket.cork();
       setImmediate(uncork, this);
     }
-    // The callback runs once the kernel has the bytes (or the socket failed): then they are free.
-    return recycle ? socket.write(data, () => recycle.give(data)) : socket.write(data);
+    // `written` runs once the kernel has the bytes (or the socket failed).
+    return socket.write(data, written);
   }
 
   /** Sends what this turn of the event loop wrote (called from the check phase after a write). */
