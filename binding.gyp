@@ -1,8 +1,8 @@
 {
   "targets": [
     {
-      "target_name": "sshd_kit_crypto",
-      "sources": ["native/packet-crypto.c"],
+      "target_name": "sshd_kit_native",
+      "sources": ["native/addon.c", "native/packet-crypto.c", "native/page-cache-read.c"],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Werror=implicit-function-declaration"]
     }
   ]

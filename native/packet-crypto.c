@@ -11,8 +11,7 @@
  * Every length is checked here as well as by the TypeScript caller (src/algorithms/cipher/native.ts):
  * a bad call throws, it never reads or writes out of bounds.
  */
-#define NAPI_VERSION 8
-#include <node_api.h>
+#include "addon.h"
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
@@ -70,18 +69,6 @@ static napi_value throw_error(napi_env env, const char *message) {
     if ((call) != napi_ok) return throw_error(env, #call);  \
   } while (0)
 
-/* The bytes of a Uint8Array (or Buffer) argument. */
-static int get_bytes(napi_env env, napi_value value, unsigned char **data, size_t *length) {
-  bool is_typed;
-  napi_typedarray_type type;
-  void *base;
-  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed) return 0;
-  if (napi_get_typedarray_info(env, value, &type, length, &base, NULL, NULL) != napi_ok) return 0;
-  if (type != napi_uint8_array) return 0;
-  *data = (unsigned char *)base;
-  return 1;
-}
-
 static struct packet_cipher *get_cipher(napi_env env, napi_value value, enum kind kind) {
   bool tagged = false;
   void *data = NULL;
@@ -107,8 +94,8 @@ static int get_call(napi_env env, napi_callback_info info, enum kind kind, int w
   call->c = get_cipher(env, argv[0], kind);
   call->seq = 0;
   return call->c && (!with_seq || napi_get_value_uint32(env, argv[1], &call->seq) == napi_ok) &&
-         get_bytes(env, argv[expected - 2], &call->in, &call->in_length) &&
-         get_bytes(env, argv[expected - 1], &call->out, &call->out_length);
+         addon_get_bytes(env, argv[expected - 2], &call->in, &call->in_length) &&
+         addon_get_bytes(env, argv[expected - 1], &call->out, &call->out_length);
 }
 
 /* Sealing: plain = uint32 length || the rest, out one tag longer. */
@@ -177,8 +164,8 @@ static int get_key_args(napi_env env, napi_callback_info info, size_t count, str
   k->iv_length = 0;
   k->encrypt = true;
   return napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc == count &&
-         get_bytes(env, argv[0], &k->key, &k->key_length) &&
-         (count < 2 || get_bytes(env, argv[1], &k->iv, &k->iv_length)) &&
+         addon_get_bytes(env, argv[0], &k->key, &k->key_length) &&
+         (count < 2 || addon_get_bytes(env, argv[1], &k->iv, &k->iv_length)) &&
          (count < 3 || napi_get_value_bool(env, argv[2], &k->encrypt) == napi_ok);
 }
 
@@ -316,7 +303,7 @@ static napi_value chacha_length(napi_env env, napi_callback_info info) {
   unsigned char plain[4];
   CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   struct packet_cipher *c = argc == 3 ? get_cipher(env, argv[0], KIND_CHACHA) : NULL;
-  if (!c || napi_get_value_uint32(env, argv[1], &seq) != napi_ok || !get_bytes(env, argv[2], &first, &first_length) ||
+  if (!c || napi_get_value_uint32(env, argv[1], &seq) != napi_ok || !addon_get_bytes(env, argv[2], &first, &first_length) ||
       first_length < 4)
     return throw_error(env, "chachaLength(handle, seq, first)");
   if (!crypt_length(c, seq, first, plain)) return throw_error(env, "chacha20 failed");
@@ -410,7 +397,7 @@ static napi_value create_hmac(napi_env env, napi_callback_info info) {
   CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc != 2 ||
       napi_get_value_string_utf8(env, argv[0], digest, sizeof digest, &digest_name_length) != napi_ok ||
-      digest_name_length >= sizeof digest - 1 || !get_bytes(env, argv[1], &key, &key_length))
+      digest_name_length >= sizeof digest - 1 || !addon_get_bytes(env, argv[1], &key, &key_length))
     return throw_error(env, "createHmac(digest, key)");
   struct packet_cipher *c = new_cipher(KIND_HMAC);
   if (!c) return throw_error(env, "out of memory");
@@ -452,10 +439,10 @@ static napi_value hmac_call(napi_env env, napi_callback_info info, int check) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   struct packet_cipher *c = argc == 5 ? get_cipher(env, argv[0], KIND_HMAC) : NULL;
-  if (!c || napi_get_value_uint32(env, argv[1], &seq) != napi_ok || !get_bytes(env, argv[2], &data, &length) ||
+  if (!c || napi_get_value_uint32(env, argv[1], &seq) != napi_ok || !addon_get_bytes(env, argv[2], &data, &length) ||
       napi_typeof(env, argv[3], &more_type) != napi_ok ||
-      (more_type != napi_undefined && !get_bytes(env, argv[3], &more, &more_length)) ||
-      !get_bytes(env, argv[4], &mac, &mac_length))
+      (more_type != napi_undefined && !addon_get_bytes(env, argv[3], &more, &more_length)) ||
+      !addon_get_bytes(env, argv[4], &mac, &mac_length))
     return throw_error(env, check ? "hmacVerify(handle, seq, data, more, mac)" : "hmac(handle, seq, data, more, out)");
   if (mac_length == 0 || mac_length > c->mac_length) return throw_error(env, "hmac: mac longer than the digest");
   int ok = hmac_of(c, seq, data, length, more, more_length, digest);
@@ -473,22 +460,12 @@ static napi_value hmac(napi_env env, napi_callback_info info) { return hmac_call
 
 static napi_value hmac_verify(napi_env env, napi_callback_info info) { return hmac_call(env, info, 1); }
 
-static napi_value init(napi_env env, napi_value exports) {
-  static const struct {
-    const char *name;
-    napi_callback fn;
-  } functions[] = {
+int packet_crypto_register(napi_env env, napi_value exports) {
+  static const struct addon_function functions[] = {
       {"createGcm", create_gcm},       {"gcmSeal", gcm_seal},       {"gcmOpen", gcm_open},
       {"createChaCha", create_chacha}, {"chachaLength", chacha_length}, {"chachaSeal", chacha_seal},
       {"chachaOpen", chacha_open},     {"createCtr", create_ctr},       {"ctrUpdate", ctr_update},
       {"createHmac", create_hmac},     {"hmac", hmac},                  {"hmacVerify", hmac_verify},
   };
-  for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++) {
-    napi_value fn;
-    CALL(env, napi_create_function(env, functions[i].name, NAPI_AUTO_LENGTH, functions[i].fn, NULL, &fn));
-    CALL(env, napi_set_named_property(env, exports, functions[i].name, fn));
-  }
-  return exports;
+  return addon_export(env, exports, functions, sizeof functions / sizeof functions[0]);
 }
-
-NAPI_MODULE_INIT() { return init(env, exports); }

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { NATIVE_CRYPTO_ENV, nativePacketCrypto } from '../algorithms/cipher/native.js';
 import { ForwardingPolicyError } from '../forwarding/policy.js';
+import { nativeAddon } from '../native/addon.js';
+import { NATIVE_READ_ENV, nativePageCacheRead } from '../sftp/vfs/local/cached-read.js';
 import type { PassphraseProvider } from '../keys/host-key-store.js';
 import type { Logger } from '../log/logger.js';
 import { startServePlugins, type ServePlugins } from '../plugins/serve-plugins.js';
@@ -72,18 +74,19 @@ async function waitFor(check: () => boolean, ms: number): Promise<void> {
   while (!check() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
 }
 
-/** Says which implementation seals packets, and warns when the faster one was not built. */
-function logPacketCiphers(log: Logger): void {
-  if (nativePacketCrypto)
-    log.debug({}, 'packet ciphers: OpenSSL contexts kept per direction (native module)');
-  else if (process.env[NATIVE_CRYPTO_ENV] === '0')
-    log.info({}, `packet ciphers: node:crypto (${NATIVE_CRYPTO_ENV}=0)`);
-  else
+/** Says what the native addon serves (packet ciphers, cached file reads), and warns when it was not built. */
+function logNativeAddon(log: Logger): void {
+  if (!nativeAddon) {
     log.warn(
       {},
-      'the native packet ciphers are not built (no C compiler at install?): node:crypto serves, ' +
-        'at more CPU per byte; `npm run build:native` in the package builds them',
+      'the native addon is not built (no C compiler at install?): node:crypto seals packets and the ' +
+        'thread pool does every file read, at more CPU per byte; `npm run build:native` in the package builds it',
     );
+    return;
+  }
+  if (nativePacketCrypto) log.debug({}, 'packet ciphers: OpenSSL contexts kept per direction (native addon)');
+  else log.info({}, `packet ciphers: node:crypto (${NATIVE_CRYPTO_ENV}=0)`);
+  if (!nativePageCacheRead) log.info({}, `file reads: all through the thread pool (${NATIVE_READ_ENV}=0)`);
 }
 
 /**
@@ -133,7 +136,7 @@ export async function startServe(options: ServeRunOptions): Promise<RunningServe
         { algorithm },
         `legacy algorithm enabled: ${algorithm} (weak; enable it only for old clients)`,
       );
-    logPacketCiphers(log);
+    logNativeAddon(log);
     plugins = await startServePlugins({
       host: server.plugins,
       specs: config.plugins,

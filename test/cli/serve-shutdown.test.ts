@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generatePrivateKey } from '../../src/keys/generate.js';
 import { sha256File, writeRandomFile } from '../helpers/files.js';
-import { HERMETIC_SSH_OPTIONS, run, writeClientKey } from '../helpers/openssh.js';
+import { sftp as runSftp, writeClientKey } from '../helpers/openssh.js';
 import { ensureBuilt, tempDirs } from './helpers.js';
 import { addUser, seedHostKeys, startServe, type ServeProcess } from './serve-helpers.js';
 
@@ -36,22 +36,7 @@ describe('sshd-kit serve: SIGTERM during transfers', () => {
     const sftp = (commands: string) => {
       const batch = join(base, `batch-${Math.random().toString(36).slice(2)}`);
       writeFileSync(batch, commands);
-      return run(
-        'sftp',
-        [
-          ...HERMETIC_SSH_OPTIONS,
-          '-o',
-          'BatchMode=yes',
-          '-i',
-          keyFile,
-          '-P',
-          String(port),
-          '-b',
-          batch,
-          'alice@127.0.0.1',
-        ],
-        { timeoutMs: 120_000 },
-      );
+      return runSftp(port, ['-i', keyFile, '-b', batch, 'alice@127.0.0.1'], { timeoutMs: 120_000 });
     };
     const transfers = [
       sftp(`put ${src} up1\n`),

@@ -1,7 +1,8 @@
 // `sshd-kit serve` as an operator runs it: the built bin/run.js in a child process, JSON logs on
 // stdout, the real OpenSSH client logging in, and signals for shutdown.
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import {
   authenticatedWith,
   HERMETIC_SSH_OPTIONS,
   run,
+  sftp,
   ssh,
   writeClientKey,
 } from '../helpers/openssh.js';
@@ -137,6 +139,29 @@ describe('sshd-kit serve: start', () => {
     expect(p.lines().some((l) => l.msg === 'packet ciphers: node:crypto (SSHD_KIT_NATIVE_CRYPTO=0)')).toBe(
       true,
     );
+  });
+
+  it('serves SFTP downloads byte-exact with cached reads on the event loop and, with SSHD_KIT_NATIVE_READ=0, all through the thread pool', async () => {
+    const { dir, keyFile } = await preparedDir();
+    const home = join(dir, 'homes', 'alice');
+    mkdirSync(home, { recursive: true });
+    const data = randomBytes(3 * 1024 * 1024 + 123);
+    writeFileSync(join(home, 'big.bin'), data);
+    for (const env of [{}, { SSHD_KIT_NATIVE_READ: '0' }] as Record<string, string>[]) {
+      const p = serve(dir, [], { env });
+      const port = await p.port();
+      const out = join(tmp(), 'got.bin');
+      const r = await sftp(port, ['-i', keyFile, '-b', '-', 'alice@127.0.0.1'], {
+        input: `get big.bin ${out}\n`,
+      });
+      expect(r.code, r.stderr).toBe(0);
+      expect(readFileSync(out).equals(data)).toBe(true);
+      const said = p
+        .lines()
+        .some((l) => l.msg === 'file reads: all through the thread pool (SSHD_KIT_NATIVE_READ=0)');
+      expect(said).toBe('SSHD_KIT_NATIVE_READ' in env);
+      await p.kill();
+    }
   });
 
   it('listens on every --listen address, and warns about each legacy algorithm the config enables', async () => {

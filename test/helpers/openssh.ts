@@ -67,6 +67,15 @@ export function ssh(
   return run('ssh', [...HERMETIC_SSH_OPTIONS, ...batch, '-p', String(port), ...extra], options);
 }
 
+/** Runs `sftp` in batch mode against a test server on 127.0.0.1 with hermetic options plus `extra`. */
+export function sftp(
+  port: number,
+  extra: readonly string[],
+  options: Parameters<typeof run>[2] = {},
+): Promise<RunResult> {
+  return run('sftp', [...HERMETIC_SSH_OPTIONS, '-o', 'BatchMode=yes', '-P', String(port), ...extra], options);
+}
+
 /** Writes a client private key file (mode 0600) in OpenSSH format and returns its path. */
 export async function writeClientKey(dir: string, name: string, key: PrivateKey): Promise<string> {
   const path = join(dir, name);

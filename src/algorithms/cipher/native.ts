@@ -1,10 +1,10 @@
-import { createRequire } from 'node:module';
+import { addonPart } from '../../native/addon.js';
 
 /** A keyed cipher context inside the native module: opaque, freed when garbage-collected. */
 export type NativeCipherHandle = { readonly __nativeCipher: unique symbol };
 
 /**
- * The packet ciphers and MACs compiled from `native/packet-crypto.c`: OpenSSL's EVP interface (the
+ * The packet ciphers and MACs of the native addon (`native/packet-crypto.c`): OpenSSL's EVP interface (the
  * OpenSSL inside node) with one keyed context per direction, writing into buffers the caller
  * provides. Each `*Seal` fills `out` (`plain.length + 16` bytes); each `*Open` writes the
  * plaintext to `body` (`packet.length - 20` bytes, which may be the packet's own bytes) and
@@ -47,22 +47,13 @@ export interface NativePacketCrypto {
 /** Set to `0` to use node:crypto's ciphers even when the native module is built. */
 export const NATIVE_CRYPTO_ENV = 'SSHD_KIT_NATIVE_CRYPTO';
 
-/** Where `npm ci` (node-gyp) puts the module: the package root's build/, from src/ or dist/ alike. */
-const MODULE_PATH = '../../../build/Release/sshd_kit_crypto.node';
-
 /**
- * Loads the native packet ciphers, or returns undefined when they are switched off
- * ({@link NATIVE_CRYPTO_ENV}=0), were not built (no compiler at install time) or do not load here
- * (a node whose OpenSSL symbols are not exported); node:crypto's ciphers then serve.
+ * The native packet ciphers, or undefined when they are switched off ({@link NATIVE_CRYPTO_ENV}=0)
+ * or the addon is not there (see `src/native/addon.ts`); node:crypto's ciphers then serve.
  */
 export function loadNativePacketCrypto(env: NodeJS.ProcessEnv = process.env): NativePacketCrypto | undefined {
-  if (env[NATIVE_CRYPTO_ENV] === '0') return undefined;
-  try {
-    return createRequire(import.meta.url)(MODULE_PATH) as NativePacketCrypto;
-  } catch {
-    return undefined;
-  }
+  return addonPart<NativePacketCrypto>(NATIVE_CRYPTO_ENV, 'gcmSeal', env);
 }
 
-/** The native packet ciphers for this process, loaded once, or undefined (see {@link loadNativePacketCrypto}). */
+/** The native packet ciphers for this process, or undefined (see {@link loadNativePacketCrypto}). */
 export const nativePacketCrypto: NativePacketCrypto | undefined = loadNativePacketCrypto();

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CachedReads } from '../../../src/sftp/vfs/local/cached-read.js';
 import { FileReadQueue, FileWriteQueue, writevAll } from '../../../src/sftp/vfs/local/file-queues.js';
 
 const dirs: string[] = [];
@@ -77,12 +78,15 @@ describe('writevAll', () => {
   });
 });
 
-describe('FileReadQueue', () => {
+/** A read queue whose every read goes to the thread pool (as without the native addon). */
+const poolOnly = (fd: number) => new FileReadQueue(fd, new CachedReads(fd, undefined));
+
+describe('FileReadQueue through the thread pool', () => {
   it('serves pipelined reads of consecutive ranges byte-exact with few preadv calls, short at the end of the file', async () => {
     const { path, fd } = tempFile();
     const data = randomBytes(32 * 1024 * 20 + 1000);
     fs.writeFileSync(path, data);
-    const q = new FileReadQueue(fd);
+    const q = poolOnly(fd);
     const spy = vi.spyOn(fs, 'readv');
     const chunk = 32 * 1024;
     const targets = Array.from({ length: 24 }, () => Buffer.alloc(chunk));
@@ -99,7 +103,7 @@ describe('FileReadQueue', () => {
     const { path, fd } = tempFile();
     const data = randomBytes(100_000);
     fs.writeFileSync(path, data);
-    const q = new FileReadQueue(fd);
+    const q = poolOnly(fd);
     const ranges = [
       [50_000, 1000],
       [0, 10],
@@ -118,7 +122,7 @@ describe('FileReadQueue', () => {
   it('sends the next batch to the pool thread before answering the one that finished', async () => {
     const { path, fd } = tempFile();
     fs.writeFileSync(path, randomBytes(100_000));
-    const q = new FileReadQueue(fd);
+    const q = poolOnly(fd);
     const spy = vi.spyOn(fs, 'readv');
     // Two ranges that do not continue each other: two batches, one after the other.
     const first = q.read(0, Buffer.alloc(100));

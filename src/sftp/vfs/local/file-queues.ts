@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { CachedReads, nativePageCacheRead } from './cached-read.js';
 
 /** Most requests joined into one preadv or pwritev (Linux IOV_MAX is 1024). */
 const MAX_BATCH = 64;
@@ -17,6 +18,15 @@ function pwritev(fd: number, buffers: Uint8Array[], position: number): Promise<n
   );
 }
 
+/** `buffers` without their first `n` bytes (and without the buffers those bytes used up). */
+function afterBytes(buffers: readonly Uint8Array[], n: number): Uint8Array[] {
+  let i = 0;
+  while (i < buffers.length && n >= buffers[i]!.length) n -= buffers[i++]!.length;
+  const rest = buffers.slice(i);
+  if (n > 0) rest[0] = rest[0]!.subarray(n);
+  return rest;
+}
+
 /** pwritev of all of `buffers` at `position`, looping over short writes. */
 export async function writevAll(fd: number, buffers: readonly Uint8Array[], position: number): Promise<void> {
   let rest = buffers.filter((b) => b.length > 0);
@@ -24,9 +34,7 @@ export async function writevAll(fd: number, buffers: readonly Uint8Array[], posi
     const n = await pwritev(fd, rest, position);
     if (n === 0) throw Object.assign(new Error('short write'), { code: 'EIO' });
     position += n;
-    let skip = n;
-    while (skip > 0 && skip >= rest[0]!.length) skip -= rest.shift()!.length;
-    if (skip > 0) rest = [rest[0]!.subarray(skip), ...rest.slice(1)];
+    rest = afterBytes(rest, n);
   }
 }
 
@@ -133,27 +141,60 @@ export class FileWriteQueue {
 }
 
 function preadv(fd: number, buffers: Uint8Array[], position: number): Promise<number> {
+  if (process.env.SYNC_READ === '1') {
+    try {
+      return Promise.resolve(fs.readvSync(fd, buffers, position));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
   return new Promise((resolve, reject) =>
     fs.readv(fd, buffers, position, (err, n) => (err ? reject(err) : resolve(n))),
   );
 }
 
 /**
+ * Reads `buffers` from `position` on the event loop as far as the page cache allows
+ * ({@link CachedReads}), and the rest, if any, through the thread pool.
+ */
+async function readCachedFirst(
+  fd: number,
+  cached: CachedReads,
+  buffers: Uint8Array[],
+  position: number,
+): Promise<number> {
+  let done = 0;
+  let rest = buffers;
+  while (rest.length > 0) {
+    const n = cached.read(rest, position + done);
+    // Not cached (or failed: the pool's read reports it).
+    if (n === undefined) return done + (await preadv(fd, rest, position + done));
+    if (n === 0) break; // the end of the file
+    done += n;
+    // Short: the file ends there, or only the start was cached; the next call tells which.
+    rest = afterBytes(rest, n);
+  }
+  return done;
+}
+
+/**
  * The reads of one open file, one system call at a time, with reads that continue each other
  * joined into one preadv straight into each request's buffer. A client pipelines many small
- * READs of consecutive ranges (ssh2's fastGet: 64 of 32 KiB); one pool-thread round trip per
- * batch instead of per request is most of the cost of serving them. Each read resolves with the
- * bytes it got (0 at end of file). Reads are usually issued in offset order but may arrive
- * slightly out of it, so the queue is sorted before each call.
+ * READs of consecutive ranges (ssh2's fastGet: 64 of 32 KiB); one system call per batch instead
+ * of per request is most of the cost of serving them, and what the page cache holds is read
+ * without a pool thread at all. Each read resolves with the bytes it got (0 at end of file).
+ * Reads are usually issued in offset order but may arrive slightly out of it, so the queue is
+ * sorted before each call.
  */
 export class FileReadQueue {
   private readonly queue: ContiguousQueue<number>;
 
-  constructor(fd: number) {
+  constructor(fd: number, cached: CachedReads = new CachedReads(fd, nativePageCacheRead)) {
     this.queue = new ContiguousQueue<number>(
       (batch) =>
-        preadv(
+        readCachedFirst(
           fd,
+          cached,
           batch.map((r) => r.bytes),
           batch[0]!.offset,
         ),
