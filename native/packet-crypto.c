@@ -303,8 +303,8 @@ static napi_value chacha_length(napi_env env, napi_callback_info info) {
   unsigned char plain[4];
   CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   struct packet_cipher *c = argc == 3 ? get_cipher(env, argv[0], KIND_CHACHA) : NULL;
-  if (!c || napi_get_value_uint32(env, argv[1], &seq) != napi_ok || !addon_get_bytes(env, argv[2], &first, &first_length) ||
-      first_length < 4)
+  if (!c || napi_get_value_uint32(env, argv[1], &seq) != napi_ok ||
+      !addon_get_bytes(env, argv[2], &first, &first_length) || first_length < 4)
     return throw_error(env, "chachaLength(handle, seq, first)");
   if (!crypt_length(c, seq, first, plain)) return throw_error(env, "chacha20 failed");
   uint32_t length = (uint32_t)plain[0] << 24 | (uint32_t)plain[1] << 16 | (uint32_t)plain[2] << 8 | plain[3];

@@ -141,13 +141,6 @@ export class FileWriteQueue {
 }
 
 function preadv(fd: number, buffers: Uint8Array[], position: number): Promise<number> {
-  if (process.env.SYNC_READ === '1') {
-    try {
-      return Promise.resolve(fs.readvSync(fd, buffers, position));
-    } catch (e) {
-      return Promise.reject(e);
-    }
-  }
   return new Promise((resolve, reject) =>
     fs.readv(fd, buffers, position, (err, n) => (err ? reject(err) : resolve(n))),
   );
