@@ -39,7 +39,7 @@ type CachedReadMode = 'nowait' | 'memory' | 'pool';
 /**
  * The reads of one open file that need no thread: a pipelined download's next bytes are nearly
  * always in memory already, and sending each read to libuv's pool costs two thread wake-ups and a
- * trip through the event loop (measured: 4–9% of the server's CPU on a cached download).
+ * trip through the event loop (measured: 4–12% of the server's CPU on a cached download).
  */
 export class CachedReads {
   private mode: CachedReadMode;
