@@ -34,7 +34,7 @@ class NativeAesCtrStream implements BlockCipherStream {
 
   update(data: Uint8Array): Uint8Array {
     const out = this.inPlace ? data : Buffer.allocUnsafe(data.length);
-    this.native.ctrUpdate(this.handle, data, out);
+    this.updateInto(data, out);
     return out;
   }
 

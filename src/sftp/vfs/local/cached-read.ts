@@ -45,7 +45,8 @@ export class CachedReads {
   private mode: CachedReadMode;
 
   constructor(
-    private readonly fd: number,
+    /** The open file. */
+    readonly fd: number,
     private readonly native: NativePageCacheRead | undefined,
   ) {
     this.mode = native ? 'nowait' : 'pool';

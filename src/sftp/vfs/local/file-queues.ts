@@ -151,11 +151,11 @@ function preadv(fd: number, buffers: Uint8Array[], position: number): Promise<nu
  * ({@link CachedReads}), and the rest, if any, through the thread pool.
  */
 async function readCachedFirst(
-  fd: number,
   cached: CachedReads,
   buffers: Uint8Array[],
   position: number,
 ): Promise<number> {
+  const fd = cached.fd;
   let done = 0;
   let rest = buffers;
   while (rest.length > 0) {
@@ -186,7 +186,6 @@ export class FileReadQueue {
     this.queue = new ContiguousQueue<number>(
       (batch) =>
         readCachedFirst(
-          fd,
           cached,
           batch.map((r) => r.bytes),
           batch[0]!.offset,
