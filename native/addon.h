@@ -27,4 +27,7 @@ int packet_crypto_register(napi_env env, napi_value exports);
 /* Reads from the page cache without blocking (page-cache-read.c). */
 int page_cache_read_register(napi_env env, napi_value exports);
 
+/* Starts session processes with posix_spawn and watches their exit (process-spawn.c). */
+int process_spawn_register(napi_env env, napi_value exports);
+
 #endif

@@ -5,6 +5,7 @@ import { NATIVE_CRYPTO_ENV, nativePacketCrypto } from '../algorithms/cipher/nati
 import { ForwardingPolicyError } from '../forwarding/policy.js';
 import { nativeAddon } from '../native/addon.js';
 import { NATIVE_READ_ENV, nativePageCacheRead } from '../sftp/vfs/local/cached-read.js';
+import { NATIVE_SPAWN_ENV, nativeProcessSpawn } from '../session/spawn.js';
 import type { PassphraseProvider } from '../keys/host-key-store.js';
 import type { Logger } from '../log/logger.js';
 import { startServePlugins, type ServePlugins } from '../plugins/serve-plugins.js';
@@ -74,19 +75,28 @@ async function waitFor(check: () => boolean, ms: number): Promise<void> {
   while (!check() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
 }
 
-/** Says what the native addon serves (packet ciphers, cached file reads), and warns when it was not built. */
+/**
+ * Says what the native addon serves (packet ciphers, cached file reads, process starts), and
+ * warns when it was not built.
+ */
 function logNativeAddon(log: Logger): void {
   if (!nativeAddon) {
     log.warn(
       {},
       'the native addon is not built (no C compiler at install?): node:crypto seals packets and the ' +
-        'thread pool does every file read, at more CPU per byte; `npm run build:native` in the package builds it',
+        'thread pool does every file read, at more CPU per byte, and session processes start with fork(); ' +
+        '`npm run build:native` in the package builds it',
     );
     return;
   }
   if (nativePacketCrypto) log.debug({}, 'packet ciphers: OpenSSL contexts kept per direction (native addon)');
   else log.info({}, `packet ciphers: node:crypto (${NATIVE_CRYPTO_ENV}=0)`);
   if (!nativePageCacheRead) log.info({}, `file reads: all through the thread pool (${NATIVE_READ_ENV}=0)`);
+  if (!nativeProcessSpawn)
+    log.info(
+      {},
+      `session processes: started with fork() by node:child_process (${NATIVE_SPAWN_ENV}=0, or no native spawn here)`,
+    );
 }
 
 /**

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import type { ExitStatus } from '../connection/types.js';
 import { shellArgv0 } from './environment.js';
 import {
@@ -9,6 +8,7 @@ import {
   type ProcessStreams,
   type SessionProcess,
 } from './process.js';
+import { spawnPiped } from './spawn.js';
 
 /**
  * Starts a session's process without a pty (RFC 4254 §6.5): stdin, stdout and stderr are pipes
@@ -19,14 +19,12 @@ import {
  */
 export function spawnWithPipes(spec: LaunchSpec, streams: ProcessStreams): SessionProcess {
   const login = spec.target.kind === 'login-shell';
-  const args = spec.target.kind === 'command' ? ['-c', spec.target.command] : [];
-  const child = spawn(spec.shell, args, {
-    argv0: shellArgv0(spec.shell, login),
-    cwd: spec.cwd,
+  const argv0 = shellArgv0(spec.shell, login);
+  const child = spawnPiped({
+    file: spec.shell,
+    argv: spec.target.kind === 'command' ? [argv0, '-c', spec.target.command] : [argv0],
     env: spec.env,
-    stdio: ['pipe', 'pipe', 'pipe'],
-    detached: true,
-    windowsHide: true,
+    cwd: spec.cwd,
   });
   const { input, output, stderr } = streams;
 

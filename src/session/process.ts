@@ -52,13 +52,18 @@ export interface SessionProcess {
   stopOutput(): void;
 }
 
-const SIGNAL_BY_NUMBER = new Map<number, string>(
-  Object.entries(constants.signals).map(([name, num]) => [num, name]),
+const SIGNAL_BY_NUMBER = new Map<number, NodeJS.Signals>(
+  Object.entries(constants.signals).map(([name, num]) => [num, name as NodeJS.Signals]),
 );
+
+/** The name of signal number `signal` (`SIGTERM`), or undefined for 0 and numbers it has none for. */
+export function signalName(signal: number): NodeJS.Signals | undefined {
+  return SIGNAL_BY_NUMBER.get(signal);
+}
 
 /** An exit status from a process's code and signal (RFC 4254 §6.10: signal name without `SIG`). */
 export function exitStatusOf(code: number | null, signal: string | number | null | undefined): ExitStatus {
-  const name = typeof signal === 'number' ? (signal > 0 ? SIGNAL_BY_NUMBER.get(signal) : undefined) : signal;
+  const name = typeof signal === 'number' ? signalName(signal) : signal;
   if (name) return { signal: name.replace(/^SIG/, ''), coreDumped: false };
   return code ?? 255;
 }

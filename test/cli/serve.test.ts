@@ -164,6 +164,27 @@ describe('sshd-kit serve: start', () => {
     }
   });
 
+  it('runs exec commands through the native spawn and, with SSHD_KIT_NATIVE_SPAWN=0, through node:child_process', async () => {
+    const { dir, keyFile } = await preparedDir();
+    const data = randomBytes(200_000);
+    for (const env of [{}, { SSHD_KIT_NATIVE_SPAWN: '0' }] as Record<string, string>[]) {
+      const p = serve(dir, [], { env });
+      const port = await p.port();
+      const login = ['-i', keyFile, 'alice@127.0.0.1'];
+      const count = await ssh(port, [...login, 'wc -c; exit 7'], { input: data });
+      expect(count.stdout.toString().trim()).toBe(String(data.length));
+      expect(count.code).toBe(7);
+      // `yes | head` ends only when yes gets SIGPIPE, which the server itself ignores.
+      const piped = await ssh(port, [...login, 'yes | head -n 2; echo "$HOME"']);
+      expect(piped.stdout.toString()).toBe(`y\ny\n${join(dir, 'homes', 'alice')}\n`);
+      const said = p
+        .lines()
+        .some((l) => l.msg.startsWith('session processes: started with fork() by node:child_process'));
+      expect(said).toBe('SSHD_KIT_NATIVE_SPAWN' in env);
+      await p.kill();
+    }
+  });
+
   it('listens on every --listen address, and warns about each legacy algorithm the config enables', async () => {
     const { dir } = await preparedDir();
     writeFileSync(join(dir, 'config.yaml'), 'ciphers: +aes128-cbc\nmacs: +hmac-md5\n');
