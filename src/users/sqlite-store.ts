@@ -42,6 +42,9 @@ export interface SqliteUserStoreOptions {
 
 const b = (v: boolean): number => (v ? 1 : 0);
 
+/** Most lookups kept parsed (known users and unknown names alike); past it the cache starts over. */
+const MAX_CACHED_LOOKUPS = 1024;
+
 function assertPasswordHash(hash: string): void {
   if (!isPasswordHash(hash))
     throw new UserStoreError('invalid', 'password hash is not a valid $scrypt$ string');
@@ -51,9 +54,17 @@ function assertPasswordHash(hash: string): void {
  * The embedded default {@link UserStore}: SQLite (better-sqlite3) in `<data-dir>/users.db`, WAL
  * mode, parameterised statements only, schema migrations on open. The async methods wrap the
  * synchronous driver; every failure is a {@link UserStoreError}.
+ *
+ * `get` keeps what it parsed (a key's blob and KeyObject, the auth chains) while the database is
+ * unchanged: one authentication looks a user up four or five times, and each login of the same
+ * user repeats it. `PRAGMA data_version` tells when another connection (`sshd-kit user` in
+ * another process) has committed; this store's own writes clear the cache themselves.
  */
 export class SqliteUserStore implements UserStore {
   private readonly statements = new Map<string, Database.Statement>();
+  /** Parsed lookups by name (null: no such user), valid for {@link cachedVersion}. */
+  private readonly lookups = new Map<string, UserRecord | null>();
+  private cachedVersion: unknown;
 
   private constructor(
     private readonly db: Database.Database,
@@ -107,6 +118,26 @@ export class SqliteUserStore implements UserStore {
     }
   }
 
+  /** Runs a change, and forgets every cached lookup once it is made (or has failed half-way). */
+  private write<T>(doing: string, fn: () => T): Promise<T> {
+    return this.run(doing, () => {
+      try {
+        return fn();
+      } finally {
+        this.lookups.clear();
+      }
+    });
+  }
+
+  /** Empties the lookup cache when another connection has committed since it was filled. */
+  private checkVersion(): void {
+    const version = this.stmt('PRAGMA data_version').pluck().get();
+    if (version !== this.cachedVersion) {
+      this.lookups.clear();
+      this.cachedVersion = version;
+    }
+  }
+
   private row(name: string): UserRow | undefined {
     return this.stmt('SELECT * FROM users WHERE name = ?').get(name) as UserRow | undefined;
   }
@@ -150,8 +181,14 @@ export class SqliteUserStore implements UserStore {
   get(name: string): Promise<UserRecord | undefined> {
     return this.run(`looking up a user`, () => {
       if (!isValidUsername(name)) return undefined;
+      this.checkVersion();
+      const cached = this.lookups.get(name);
+      if (cached !== undefined) return cached ?? undefined;
       const row = this.row(name);
-      return row === undefined ? undefined : this.load(row);
+      const record = row === undefined ? undefined : this.load(row);
+      if (this.lookups.size >= MAX_CACHED_LOOKUPS) this.lookups.clear();
+      this.lookups.set(name, record ?? null);
+      return record;
     });
   }
 
@@ -173,7 +210,7 @@ export class SqliteUserStore implements UserStore {
 
   /** {@inheritDoc UserStore.add} */
   add(user: NewUser): Promise<UserRecord> {
-    return this.run(`adding user "${user.name}"`, () => {
+    return this.write(`adding user "${user.name}"`, () => {
       assertValidUsername(user.name);
       if (user.passwordHash !== undefined) assertPasswordHash(user.passwordHash);
       if (user.home !== undefined) assertValidHome(user.home);
@@ -218,7 +255,7 @@ export class SqliteUserStore implements UserStore {
 
   /** {@inheritDoc UserStore.update} */
   update(name: string, patch: UserPatch): Promise<UserRecord> {
-    return this.run(`updating user "${name}"`, () =>
+    return this.write(`updating user "${name}"`, () =>
       this.db
         .transaction(() => {
           const row = this.mustRow(name);
@@ -260,7 +297,7 @@ export class SqliteUserStore implements UserStore {
 
   /** {@inheritDoc UserStore.remove} */
   remove(name: string): Promise<void> {
-    return this.run(`removing user "${name}"`, () => {
+    return this.write(`removing user "${name}"`, () => {
       const row = this.mustRow(name);
       this.stmt('DELETE FROM users WHERE id = ?').run(row.id);
     });
@@ -278,7 +315,7 @@ export class SqliteUserStore implements UserStore {
 
   /** {@inheritDoc UserStore.addKey} */
   addKey(name: string, key: AuthorizedKey): Promise<void> {
-    return this.run(`adding a key to "${name}"`, () =>
+    return this.write(`adding a key to "${name}"`, () =>
       this.db
         .transaction(() => {
           const row = this.mustRow(name);
@@ -299,7 +336,7 @@ export class SqliteUserStore implements UserStore {
 
   /** {@inheritDoc UserStore.removeKey} */
   removeKey(name: string, fingerprint: string): Promise<string> {
-    return this.run(`removing a key from "${name}"`, () =>
+    return this.write(`removing a key from "${name}"`, () =>
       this.db
         .transaction(() => {
           const row = this.mustRow(name);

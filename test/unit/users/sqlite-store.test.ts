@@ -241,6 +241,43 @@ describe('SqliteUserStore', () => {
     await server.close();
     await cli.close();
   });
+
+  it('keeps parsed lookups until the database changes, through this handle or another', async () => {
+    const dir = tempDir();
+    const server = SqliteUserStore.open(dir);
+    const cli = SqliteUserStore.open(dir);
+    // Unknown, then added elsewhere: the remembered "no such user" goes with the other commit.
+    expect(await server.get('judy')).toBeUndefined();
+    await cli.add({ name: 'judy', authorizedKeys: [fixtureKey('id_ed25519.pub')] });
+    const first = (await server.get('judy'))!;
+    expect(first.authorizedKeys).toHaveLength(1);
+    // Unchanged: the same parsed record (keys, KeyObjects and all), not a re-read.
+    expect(await server.get('judy')).toBe(first);
+    // Changed by the other handle (`sshd-kit user` while serve runs): seen at the next lookup.
+    await cli.addKey('judy', fixtureKey('id_rsa3072.pub'));
+    expect((await server.get('judy'))!.authorizedKeys).toHaveLength(2);
+    await cli.setDisabled('judy', true);
+    expect((await server.get('judy'))!.disabled).toBe(true);
+    // Changed through this handle: its own commits do not move data_version, the write clears.
+    await server.setDisabled('judy', false);
+    expect((await server.get('judy'))!.disabled).toBe(false);
+    await server.removeKey('judy', fixtureKey('id_rsa3072.pub').fingerprint);
+    expect((await server.get('judy'))!.authorizedKeys).toHaveLength(1);
+    // A write that fails half-way leaves nothing stale either.
+    await expectCode(server.addKey('judy', fixtureKey('id_ed25519.pub')), 'already-exists');
+    expect((await server.get('judy'))!.authorizedKeys).toHaveLength(1);
+    await server.remove('judy');
+    expect(await server.get('judy')).toBeUndefined();
+    // A raw edit by another connection counts too.
+    await server.add({ name: 'kate' });
+    expect((await server.get('kate'))!.disabled).toBe(false);
+    const raw = new Database(join(dir, 'users.db'));
+    raw.prepare("UPDATE users SET disabled = 1 WHERE name = 'kate'").run();
+    raw.close();
+    expect((await server.get('kate'))!.disabled).toBe(true);
+    await server.close();
+    await cli.close();
+  });
 });
 
 describe('SqliteUserStore failures surface as typed errors (B17: the auth layer fails closed)', () => {
