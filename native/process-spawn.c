@@ -8,9 +8,9 @@
  * parent's memory until exec and costs the same whatever the server's size.
  *
  * The process gets three socket pairs as stdin, stdout and stderr (as libuv gives its children)
- * and no other descriptor, its own session (setsid), every signal at its default disposition and none blocked. Its exit is
- * watched on the event loop through a pidfd (Linux 5.3), so no thread waits on it and nothing
- * reaps another part of the server's children.
+ * and no other descriptor, its own session (setsid), and every signal at its default disposition,
+ * none blocked. Its exit is watched on the event loop through a pidfd (Linux 5.3): no thread waits
+ * on it, and no other child of the server is reaped by mistake.
  */
 #define _GNU_SOURCE
 #include "addon.h"
@@ -193,9 +193,11 @@ static int spawn_child(pid_t *pid, const char *file, char **argv, char **envp, c
   sigfillset(&all);
   sigemptyset(&none);
   for (int i = 0; i < 3 && !err; i++) err = posix_spawn_file_actions_adddup2(&actions, child_fds[i], i);
-#if defined(__GLIBC__) && __GLIBC_PREREQ(2, 34)
+#if defined(__GLIBC__) && defined(__GLIBC_PREREQ)
+#if __GLIBC_PREREQ(2, 34)
   /* Nothing else the server holds (or inherited without close-on-exec from whoever started it). */
   if (!err) err = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+#endif
 #endif
   if (!err) err = posix_spawn_file_actions_addchdir_np(&actions, cwd);
   if (!err) err = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
