@@ -56,8 +56,8 @@ function assertPasswordHash(hash: string): void {
  * synchronous driver; every failure is a {@link UserStoreError}.
  *
  * `get` keeps what it parsed (a key's blob and KeyObject, the auth chains) while the database is
- * unchanged: one publickey login looks its user up as many as seven times, and each login of the same
- * user repeats it. `PRAGMA data_version` tells when another connection (`sshd-kit user` in
+ * unchanged: one publickey login looks its user up as many as seven times, and each login of the
+ * same user repeats it. `PRAGMA data_version` tells when another connection (`sshd-kit user` in
  * another process) has committed; this store's own writes clear the cache themselves.
  */
 export class SqliteUserStore implements UserStore {
