@@ -25,8 +25,9 @@
 #include <unistd.h>
 #include <uv.h>
 
-/* Linux 5.4 and a libc with POSIX_SPAWN_SETSID (glibc 2.26, musl 1.1.24); elsewhere the addon
- * has no spawnProcess and sessions start processes through node:child_process. */
+/* Linux with a libc that has POSIX_SPAWN_SETSID (glibc 2.26, musl 1.1.24), and at run time a
+ * kernel of 5.4 or later; elsewhere the addon has no spawnProcess and sessions start processes
+ * through node:child_process. */
 #if defined(__linux__) && defined(SYS_pidfd_open) && defined(POSIX_SPAWN_SETSID)
 
 #ifndef P_PIDFD
@@ -265,7 +266,7 @@ static napi_value spawn_process(napi_env env, napi_callback_info info) {
   }
   int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
   if (pidfd < 0 || !watch_child(env, pidfd, args[4])) {
-    /* Cannot watch it (a kernel before 5.3): do not leave it running unseen. */
+    /* Cannot watch it (out of descriptors or memory): do not leave it running unseen. */
     int saved = pidfd < 0 ? errno : ENOMEM;
     kill(pid, SIGKILL);
     while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
@@ -294,10 +295,26 @@ done:
   return result;
 }
 
+/*
+ * Whether this kernel has what the exit watch needs: pidfd_open (Linux 5.3) and waitid on a pidfd
+ * (5.4). Asked of our own process, waitid answers ECHILD where it works and EINVAL where it does
+ * not.
+ */
+static int kernel_has_pidfd_waitid(void) {
+  int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+  if (pidfd < 0) return 0;
+  siginfo_t info;
+  int works = waitid(P_PIDFD, (id_t)pidfd, &info, WEXITED | WNOHANG) < 0 && errno == ECHILD;
+  close(pidfd);
+  return works;
+}
+
 int process_spawn_register(napi_env env, napi_value exports) {
   static const struct addon_function functions[] = {
       {"spawnProcess", spawn_process},
   };
+  /* On an older kernel the addon has no spawnProcess, and sessions use node:child_process. */
+  if (!kernel_has_pidfd_waitid()) return 1;
   return addon_export(env, exports, functions, sizeof functions / sizeof functions[0]);
 }
 
