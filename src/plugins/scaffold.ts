@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { sshdKitRoot } from './resolve.js';
+import { pluginLockfile, type PluginLockRequest } from './scaffold-lockfile.js';
 
 /** What `sshd-kit plugin new --kind` can generate. */
 export const PLUGIN_KINDS = ['subsystem', 'channel', 'exec', 'shell'] as const;
@@ -88,8 +89,8 @@ function versionOf(pkg: string, fallback: string): string {
 
 /**
  * The generated package's devDependencies: sshd-kit from this installation (a `file:` link, so
- * `npm install` works offline and before sshd-kit is published), and the tools at the versions
- * installed here, which npm's cache already holds.
+ * `npm install` works before sshd-kit is published), and the tools at the versions installed
+ * here, whose tarballs npm's cache already holds (the generated lockfile pins them).
  */
 function devDependencies(kind: PluginKind): Record<string, string> {
   const deps: Record<string, string> = {
@@ -128,8 +129,9 @@ function outputName(file: string): string {
 
 /**
  * Renders `templates/plugin/` into a new plugin package: the shared files (`base/`) and the
- * kind's own (`<kind>/`), whose `usage.md` becomes part of the README. Refuses a folder that
- * exists and is not empty.
+ * kind's own (`<kind>/`), whose `usage.md` becomes part of the README, and a package-lock.json
+ * taken from this installation's tree when it holds every tool. Refuses a folder that exists and
+ * is not empty.
  */
 export async function scaffoldPlugin(request: ScaffoldRequest): Promise<ScaffoldResult> {
   const { name, kind, domain, outDir } = request;
@@ -162,6 +164,14 @@ export async function scaffoldPlugin(request: ScaffoldRequest): Promise<Scaffold
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, renderTemplate(await readFile(from, 'utf8'), vars), { flag: 'wx' });
     files.push(outputName(to));
+  }
+  const manifest = JSON.parse(
+    await readFile(join(outDir, 'package.json'), 'utf8'),
+  ) as PluginLockRequest['manifest'];
+  const lockfile = pluginLockfile({ dir: outDir, manifest, sshdKitRoot: vars['sshdKitRoot'] as string });
+  if (lockfile !== undefined) {
+    await writeFile(join(outDir, 'package-lock.json'), lockfile, { flag: 'wx' });
+    files.push('package-lock.json');
   }
   return { dir: outDir, name, kind, wireName, files: files.sort() };
 }

@@ -17,6 +17,12 @@ import { ssh, writeClientKey } from '../helpers/openssh.js';
 import { connectSsh2, endSsh2 } from '../helpers/ssh2-client.js';
 
 const run = promisify(execFile);
+
+/** A package-lock.json's packages, each entry's fields sorted, so that field order does not count. */
+const lockedTree = (dir: string) => {
+  const lock = JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8')) as { packages: Record<string, object> };
+  return Object.fromEntries(Object.entries(lock.packages).map(([path, entry]) => [path, Object.entries(entry).sort()]));
+};
 const npm = (cwd: string, ...args: string[]) =>
   run('npm', [...args, '--no-audit', '--no-fund'], { cwd, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 });
 
@@ -43,12 +49,16 @@ describe('sshd-kit plugin new', () => {
     expect(made.code, made.stderr).toBe(0);
     const result = JSON.parse(made.stdout) as { files: string[]; wireName: string };
     expect(result.files).toEqual(
-      expect.arrayContaining(['.gitignore', '.npmrc', 'README.md', 'package.json', 'src/index.ts', 'test/plugin.test.ts', 'test/server.ts', 'tsconfig.json']),
+      expect.arrayContaining(['.gitignore', '.npmrc', 'README.md', 'package-lock.json', 'package.json', 'src/index.ts', 'test/plugin.test.ts', 'test/server.ts', 'tsconfig.json']),
     );
+    const generatedTree = lockedTree(dir);
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
     expect(pkg.devDependencies['sshd-kit']).toBe(`file:${REPO_ROOT.replace(/\/$/, '')}`);
-    // --offline: nothing may come from the registry.
+    // --offline: nothing may come from the registry (npm's cache holds the tarballs of our own
+    // install, not the registry metadata it would need to resolve versions without the lockfile).
     await npm(dir, 'install', '--offline');
+    // npm installed exactly the generated tree (it may reorder fields when it rewrites the file).
+    expect(lockedTree(dir)).toEqual(generatedTree);
     await npm(dir, 'run', 'build');
     const tested = await npm(dir, 'test');
     expect(tested.stdout).toMatch(/# fail 0/);

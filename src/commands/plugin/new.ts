@@ -28,7 +28,7 @@ const domainPrompt: FlaggablePrompt = {
 export default class PluginNew extends BaseCommand<typeof PluginNew> {
   static override summary = 'Create a plugin package from a template: source, README and a test.';
   static override description =
-    'Renders templates/plugin/ into a new folder (default ./NAME): src/index.ts with a subsystem, a channel type, exec commands or an interactive shell; a README; and test/plugin.test.ts, which starts sshd-kit serve with the plugin and talks to it with a real client (ssh, or the ssh2 client for a channel type). The package links this sshd-kit installation (a file: dependency), so `npm install && npm test` work offline. sshd-kit compiles the TypeScript when it loads the plugin.';
+    'Renders templates/plugin/ into a new folder (default ./NAME): src/index.ts with a subsystem, a channel type, exec commands or an interactive shell; a README; and test/plugin.test.ts, which starts sshd-kit serve with the plugin and talks to it with a real client (ssh, or the ssh2 client for a channel type). The package links this sshd-kit installation (a file: dependency) and pins the tools in a package-lock.json taken from it, so `npm install && npm test` work offline. sshd-kit compiles the TypeScript when it loads the plugin.';
 
   static override examples = [
     {
