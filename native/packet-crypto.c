@@ -98,16 +98,113 @@ static int get_call(napi_env env, napi_callback_info info, enum kind kind, int w
          addon_get_bytes(env, argv[expected - 1], &call->out, &call->out_length);
 }
 
-/* Sealing: plain = uint32 length || the rest, out one tag longer. */
-static int seal_lengths_ok(const struct call *call) {
-  return call->in_length >= 4 && call->in_length <= INT32_MAX - TAG_LENGTH &&
-         call->out_length == call->in_length + TAG_LENGTH;
-}
-
 /* Opening: packet = uint32 length || ciphertext || tag, body the ciphertext's length. */
 static int open_lengths_ok(const struct call *call) {
   return call->in_length >= 4 + TAG_LENGTH && call->in_length <= INT32_MAX &&
          call->out_length == call->in_length - 4 - TAG_LENGTH;
+}
+
+/* Most pieces one sealing call takes (the framer joins a packet of more pieces itself). */
+#define MAX_PIECES 16
+
+/*
+ * A plaintext given in pieces whose concatenation it is: one Uint8Array, or an array of up to
+ * MAX_PIECES of them. Sealing reads each piece as it encrypts into `out`, so the payload is not
+ * first copied into the packet buffer. Each piece must lie either wholly outside `out` or exactly
+ * at its own place in it (in place); checked by pieces_fit.
+ */
+struct pieces {
+  unsigned char *data[MAX_PIECES];
+  size_t length[MAX_PIECES];
+  size_t count, total;
+};
+
+static int get_pieces(napi_env env, napi_value value, struct pieces *p) {
+  bool is_array;
+  uint32_t count;
+  p->count = 0;
+  p->total = 0;
+  if (addon_get_bytes(env, value, &p->data[0], &p->length[0])) {
+    p->count = 1;
+    p->total = p->length[0];
+    return p->total <= INT32_MAX;
+  }
+  if (napi_is_array(env, value, &is_array) != napi_ok || !is_array ||
+      napi_get_array_length(env, value, &count) != napi_ok || count == 0 || count > MAX_PIECES)
+    return 0;
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value element;
+    if (napi_get_element(env, value, i, &element) != napi_ok ||
+        !addon_get_bytes(env, element, &p->data[i], &p->length[i]) || p->length[i] > INT32_MAX - p->total)
+      return 0;
+    p->total += p->length[i];
+  }
+  p->count = count;
+  return 1;
+}
+
+/* Whether each piece is apart from out[0, out_length) or exactly where its bytes go in `out`. */
+static int pieces_fit(const struct pieces *p, const unsigned char *out, size_t out_length) {
+  uintptr_t out_start = (uintptr_t)out, out_end = out_start + out_length;
+  size_t at = 0;
+  for (size_t i = 0; i < p->count; i++) {
+    uintptr_t start = (uintptr_t)p->data[i], end = start + p->length[i];
+    if (p->length[i] > 0 && start < out_end && end > out_start && p->data[i] != out + at) return 0;
+    at += p->length[i];
+  }
+  return 1;
+}
+
+/* Copies the first `n` bytes of the pieces (n <= total) to `dst`, which may be the first piece itself. */
+static void pieces_prefix(const struct pieces *p, size_t n, unsigned char *dst) {
+  for (size_t i = 0; i < p->count && n > 0; i++) {
+    size_t take = p->length[i] < n ? p->length[i] : n;
+    memmove(dst, p->data[i], take);
+    dst += take;
+    n -= take;
+  }
+}
+
+/* Runs `ctx` over the pieces from byte `skip` on, writing to `out` (the output of byte `skip`). */
+static int update_pieces(EVP_CIPHER_CTX *ctx, const struct pieces *p, size_t skip, unsigned char *out) {
+  int n;
+  for (size_t i = 0; i < p->count; i++) {
+    size_t from = skip < p->length[i] ? skip : p->length[i];
+    size_t length = p->length[i] - from;
+    skip -= from;
+    if (length == 0) continue;
+    if (EVP_CipherUpdate(ctx, out, &n, p->data[i] + from, (int)length) != 1 || (size_t)n != length) return 0;
+    out += length;
+  }
+  return 1;
+}
+
+/* The arguments of a sealing call: handle, [seq,] plain (whole or in pieces), out. */
+struct seal_call {
+  struct packet_cipher *c;
+  uint32_t seq;
+  struct pieces plain;
+  unsigned char *out;
+  size_t out_length;
+};
+
+static int get_seal_call(napi_env env, napi_callback_info info, enum kind kind, int with_seq, struct seal_call *call) {
+  size_t argc = 4;
+  napi_value argv[4];
+  size_t expected = with_seq ? 4 : 3;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != expected) return 0;
+  call->c = get_cipher(env, argv[0], kind);
+  call->seq = 0;
+  return call->c && (!with_seq || napi_get_value_uint32(env, argv[1], &call->seq) == napi_ok) &&
+         get_pieces(env, argv[expected - 2], &call->plain) &&
+         addon_get_bytes(env, argv[expected - 1], &call->out, &call->out_length) &&
+         pieces_fit(&call->plain, call->out, call->out_length);
+}
+
+/* Sealing: plain = uint32 length || the rest, out one tag longer. */
+static int seal_lengths_ok(const struct seal_call *call) {
+  return call->plain.total >= 4 && call->plain.total <= INT32_MAX - TAG_LENGTH &&
+         call->out_length == call->plain.total + TAG_LENGTH;
 }
 
 /* A new, empty cipher of `kind`, or NULL when out of memory. */
@@ -184,21 +281,21 @@ static napi_value create_gcm(napi_env env, napi_callback_info info) {
 }
 
 /*
- * gcmSeal(handle, plain, out): plain = uint32 length || the rest; out (plain.length + 16 bytes)
- * receives the length in clear, the encrypted rest and the tag (RFC 5647 §7.3: the length is the
- * additional authenticated data).
+ * gcmSeal(handle, plain, out): plain = uint32 length || the rest, whole or in pieces; out
+ * (plain's length + 16 bytes) receives the length in clear, the encrypted rest and the tag
+ * (RFC 5647 §7.3: the length is the additional authenticated data).
  */
 static napi_value gcm_seal(napi_env env, napi_callback_info info) {
-  struct call a;
+  struct seal_call a;
   int n;
-  if (!get_call(env, info, KIND_GCM, 0, &a)) return throw_error(env, "gcmSeal(handle, plain, out)");
+  if (!get_seal_call(env, info, KIND_GCM, 0, &a)) return throw_error(env, "gcmSeal(handle, plain, out)");
   if (!seal_lengths_ok(&a)) return throw_error(env, "gcmSeal: out must be plain.length + 16 bytes");
   EVP_CIPHER_CTX *ctx = a.c->main;
-  memmove(a.out, a.in, 4);
+  size_t total = a.plain.total;
+  pieces_prefix(&a.plain, 4, a.out);
   if (EVP_CipherInit_ex(ctx, NULL, NULL, NULL, a.c->iv, -1) != 1 || EVP_CipherUpdate(ctx, NULL, &n, a.out, 4) != 1 ||
-      EVP_CipherUpdate(ctx, a.out + 4, &n, a.in + 4, (int)a.in_length - 4) != 1 ||
-      EVP_CipherFinal_ex(ctx, a.out + 4 + n, &n) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG_LENGTH, a.out + a.in_length) != 1)
+      !update_pieces(ctx, &a.plain, 4, a.out + 4) || EVP_CipherFinal_ex(ctx, a.out + total, &n) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG_LENGTH, a.out + total) != 1)
     return throw_error(env, "AES-GCM encryption failed");
   next_gcm_iv(a.c->iv);
   return NULL;
@@ -314,18 +411,19 @@ static napi_value chacha_length(napi_env env, napi_callback_info info) {
 }
 
 /*
- * chachaSeal(handle, seq, plain, out): out (plain.length + 16 bytes) receives the encrypted length,
- * the encrypted rest and the Poly1305 tag over both (OpenSSH PROTOCOL.chacha20poly1305).
+ * chachaSeal(handle, seq, plain, out): plain whole or in pieces; out (plain's length + 16 bytes)
+ * receives the encrypted length, the encrypted rest and the Poly1305 tag over both (OpenSSH
+ * PROTOCOL.chacha20poly1305).
  */
 static napi_value chacha_seal(napi_env env, napi_callback_info info) {
-  struct call a;
-  unsigned char poly_key[POLY_KEY_LENGTH];
-  int n;
-  if (!get_call(env, info, KIND_CHACHA, 1, &a)) return throw_error(env, "chachaSeal(handle, seq, plain, out)");
+  struct seal_call a;
+  unsigned char poly_key[POLY_KEY_LENGTH], length_field[4];
+  if (!get_seal_call(env, info, KIND_CHACHA, 1, &a)) return throw_error(env, "chachaSeal(handle, seq, plain, out)");
   if (!seal_lengths_ok(&a)) return throw_error(env, "chachaSeal: out must be plain.length + 16 bytes");
-  int ok = crypt_length(a.c, a.seq, a.in, a.out) && start_body(a.c, a.seq, poly_key) &&
-           EVP_CipherUpdate(a.c->main, a.out + 4, &n, a.in + 4, (int)a.in_length - 4) == 1 &&
-           poly1305(a.c, poly_key, a.out, a.in_length, a.out + a.in_length);
+  pieces_prefix(&a.plain, 4, length_field);
+  int ok = crypt_length(a.c, a.seq, length_field, a.out) && start_body(a.c, a.seq, poly_key) &&
+           update_pieces(a.c->main, &a.plain, 4, a.out + 4) &&
+           poly1305(a.c, poly_key, a.out, a.plain.total, a.out + a.plain.total);
   OPENSSL_cleanse(poly_key, sizeof poly_key);
   if (!ok) return throw_error(env, "chacha20-poly1305 encryption failed");
   return NULL;
@@ -372,17 +470,14 @@ static napi_value create_ctr(napi_env env, napi_callback_info info) {
 }
 
 /*
- * ctrUpdate(handle, in, out): XORs the next in.length bytes of keystream into out (the same
- * length; it may be in itself). The counter carries across calls.
+ * ctrUpdate(handle, in, out): XORs the next bytes of keystream over `in` (whole or in pieces) into
+ * out (as long as `in`; a piece may be its own place in out). The counter carries across calls.
  */
 static napi_value ctr_update(napi_env env, napi_callback_info info) {
-  struct call a;
-  int n;
-  if (!get_call(env, info, KIND_CTR, 0, &a)) return throw_error(env, "ctrUpdate(handle, in, out)");
-  if (a.out_length != a.in_length || a.in_length > INT32_MAX)
-    return throw_error(env, "ctrUpdate: out must be as long as in");
-  if (a.in_length > 0 && EVP_CipherUpdate(a.c->main, a.out, &n, a.in, (int)a.in_length) != 1)
-    return throw_error(env, "AES-CTR failed");
+  struct seal_call a;
+  if (!get_seal_call(env, info, KIND_CTR, 0, &a)) return throw_error(env, "ctrUpdate(handle, in, out)");
+  if (a.out_length != a.plain.total) return throw_error(env, "ctrUpdate: out must be as long as in");
+  if (!update_pieces(a.c->main, &a.plain, 0, a.out)) return throw_error(env, "AES-CTR failed");
   return NULL;
 }
 

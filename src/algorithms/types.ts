@@ -12,6 +12,12 @@ export interface NamedAlgorithm {
   readonly name: string;
 }
 
+/**
+ * Bytes given whole, or as pieces whose concatenation they are: read in order and never joined,
+ * so a payload can be encrypted from where it lies instead of being copied into the packet first.
+ */
+export type GatheredBytes = Uint8Array | readonly Uint8Array[];
+
 /** Direction of a packet protection instance. */
 export type CipherDirection = 'encrypt' | 'decrypt';
 
@@ -22,8 +28,11 @@ export type CipherDirection = 'encrypt' | 'decrypt';
 export interface BlockCipherStream {
   /** Transforms `data` (a multiple of the block size) and returns the result (may reuse `data`). */
   update(data: Uint8Array): Uint8Array;
-  /** As {@link update}, writing the result to `out` (as long as `data`: apart from it, or it). */
-  updateInto?(data: Uint8Array, out: Uint8Array): void;
+  /**
+   * As {@link update}, writing the result to `out` (as long as `data`). Each piece of `data` lies
+   * apart from `out` or exactly at its own place in it.
+   */
+  updateInto?(data: GatheredBytes, out: Uint8Array): void;
 }
 
 /**
@@ -54,10 +63,10 @@ export interface AeadPacketCipher {
    */
   sealParts?(seq: number, plain: Uint8Array): Uint8Array[];
   /**
-   * As {@link seal}, writing the wire bytes to `out` (`plain.length + tagLength` bytes); `plain`
-   * may be `out`'s own start (sealing in place).
+   * As {@link seal}, writing the wire bytes to `out` (plain's length + `tagLength` bytes). Each
+   * piece of `plain` lies apart from `out` or exactly at its own place in it (sealing in place).
    */
-  sealInto?(seq: number, plain: Uint8Array, out: Uint8Array): void;
+  sealInto?(seq: number, plain: GatheredBytes, out: Uint8Array): void;
 }
 
 interface CipherCommon extends NamedAlgorithm {

@@ -132,6 +132,9 @@ export function restartCounts(framer: PacketReader | PacketWriter, resetSequence
 /** Packets at least this large are framed in the writer's reusable buffer instead of a fresh one. */
 const REUSE_FROM = 4096;
 
+/** Most payload pieces sealed where they lie (with the header and the padding, the native limit of 16). */
+const MAX_BODY_PIECES = 14;
+
 /** Frames, pads and seals outgoing payloads (RFC 4253 §6). */
 export class PacketWriter {
   /** Protection for the next packet; replaced when we send NEWKEYS. */
@@ -162,10 +165,11 @@ export class PacketWriter {
 
   /**
    * Returns the wire bytes of one packet whose payload is `head` followed by each of `body`, as
-   * pieces to send in order. The payload is copied once, straight into the packet (the hot path
-   * for channel data, whose small header and data arrive separately, the data possibly in several
-   * pieces), and a cipher that can return the length field, ciphertext and tag separately is not
-   * made to join them.
+   * pieces to send in order (the hot path for channel data, whose small header and data arrive
+   * separately, the data possibly in several pieces). Into a pooled buffer, a protection that seals
+   * from pieces encrypts the payload from where it lies; otherwise the payload is copied once,
+   * straight into the packet, and a cipher that can return the length field, ciphertext and tag
+   * separately is not made to join them. The pieces are not read after this returns.
    */
   writeParts(head: Uint8Array, body: readonly Uint8Array[]): Buffer[] {
     const p = this.protection;
@@ -181,6 +185,20 @@ export class PacketWriter {
     const size = 4 + packetLength;
     // A large packet the protection can seal in place is framed straight into its pooled buffer.
     const out = this.pooledOutput(p, size);
+    if (out && p.sealPiecesInto && body.length <= MAX_BODY_PIECES) {
+      // Only the header and padding are written here; the cipher reads the payload where it lies.
+      out.writeUInt32BE(packetLength, 0);
+      out[4] = padding;
+      out.set(head, 5);
+      const paddingAt = 5 + payloadLength;
+      this.padding.fill(out, paddingAt, padding);
+      p.sealPiecesInto(
+        this.seq,
+        [out.subarray(0, 5 + head.length), ...body, out.subarray(paddingAt, size)],
+        out,
+      );
+      return this.sent([out]);
+    }
     const plain = out ? out.subarray(0, size) : this.plainBuffer(p, size);
     plain.writeUInt32BE(packetLength, 0);
     plain[4] = padding;
@@ -191,13 +209,15 @@ export class PacketWriter {
       at += piece.length;
     }
     this.padding.fill(plain, 5 + payloadLength, padding);
-    let wire: Buffer[];
     if (out) {
       p.sealInto!(this.seq, plain, out);
-      wire = [out];
-    } else {
-      wire = p.sealParts ? p.sealParts(this.seq, plain) : [p.seal(this.seq, plain)];
+      return this.sent([out]);
     }
+    return this.sent(p.sealParts ? p.sealParts(this.seq, plain) : [p.seal(this.seq, plain)]);
+  }
+
+  /** Counts one packet sealed into `wire`, and returns it. */
+  private sent(wire: Buffer[]): Buffer[] {
     this.seq = (this.seq + 1) >>> 0;
     this.packetsSinceKex++;
     for (const w of wire) this.bytesSinceKex += w.length;

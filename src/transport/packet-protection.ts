@@ -66,6 +66,12 @@ export interface OutboundProtection {
    * `plain` is either apart from `out` or its start (sealing in place).
    */
   sealInto?(seq: number, plain: Buffer, out: Buffer): void;
+  /**
+   * As {@link sealInto}, with the plaintext given as pieces whose concatenation it is, read where
+   * they lie (a payload is not copied into the packet first). The first piece holds at least the
+   * length field; each piece lies apart from `out` or exactly at its own place in it; at most 16.
+   */
+  sealPiecesInto?(seq: number, pieces: readonly Uint8Array[], out: Buffer): void;
 }
 
 /**
@@ -164,6 +170,10 @@ class AeadOutboundInto extends AeadOutbound {
   sealInto(seq: number, plain: Buffer, out: Buffer): void {
     this.aead.sealInto!(seq, plain, out);
   }
+
+  sealPiecesInto(seq: number, pieces: readonly Uint8Array[], out: Buffer): void {
+    this.aead.sealInto!(seq, pieces, out);
+  }
 }
 
 /** Encrypt-then-MAC (OpenSSH PROTOCOL §1.5): the length in clear, the MAC over the ciphertext. */
@@ -187,7 +197,7 @@ function etmOutbound(
     seal: (seq, plain) => Buffer.concat(sealParts(seq, plain)),
     sealParts,
   };
-  return withSealInto(protection, stream, mac, etmSealInto);
+  return withSealInto(protection, stream, mac, etmSealInto, etmSealPiecesInto);
 }
 
 /** Encrypt-then-MAC into one buffer: the length in clear, the ciphertext, the MAC over both. */
@@ -195,6 +205,22 @@ function etmSealInto(stream: IntoStream, mac: IntoMac, seq: number, plain: Buffe
   const n = plain.length;
   plain.copy(out, 0, 0, 4);
   stream.updateInto(plain.subarray(4), out.subarray(4, n));
+  mac.computeInto(seq, out.subarray(0, n), out.subarray(n));
+}
+
+/** The same from pieces: the length field from the first piece, the cipher reading the rest where it lies. */
+function etmSealPiecesInto(
+  stream: IntoStream,
+  mac: IntoMac,
+  seq: number,
+  pieces: readonly Uint8Array[],
+  out: Buffer,
+): void {
+  const [first, ...rest] = pieces;
+  let n = 0;
+  for (const piece of pieces) n += piece.length;
+  out.set(first!.subarray(0, 4), 0);
+  stream.updateInto([first!.subarray(4), ...rest], out.subarray(4, n));
   mac.computeInto(seq, out.subarray(0, n), out.subarray(n));
 }
 
@@ -231,19 +257,31 @@ type IntoStream = Required<BlockCipherStream>;
 type IntoMac = Required<MacInstance>;
 
 /**
- * Gives a cipher-and-MAC protection `sealInto` when both can write into a given buffer (the native
- * ones), so its packets can be sealed into pooled buffers.
+ * Gives a cipher-and-MAC protection `sealInto` (and `sealPiecesInto`, when the order of MAC and
+ * cipher allows it) when both can write into a given buffer (the native ones), so its packets can
+ * be sealed into pooled buffers.
  */
 function withSealInto(
   protection: OutboundProtection,
   stream: BlockCipherStream,
   mac: MacInstance,
   sealInto: (stream: IntoStream, mac: IntoMac, seq: number, plain: Buffer, out: Buffer) => void,
+  sealPiecesInto?: (
+    stream: IntoStream,
+    mac: IntoMac,
+    seq: number,
+    pieces: readonly Uint8Array[],
+    out: Buffer,
+  ) => void,
 ): OutboundProtection {
   if (!stream.updateInto || !mac.computeInto) return protection;
   const [intoStream, intoMac] = [stream as IntoStream, mac as IntoMac];
   return Object.assign(protection, {
     sealInto: (seq: number, plain: Buffer, out: Buffer) => sealInto(intoStream, intoMac, seq, plain, out),
+    ...(sealPiecesInto && {
+      sealPiecesInto: (seq: number, pieces: readonly Uint8Array[], out: Buffer) =>
+        sealPiecesInto(intoStream, intoMac, seq, pieces, out),
+    }),
   });
 }
 

@@ -1,5 +1,5 @@
 import { createCipheriv, type Cipher } from 'node:crypto';
-import type { BlockCipherAlgorithm, BlockCipherStream, CipherDirection } from '../types.js';
+import type { BlockCipherAlgorithm, BlockCipherStream, CipherDirection, GatheredBytes } from '../types.js';
 import { nativePacketCrypto, type NativeCipherHandle, type NativePacketCrypto } from './native.js';
 
 /**
@@ -38,7 +38,7 @@ class NativeAesCtrStream implements BlockCipherStream {
     return out;
   }
 
-  updateInto(data: Uint8Array, out: Uint8Array): void {
+  updateInto(data: GatheredBytes, out: Uint8Array): void {
     this.native.ctrUpdate(this.handle, data, out);
   }
 }

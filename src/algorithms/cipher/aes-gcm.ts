@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, type CipherGCMTypes } from 'node:crypto';
-import type { AeadCipherAlgorithm, AeadPacketCipher, CipherDirection } from '../types.js';
+import type { AeadCipherAlgorithm, AeadPacketCipher, CipherDirection, GatheredBytes } from '../types.js';
 import { macError } from './aead-errors.js';
 import { nativePacketCrypto, type NativePacketCrypto } from './native.js';
 import { NativeAeadPacketCipher } from './native-aead.js';
@@ -116,7 +116,7 @@ class NativeAesGcmPacketCipher extends NativeAeadPacketCipher {
     return this.native.gcmOpen(this.handle, packet, body);
   }
 
-  sealInto(_seq: number, plain: Uint8Array, out: Uint8Array): void {
+  sealInto(_seq: number, plain: GatheredBytes, out: Uint8Array): void {
     this.native.gcmSeal(this.handle, plain, out);
   }
 }

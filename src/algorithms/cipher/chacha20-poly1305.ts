@@ -1,5 +1,5 @@
 import { createCipheriv, timingSafeEqual } from 'node:crypto';
-import type { AeadCipherAlgorithm, AeadPacketCipher } from '../types.js';
+import type { AeadCipherAlgorithm, AeadPacketCipher, GatheredBytes } from '../types.js';
 import { macError } from './aead-errors.js';
 import { nativePacketCrypto, type NativePacketCrypto } from './native.js';
 import { NativeAeadPacketCipher } from './native-aead.js';
@@ -137,7 +137,7 @@ class NativeChaCha20Poly1305PacketCipher extends NativeAeadPacketCipher {
     return this.native.chachaOpen(this.handle, seq >>> 0, packet, body);
   }
 
-  sealInto(seq: number, plain: Uint8Array, out: Uint8Array): void {
+  sealInto(seq: number, plain: GatheredBytes, out: Uint8Array): void {
     this.native.chachaSeal(this.handle, seq >>> 0, plain, out);
   }
 }

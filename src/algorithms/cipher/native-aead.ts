@@ -1,4 +1,4 @@
-import type { AeadPacketCipher } from '../types.js';
+import type { AeadPacketCipher, GatheredBytes } from '../types.js';
 import { macError } from './aead-errors.js';
 import type { NativeCipherHandle, NativePacketCrypto } from './native.js';
 
@@ -20,7 +20,7 @@ export abstract class NativeAeadPacketCipher implements AeadPacketCipher {
 
   abstract decryptLength(seq: number, lengthField: Uint8Array): number;
 
-  abstract sealInto(seq: number, plain: Uint8Array, out: Uint8Array): void;
+  abstract sealInto(seq: number, plain: GatheredBytes, out: Uint8Array): void;
 
   /** Decrypts `packet`'s ciphertext into `body` (its own bytes); false when the tag does not verify. */
   protected abstract openInto(seq: number, packet: Uint8Array, body: Uint8Array): boolean;

@@ -1,4 +1,5 @@
 import { addonPart } from '../../native/addon.js';
+import type { GatheredBytes } from '../types.js';
 
 /** A keyed cipher context inside the native module: opaque, freed when garbage-collected. */
 export type NativeCipherHandle = { readonly __nativeCipher: unique symbol };
@@ -6,24 +7,25 @@ export type NativeCipherHandle = { readonly __nativeCipher: unique symbol };
 /**
  * The packet ciphers and MACs of the native addon (`native/packet-crypto.c`): OpenSSL's EVP interface (the
  * OpenSSL inside node) with one keyed context per direction, writing into buffers the caller
- * provides. Each `*Seal` fills `out` (`plain.length + 16` bytes); each `*Open` writes the
+ * provides. Each `*Seal` fills `out` (plain's length + 16 bytes), reading `plain` whole or in up to
+ * 16 pieces, each apart from `out` or at its own place in it; each `*Open` writes the
  * plaintext to `body` (`packet.length - 20` bytes, which may be the packet's own bytes) and
  * returns whether the tag verified. Bad arguments throw; nothing is read or written out of bounds.
  */
 export interface NativePacketCrypto {
   /** AES-GCM (RFC 5647 §7) by the key's length (16 or 32 bytes); `iv` is the 12-byte initial nonce. */
   createGcm(key: Uint8Array, iv: Uint8Array, encrypt: boolean): NativeCipherHandle;
-  gcmSeal(handle: NativeCipherHandle, plain: Uint8Array, out: Uint8Array): void;
+  gcmSeal(handle: NativeCipherHandle, plain: GatheredBytes, out: Uint8Array): void;
   gcmOpen(handle: NativeCipherHandle, packet: Uint8Array, body: Uint8Array): boolean;
   /** chacha20-poly1305@openssh.com with its 64 bytes of key (OpenSSH PROTOCOL.chacha20poly1305). */
   createChaCha(key: Uint8Array): NativeCipherHandle;
   chachaLength(handle: NativeCipherHandle, seq: number, first: Uint8Array): number;
-  chachaSeal(handle: NativeCipherHandle, seq: number, plain: Uint8Array, out: Uint8Array): void;
+  chachaSeal(handle: NativeCipherHandle, seq: number, plain: GatheredBytes, out: Uint8Array): void;
   chachaOpen(handle: NativeCipherHandle, seq: number, packet: Uint8Array, body: Uint8Array): boolean;
   /** AES in SDCTR mode (RFC 4344 §4) by the key's length (16, 24 or 32 bytes), 16-byte counter. */
   createCtr(key: Uint8Array, iv: Uint8Array): NativeCipherHandle;
-  /** The next `input.length` bytes of keystream XORed into `out` (as long; it may be `input`). */
-  ctrUpdate(handle: NativeCipherHandle, input: Uint8Array, out: Uint8Array): void;
+  /** The next bytes of keystream XORed over `input` (whole or in pieces, as the seals) into `out`, as long. */
+  ctrUpdate(handle: NativeCipherHandle, input: GatheredBytes, out: Uint8Array): void;
   /** HMAC (RFC 2104) keyed once, with an OpenSSL digest name (`sha256`, `sha512`, `sha1`, …). */
   createHmac(digest: string, key: Uint8Array): NativeCipherHandle;
   /** Writes the first `out.length` bytes of the HMAC of uint32 `seq` ‖ `data` ‖ `more` (RFC 4253 §6.4). */

@@ -91,6 +91,79 @@ describe.skipIf(!native)('the native packet ciphers against node:crypto', () => 
     },
   );
 
+  it.each(pairs(native!).map(([fast]) => ({ fast, name: fast.name })))(
+    '$name: sealing from pieces, in place or apart from the output and split anywhere, gives the same packet',
+    ({ fast }) => {
+      const key = randomBytes(64);
+      const iv = randomBytes(12);
+      const whole = fast.create('encrypt', key, iv);
+      const gathered = fast.create('encrypt', key, iv);
+      let seq = 7;
+      for (const n of [32, 1000, 32 * 1024 + 16]) {
+        const plain = packet(n);
+        // The header (length field and more) and the tail lie in the output; the middle, in two
+        // pieces split at an odd place and an empty one, lies elsewhere.
+        const out = Buffer.alloc(plain.length + 16);
+        const head = 9;
+        const tail = plain.length - 7;
+        const cut = head + Math.floor((tail - head) / 3);
+        plain.copy(out, 0, 0, head);
+        plain.copy(out, tail, tail);
+        const pieces = [
+          out.subarray(0, head),
+          plain.subarray(head, cut),
+          new Uint8Array(0),
+          plain.subarray(cut, tail),
+          out.subarray(tail, plain.length),
+        ];
+        gathered.sealInto!(seq, pieces, out);
+        expect(out.equals(Buffer.from(whole.seal(seq, plain)))).toBe(true);
+        // A length field split across pieces as well.
+        const split = Buffer.alloc(plain.length + 16);
+        gathered.sealInto!(seq + 1, [plain.subarray(0, 2), plain.subarray(2)], split);
+        expect(split.equals(Buffer.from(whole.seal(seq + 1, plain)))).toBe(true);
+        seq += 2;
+      }
+    },
+  );
+
+  it('refuses pieces that overlap the output out of place, too many pieces, and no pieces', () => {
+    const n = native!;
+    const gcm = n.createGcm(randomBytes(16), randomBytes(12), true);
+    const chacha = n.createChaCha(randomBytes(64));
+    const ctr = n.createCtr(randomBytes(16), randomBytes(16));
+    const out = Buffer.alloc(64 + 16);
+    // The second piece lies in the output, one byte from its own place.
+    const misplaced = [Buffer.alloc(16), out.subarray(17, 65)];
+    expect(() => n.gcmSeal(gcm, misplaced, out)).toThrow(/gcmSeal\(handle, plain, out\)/);
+    expect(() => n.chachaSeal(chacha, 0, misplaced, out)).toThrow(/chachaSeal/);
+    expect(() => n.ctrUpdate(ctr, [Buffer.alloc(16), out.subarray(15, 63)], out.subarray(0, 64))).toThrow(
+      /ctrUpdate/,
+    );
+    const seventeen = Array.from({ length: 17 }, () => Buffer.alloc(4));
+    expect(() => n.gcmSeal(gcm, seventeen, Buffer.alloc(68 + 16))).toThrow();
+    expect(n.gcmSeal(gcm, seventeen.slice(1), Buffer.alloc(64 + 16))).toBeUndefined();
+    expect(() => n.gcmSeal(gcm, [], Buffer.alloc(16))).toThrow();
+    expect(() =>
+      n.gcmSeal(gcm, [Buffer.alloc(8), 'text' as unknown as Uint8Array], Buffer.alloc(28)),
+    ).toThrow();
+    expect(() => n.chachaSeal(chacha, 0, [Buffer.alloc(2)], Buffer.alloc(18))).toThrow(/plain.length \+ 16/);
+  });
+
+  it('AES-CTR: a stream from pieces is the same keystream as from one buffer', () => {
+    const key = randomBytes(16);
+    const iv = randomBytes(16);
+    const one = createAesCtr('aes128-ctr', 'aes-128-ctr', 16, native).create('encrypt', key, iv);
+    const gathered = createAesCtr('aes128-ctr', 'aes-128-ctr', 16, native).create('encrypt', key, iv);
+    for (const size of [48, 32 * 1024 + 16]) {
+      const data = randomBytes(size);
+      const out = Buffer.alloc(size);
+      data.copy(out, 0, 0, 5);
+      gathered.updateInto!([out.subarray(0, 5), data.subarray(5, 21), data.subarray(21)], out);
+      expect(out.equals(Buffer.from(one.update(data)))).toBe(true);
+    }
+  });
+
   it('decrypts over the packet’s own bytes, and only once the tag verified (chacha20-poly1305)', () => {
     const [fast] = pairs(native!)[2]!;
     const key = randomBytes(64);

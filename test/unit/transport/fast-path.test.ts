@@ -146,6 +146,41 @@ describe('PacketWriter sealing into pooled buffers', () => {
     });
   }
 
+  for (const [cipher, mac] of CASES) {
+    it(`${cipher}${mac ? ` + ${mac}` : ''}: a payload in up to 14 pieces is sealed from where it lies, more are copied, and all decrypt with the pieces untouched`, () => {
+      const keys = keysFor(cipher, mac);
+      const writer = new PacketWriter(undefined, new SealedBufferPool());
+      writer.protection = createOutbound(keys);
+      const reader = new PacketReader();
+      reader.protection = createInbound(keys);
+      // AEAD on the native module and encrypt-then-MAC seal from pieces; MAC-then-encrypt needs
+      // the plaintext whole, and node:crypto's ciphers cannot seal into a buffer at all.
+      const fromPieces = writer.protection.sealPiecesInto !== undefined;
+      expect(fromPieces).toBe(writer.protection.sealInto !== undefined && mac !== 'hmac-sha2-512');
+      let gathered = 0;
+      const sealPieces = writer.protection.sealPiecesInto?.bind(writer.protection);
+      if (sealPieces)
+        writer.protection.sealPiecesInto = (...args) => {
+          gathered++;
+          sealPieces(...args);
+        };
+      const head = randomBytes(9);
+      for (const count of [1, 3, 14, 15, 40]) {
+        // About 24 KiB in all, in pieces of uneven (odd, some empty) lengths.
+        const sizes = Array.from({ length: count }, (_, i) =>
+          i % 3 === 1 ? 0 : Math.floor(24_000 / count) + (i % 2),
+        );
+        const body = sizes.map((n) => randomBytes(n));
+        const copies = body.map((b) => Buffer.from(b));
+        const wire = writer.writeParts(head, body);
+        expect(body.every((b, i) => b.equals(copies[i]!))).toBe(true);
+        reader.push(Buffer.concat(wire));
+        expect(reader.next()?.equals(Buffer.concat([head, ...copies]))).toBe(true);
+      }
+      expect(gathered).toBe(fromPieces ? 3 : 0);
+    });
+  }
+
   it('reuses a buffer only once it is given back, and never twice at the same time', () => {
     const pool = new SealedBufferPool(1);
     const a = pool.take(40_000);
