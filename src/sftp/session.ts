@@ -22,6 +22,18 @@ import type { PreparedRequest, RequestHandler, SessionContext } from './requests
 
 type EndKind = 'eof' | 'protocol' | 'aborted';
 
+/** A request between its arrival and its reply. */
+interface InFlightRequest {
+  readonly handler: RequestHandler;
+  readonly frame: Buffer;
+  readonly id: number;
+  readonly prepared: PreparedRequest;
+  /** `performance.now()` at arrival. */
+  readonly started: number;
+  /** Its claims on the session's locks, released when it is done. */
+  readonly tickets: LockTicket[];
+}
+
 /** How long a session without requests keeps its free reply buffers. */
 const IDLE_TRIM_MS = 1000;
 
@@ -192,42 +204,65 @@ class SftpSession {
   private startRequest(handler: RequestHandler, frame: Buffer, id: number, prepared: PreparedRequest): void {
     this.inFlight++;
     this.inFlightBytes += prepared.cost;
-    const started = performance.now();
-    const tickets: LockTicket[] = [];
-    let waiting = 0;
-    const run = (): void => {
-      let work: Promise<Buffer>;
-      try {
-        work = prepared.run();
-      } catch (err) {
-        work = Promise.reject(err);
-      }
-      work
-        .catch((err: unknown) => this.errorReply(id, err, handler.name))
-        .then((reply) => {
-          this.send(reply);
-          this.report(handler, frame, prepared.path, reply, performance.now() - started);
-        })
-        .finally(() => {
-          // The VFS is done with a WRITE's data once its write settled (see `VfsFile.write`).
-          this.writeFrames.give(frame);
-          for (const t of tickets) t.release();
-          this.inFlight--;
-          this.inFlightBytes -= prepared.cost;
-          if (this.inFlight === 0) this.trimWhenIdle();
-          if (this.state === 'ending' && this.inFlight === 0) void this.complete();
-          else this.pump();
-        })
-        .catch((err: unknown) => this.options.log?.error({ err }, 'sftp internal error'));
+    const request: InFlightRequest = {
+      handler,
+      frame,
+      id,
+      prepared,
+      started: performance.now(),
+      tickets: [],
     };
+    let waiting = 0;
     for (const [lock, claim] of prepared.claims) {
       const t = lock.claim(claim, () => {
-        if (--waiting === 0) run();
+        if (--waiting === 0) this.runRequest(request);
       });
-      tickets.push(t);
+      request.tickets.push(t);
       if (!t.granted) waiting++;
     }
-    if (waiting === 0) run();
+    if (waiting === 0) this.runRequest(request);
+  }
+
+  /**
+   * Runs a request whose locks are granted. Its reply, or the status for its error, is sent once
+   * it settles: one promise reaction per request on the hot path, not a chain of them.
+   */
+  private runRequest(request: InFlightRequest): void {
+    let work: Promise<Buffer>;
+    try {
+      work = request.prepared.run();
+    } catch (err) {
+      // Answered from a later microtask like any other request, never re-entering the pump.
+      work = Promise.reject(err);
+    }
+    work.then(
+      (reply) => this.finishRequest(request, reply, undefined),
+      (err: unknown) => this.finishRequest(request, undefined, err),
+    );
+  }
+
+  /** Sends a settled request's reply, then frees what it held and pulls more input. Never throws. */
+  private finishRequest(request: InFlightRequest, reply: Buffer | undefined, error: unknown): void {
+    const { handler, frame, id, prepared } = request;
+    try {
+      const answer = reply ?? this.errorReply(id, error, handler.name);
+      this.send(answer);
+      this.report(handler, frame, prepared.path, answer, performance.now() - request.started);
+    } catch (err) {
+      this.options.log?.error({ err }, 'sftp internal error');
+    }
+    try {
+      // The VFS is done with a WRITE's data once its write settled (see `VfsFile.write`).
+      this.writeFrames.give(frame);
+      for (const t of request.tickets) t.release();
+      this.inFlight--;
+      this.inFlightBytes -= prepared.cost;
+      if (this.inFlight === 0) this.trimWhenIdle();
+      if (this.state === 'ending' && this.inFlight === 0) void this.complete();
+      else this.pump();
+    } catch (err) {
+      this.options.log?.error({ err }, 'sftp internal error');
+    }
   }
 
   private errorReply(id: number, err: unknown, op: string): Buffer {
