@@ -113,8 +113,12 @@ describe.each(paths)('spawnPiped through %s', (_name, native) => {
 
   it('gives the child its own session, every signal at its default and none blocked, and stdio on 0-2', async () => {
     // Node ignores SIGPIPE in the server; a child must not inherit that (`yes | head` would spin).
+    // The shell reads its own status with a builtin: while it waits for a child (grep, say) dash
+    // blocks every signal, so a child reading /proc/$$/status would race with that.
     const script =
-      'set -- $(cat /proc/$$/stat); echo "sid=$6 pid=$$"; grep -E "^Sig(Ign|Blk)" /proc/$$/status; ls /proc/$$/fd';
+      'set -- $(cat /proc/$$/stat); echo "sid=$6 pid=$$"; ' +
+      'while read -r key value; do case $key in SigBlk:|SigIgn:) echo "$key $value";; esac; done < /proc/$$/status; ' +
+      'ls /proc/$$/fd';
     const child = spawnPiped(shell(script), native);
     const r = await finish(child);
     const lines = r.stdout.trim().split('\n');
