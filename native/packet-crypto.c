@@ -78,7 +78,24 @@ static struct packet_cipher *get_cipher(napi_env env, napi_value value, enum kin
   return c && c->kind == kind ? c : NULL;
 }
 
-/* The arguments of a seal or open call: (handle, [seq,] input, output). */
+/*
+ * The handle of `kind` (and, `with_seq`, the sequence number) of a call (handle, [seq,] input,
+ * output); `io` receives the input and output arguments. NULL when any is missing or wrong.
+ */
+static struct packet_cipher *get_handle_call(napi_env env, napi_callback_info info, enum kind kind, int with_seq,
+                                             uint32_t *seq, napi_value io[2]) {
+  size_t argc = 4;
+  napi_value argv[4];
+  size_t expected = with_seq ? 4 : 3;
+  *seq = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != expected) return NULL;
+  if (with_seq && napi_get_value_uint32(env, argv[1], seq) != napi_ok) return NULL;
+  io[0] = argv[expected - 2];
+  io[1] = argv[expected - 1];
+  return get_cipher(env, argv[0], kind);
+}
+
+/* The arguments of an open call: (handle, [seq,] packet, body). */
 struct call {
   struct packet_cipher *c;
   uint32_t seq;
@@ -87,15 +104,10 @@ struct call {
 };
 
 static int get_call(napi_env env, napi_callback_info info, enum kind kind, int with_seq, struct call *call) {
-  size_t argc = 4;
-  napi_value argv[4];
-  size_t expected = with_seq ? 4 : 3;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != expected) return 0;
-  call->c = get_cipher(env, argv[0], kind);
-  call->seq = 0;
-  return call->c && (!with_seq || napi_get_value_uint32(env, argv[1], &call->seq) == napi_ok) &&
-         addon_get_bytes(env, argv[expected - 2], &call->in, &call->in_length) &&
-         addon_get_bytes(env, argv[expected - 1], &call->out, &call->out_length);
+  napi_value io[2];
+  call->c = get_handle_call(env, info, kind, with_seq, &call->seq, io);
+  return call->c && addon_get_bytes(env, io[0], &call->in, &call->in_length) &&
+         addon_get_bytes(env, io[1], &call->out, &call->out_length);
 }
 
 /* Opening: packet = uint32 length || ciphertext || tag, body the ciphertext's length. */
@@ -189,15 +201,10 @@ struct seal_call {
 };
 
 static int get_seal_call(napi_env env, napi_callback_info info, enum kind kind, int with_seq, struct seal_call *call) {
-  size_t argc = 4;
-  napi_value argv[4];
-  size_t expected = with_seq ? 4 : 3;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != expected) return 0;
-  call->c = get_cipher(env, argv[0], kind);
-  call->seq = 0;
-  return call->c && (!with_seq || napi_get_value_uint32(env, argv[1], &call->seq) == napi_ok) &&
-         get_pieces(env, argv[expected - 2], &call->plain) &&
-         addon_get_bytes(env, argv[expected - 1], &call->out, &call->out_length) &&
+  napi_value io[2];
+  call->c = get_handle_call(env, info, kind, with_seq, &call->seq, io);
+  return call->c && get_pieces(env, io[0], &call->plain) &&
+         addon_get_bytes(env, io[1], &call->out, &call->out_length) &&
          pieces_fit(&call->plain, call->out, call->out_length);
 }
 
