@@ -185,30 +185,26 @@ export class PacketWriter {
     const size = 4 + packetLength;
     // A large packet the protection can seal in place is framed straight into its pooled buffer.
     const out = this.pooledOutput(p, size);
-    if (out && p.sealPiecesInto && body.length <= MAX_BODY_PIECES) {
-      // Only the header and padding are written here; the cipher reads the payload where it lies.
-      out.writeUInt32BE(packetLength, 0);
-      out[4] = padding;
-      out.set(head, 5);
-      const paddingAt = 5 + payloadLength;
-      this.padding.fill(out, paddingAt, padding);
-      p.sealPiecesInto(
-        this.seq,
-        [out.subarray(0, 5 + head.length), ...body, out.subarray(paddingAt, size)],
-        out,
-      );
-      return this.sent([out]);
-    }
     const plain = out ? out.subarray(0, size) : this.plainBuffer(p, size);
     plain.writeUInt32BE(packetLength, 0);
     plain[4] = padding;
     plain.set(head, 5);
+    const paddingAt = 5 + payloadLength;
+    this.padding.fill(plain, paddingAt, padding);
+    if (out && p.sealPiecesInto && body.length <= MAX_BODY_PIECES) {
+      // The cipher reads the payload where it lies, between the header and padding written above.
+      p.sealPiecesInto(
+        this.seq,
+        [plain.subarray(0, 5 + head.length), ...body, plain.subarray(paddingAt)],
+        out,
+      );
+      return this.sent([out]);
+    }
     let at = 5 + head.length;
     for (const piece of body) {
       plain.set(piece, at);
       at += piece.length;
     }
-    this.padding.fill(plain, 5 + payloadLength, padding);
     if (out) {
       p.sealInto!(this.seq, plain, out);
       return this.sent([out]);

@@ -202,10 +202,7 @@ function etmOutbound(
 
 /** Encrypt-then-MAC into one buffer: the length in clear, the ciphertext, the MAC over both. */
 function etmSealInto(stream: IntoStream, mac: IntoMac, seq: number, plain: Buffer, out: Buffer): void {
-  const n = plain.length;
-  plain.copy(out, 0, 0, 4);
-  stream.updateInto(plain.subarray(4), out.subarray(4, n));
-  mac.computeInto(seq, out.subarray(0, n), out.subarray(n));
+  etmSealPiecesInto(stream, mac, seq, [plain], out);
 }
 
 /** The same from pieces: the length field from the first piece, the cipher reading the rest where it lies. */
