@@ -95,35 +95,15 @@ static struct packet_cipher *get_handle_call(napi_env env, napi_callback_info in
   return get_cipher(env, argv[0], kind);
 }
 
-/* The arguments of an open call: (handle, [seq,] packet, body). */
-struct call {
-  struct packet_cipher *c;
-  uint32_t seq;
-  unsigned char *in, *out;
-  size_t in_length, out_length;
-};
-
-static int get_call(napi_env env, napi_callback_info info, enum kind kind, int with_seq, struct call *call) {
-  napi_value io[2];
-  call->c = get_handle_call(env, info, kind, with_seq, &call->seq, io);
-  return call->c && addon_get_bytes(env, io[0], &call->in, &call->in_length) &&
-         addon_get_bytes(env, io[1], &call->out, &call->out_length);
-}
-
-/* Opening: packet = uint32 length || ciphertext || tag, body the ciphertext's length. */
-static int open_lengths_ok(const struct call *call) {
-  return call->in_length >= 4 + TAG_LENGTH && call->in_length <= INT32_MAX &&
-         call->out_length == call->in_length - 4 - TAG_LENGTH;
-}
-
-/* Most pieces one sealing call takes (the framer joins a packet of more pieces itself). */
+/* Most pieces one call takes (the framer joins a packet of more pieces itself). */
 #define MAX_PIECES 16
 
 /*
- * A plaintext given in pieces whose concatenation it is: one Uint8Array, or an array of up to
- * MAX_PIECES of them. Sealing reads each piece as it encrypts into `out`, so the payload is not
- * first copied into the packet buffer. Each piece must lie either wholly outside `out` or exactly
- * at its own place in it (in place); checked by pieces_fit.
+ * Bytes given in pieces whose concatenation they are: one Uint8Array, or an array of up to
+ * MAX_PIECES of them. Sealing reads a plaintext's pieces as it encrypts into `out`, so a payload
+ * is not first copied into the packet buffer; opening reads a packet's pieces where the socket
+ * left them (a packet split between two reads is not joined first). Each piece must lie either
+ * wholly outside `out` or exactly at its own place in it (in place); checked by pieces_fit.
  */
 struct pieces {
   unsigned char *data[MAX_PIECES];
@@ -155,40 +135,80 @@ static int get_pieces(napi_env env, napi_value value, struct pieces *p) {
   return 1;
 }
 
-/* Whether each piece is apart from out[0, out_length) or exactly where its bytes go in `out`. */
-static int pieces_fit(const struct pieces *p, const unsigned char *out, size_t out_length) {
+/*
+ * Whether each piece is apart from out[0, out_length) or exactly where its bytes go in `out`,
+ * where byte `shift` of the concatenation goes to out[0] (0 when sealing; 4 when opening, whose
+ * output starts after the length field).
+ */
+static int pieces_fit(const struct pieces *p, const unsigned char *out, size_t out_length, size_t shift) {
   uintptr_t out_start = (uintptr_t)out, out_end = out_start + out_length;
-  size_t at = 0;
+  uintptr_t at = out_start - shift;
   for (size_t i = 0; i < p->count; i++) {
     uintptr_t start = (uintptr_t)p->data[i], end = start + p->length[i];
-    if (p->length[i] > 0 && start < out_end && end > out_start && p->data[i] != out + at) return 0;
+    if (p->length[i] > 0 && start < out_end && end > out_start && start != at) return 0;
     at += p->length[i];
   }
   return 1;
 }
 
-/* Copies the first `n` bytes of the pieces (n <= total) to `dst`, which may be the first piece itself. */
-static void pieces_prefix(const struct pieces *p, size_t n, unsigned char *dst) {
-  for (size_t i = 0; i < p->count && n > 0; i++) {
-    size_t take = p->length[i] < n ? p->length[i] : n;
-    memmove(dst, p->data[i], take);
-    dst += take;
-    n -= take;
-  }
-}
-
-/* Runs `ctx` over the pieces from byte `skip` on, writing to `out` (the output of byte `skip`). */
-static int update_pieces(EVP_CIPHER_CTX *ctx, const struct pieces *p, size_t skip, unsigned char *out) {
-  int n;
-  for (size_t i = 0; i < p->count; i++) {
-    size_t from = skip < p->length[i] ? skip : p->length[i];
-    size_t length = p->length[i] - from;
-    skip -= from;
-    if (length == 0) continue;
-    if (EVP_CipherUpdate(ctx, out, &n, p->data[i] + from, (int)length) != 1 || (size_t)n != length) return 0;
-    out += length;
+/*
+ * Calls `each(context, bytes, length)` on the pieces' bytes [from, from + length) in order
+ * (from + length <= total), skipping empty stretches; stops at the first call that returns 0.
+ */
+static int for_range(const struct pieces *p, size_t from, size_t length,
+                     int (*each)(void *context, const unsigned char *bytes, size_t length), void *context) {
+  for (size_t i = 0; i < p->count && length > 0; i++) {
+    if (from >= p->length[i]) {
+      from -= p->length[i];
+      continue;
+    }
+    size_t take = p->length[i] - from < length ? p->length[i] - from : length;
+    if (!each(context, p->data[i] + from, take)) return 0;
+    from = 0;
+    length -= take;
   }
   return 1;
+}
+
+static int copy_out(void *dst, const unsigned char *bytes, size_t length) {
+  unsigned char **at = (unsigned char **)dst;
+  memmove(*at, bytes, length);
+  *at += length;
+  return 1;
+}
+
+/* Copies the pieces' bytes [from, from + n) to `dst`, which may be one of those bytes' own places. */
+static void pieces_copy(const struct pieces *p, size_t from, size_t n, unsigned char *dst) {
+  for_range(p, from, n, copy_out, &dst);
+}
+
+/* A cipher context and where its next output goes. */
+struct cipher_run {
+  EVP_CIPHER_CTX *ctx;
+  unsigned char *out;
+};
+
+static int cipher_out(void *run, const unsigned char *bytes, size_t length) {
+  struct cipher_run *r = (struct cipher_run *)run;
+  int n;
+  if (EVP_CipherUpdate(r->ctx, r->out, &n, bytes, (int)length) != 1 || (size_t)n != length) return 0;
+  r->out += length;
+  return 1;
+}
+
+/* Runs `ctx` over the pieces' bytes [from, from + length), writing to `out` (the output of byte `from`). */
+static int update_pieces(EVP_CIPHER_CTX *ctx, const struct pieces *p, size_t from, size_t length, unsigned char *out) {
+  struct cipher_run run = {ctx, out};
+  return for_range(p, from, length, cipher_out, &run);
+}
+
+static int mac_in(void *mac, const unsigned char *bytes, size_t length) {
+  return EVP_MAC_update((EVP_MAC_CTX *)mac, bytes, length) == 1;
+}
+
+/* Feeds the pieces' bytes [from, from + length) to `mac`. */
+static int mac_pieces(EVP_MAC_CTX *mac, const struct pieces *p, size_t from, size_t length) {
+  return for_range(p, from, length, mac_in, mac);
 }
 
 /* The arguments of a sealing call: handle, [seq,] plain (whole or in pieces), out. */
@@ -205,7 +225,26 @@ static int get_seal_call(napi_env env, napi_callback_info info, enum kind kind, 
   call->c = get_handle_call(env, info, kind, with_seq, &call->seq, io);
   return call->c && get_pieces(env, io[0], &call->plain) &&
          addon_get_bytes(env, io[1], &call->out, &call->out_length) &&
-         pieces_fit(&call->plain, call->out, call->out_length);
+         pieces_fit(&call->plain, call->out, call->out_length, 0);
+}
+
+/* The arguments of an opening call: handle, [seq,] packet (whole or in pieces), body. */
+struct open_call {
+  struct packet_cipher *c;
+  uint32_t seq;
+  struct pieces packet;
+  unsigned char *body;
+  size_t body_length;
+};
+
+/* Opening: packet = uint32 length || ciphertext || tag, body the ciphertext's length, in place or apart. */
+static int get_open_call(napi_env env, napi_callback_info info, enum kind kind, int with_seq, struct open_call *call) {
+  napi_value io[2];
+  call->c = get_handle_call(env, info, kind, with_seq, &call->seq, io);
+  return call->c && get_pieces(env, io[0], &call->packet) &&
+         addon_get_bytes(env, io[1], &call->body, &call->body_length) && call->packet.total >= 4 + TAG_LENGTH &&
+         call->body_length == call->packet.total - 4 - TAG_LENGTH &&
+         pieces_fit(&call->packet, call->body, call->body_length, 4);
 }
 
 /* Sealing: plain = uint32 length || the rest, out one tag longer. */
@@ -299,9 +338,9 @@ static napi_value gcm_seal(napi_env env, napi_callback_info info) {
   if (!seal_lengths_ok(&a)) return throw_error(env, "gcmSeal: out must be plain.length + 16 bytes");
   EVP_CIPHER_CTX *ctx = a.c->main;
   size_t total = a.plain.total;
-  pieces_prefix(&a.plain, 4, a.out);
+  pieces_copy(&a.plain, 0, 4, a.out);
   if (EVP_CipherInit_ex(ctx, NULL, NULL, NULL, a.c->iv, -1) != 1 || EVP_CipherUpdate(ctx, NULL, &n, a.out, 4) != 1 ||
-      !update_pieces(ctx, &a.plain, 4, a.out + 4) || EVP_CipherFinal_ex(ctx, a.out + total, &n) != 1 ||
+      !update_pieces(ctx, &a.plain, 4, total - 4, a.out + 4) || EVP_CipherFinal_ex(ctx, a.out + total, &n) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG_LENGTH, a.out + total) != 1)
     return throw_error(env, "AES-GCM encryption failed");
   next_gcm_iv(a.c->iv);
@@ -309,23 +348,24 @@ static napi_value gcm_seal(napi_env env, napi_callback_info info) {
 }
 
 /*
- * gcmOpen(handle, packet, body): packet = uint32 length || ciphertext || tag; body (packet.length -
- * 20 bytes, which may be packet's own ciphertext bytes) receives the plaintext. Returns whether the
- * tag verified; on false, body holds nothing to use.
+ * gcmOpen(handle, packet, body): packet = uint32 length || ciphertext || tag, whole or in pieces;
+ * body (packet's length - 20 bytes, apart from the packet or its own ciphertext bytes) receives
+ * the plaintext. Returns whether the tag verified; on false, body holds nothing to use.
  */
 static napi_value gcm_open(napi_env env, napi_callback_info info) {
-  struct call a;
+  struct open_call a;
   int n;
-  if (!get_call(env, info, KIND_GCM, 0, &a)) return throw_error(env, "gcmOpen(handle, packet, body)");
-  if (!open_lengths_ok(&a)) return throw_error(env, "gcmOpen: body must be packet.length - 20 bytes");
+  if (!get_open_call(env, info, KIND_GCM, 0, &a))
+    return throw_error(env, "gcmOpen(handle, packet, body): body is packet.length - 20 bytes, in place or apart");
   EVP_CIPHER_CTX *ctx = a.c->main;
-  unsigned char tag[TAG_LENGTH];
-  memcpy(tag, a.in + 4 + a.out_length, TAG_LENGTH);
+  unsigned char length_field[4], tag[TAG_LENGTH];
+  pieces_copy(&a.packet, 0, 4, length_field);
+  pieces_copy(&a.packet, 4 + a.body_length, TAG_LENGTH, tag);
   int ok = EVP_CipherInit_ex(ctx, NULL, NULL, NULL, a.c->iv, -1) == 1 &&
            EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_LENGTH, tag) == 1 &&
-           EVP_CipherUpdate(ctx, NULL, &n, a.in, 4) == 1 &&
-           EVP_CipherUpdate(ctx, a.out, &n, a.in + 4, (int)a.out_length) == 1 &&
-           EVP_CipherFinal_ex(ctx, a.out + n, &n) == 1;
+           EVP_CipherUpdate(ctx, NULL, &n, length_field, 4) == 1 &&
+           update_pieces(ctx, &a.packet, 4, a.body_length, a.body) &&
+           EVP_CipherFinal_ex(ctx, a.body + a.body_length, &n) == 1;
   next_gcm_iv(a.c->iv);
   napi_value result;
   CALL(env, napi_get_boolean(env, ok, &result));
@@ -390,11 +430,20 @@ static int start_body(struct packet_cipher *c, uint32_t seq, unsigned char *poly
   return ok;
 }
 
-static int poly1305(struct packet_cipher *c, const unsigned char *key, const unsigned char *data, size_t length,
+/* The Poly1305 tag, under `key`, of the pieces' first `length` bytes. */
+static int poly1305(struct packet_cipher *c, const unsigned char *key, const struct pieces *p, size_t length,
                     unsigned char *tag) {
   size_t n;
-  return EVP_MAC_init(c->mac, key, POLY_KEY_LENGTH, NULL) == 1 && EVP_MAC_update(c->mac, data, length) == 1 &&
+  return EVP_MAC_init(c->mac, key, POLY_KEY_LENGTH, NULL) == 1 && mac_pieces(c->mac, p, 0, length) &&
          EVP_MAC_final(c->mac, tag, &n, TAG_LENGTH) == 1 && n == TAG_LENGTH;
+}
+
+/* `bytes` as one piece. */
+static struct pieces one_piece(unsigned char *bytes, size_t length) {
+  struct pieces p = {.count = 1, .total = length};
+  p.data[0] = bytes;
+  p.length[0] = length;
+  return p;
 }
 
 /* chachaLength(handle, seq, first): the packet length from its first 4 (encrypted) bytes. */
@@ -427,33 +476,34 @@ static napi_value chacha_seal(napi_env env, napi_callback_info info) {
   unsigned char poly_key[POLY_KEY_LENGTH], length_field[4];
   if (!get_seal_call(env, info, KIND_CHACHA, 1, &a)) return throw_error(env, "chachaSeal(handle, seq, plain, out)");
   if (!seal_lengths_ok(&a)) return throw_error(env, "chachaSeal: out must be plain.length + 16 bytes");
-  pieces_prefix(&a.plain, 4, length_field);
+  pieces_copy(&a.plain, 0, 4, length_field);
+  struct pieces sealed = one_piece(a.out, a.plain.total);
   int ok = crypt_length(a.c, a.seq, length_field, a.out) && start_body(a.c, a.seq, poly_key) &&
-           update_pieces(a.c->main, &a.plain, 4, a.out + 4) &&
-           poly1305(a.c, poly_key, a.out, a.plain.total, a.out + a.plain.total);
+           update_pieces(a.c->main, &a.plain, 4, a.plain.total - 4, a.out + 4) &&
+           poly1305(a.c, poly_key, &sealed, a.plain.total, a.out + a.plain.total);
   OPENSSL_cleanse(poly_key, sizeof poly_key);
   if (!ok) return throw_error(env, "chacha20-poly1305 encryption failed");
   return NULL;
 }
 
 /*
- * chachaOpen(handle, seq, packet, body): verifies the tag over the encrypted length and rest, then
- * decrypts the rest into body (packet.length - 20 bytes, which may be packet's own bytes). Returns
- * whether the tag verified; nothing is decrypted when it did not.
+ * chachaOpen(handle, seq, packet, body): packet whole or in pieces; verifies the tag over the
+ * encrypted length and rest, then decrypts the rest into body (packet's length - 20 bytes, apart
+ * from the packet or its own bytes). Returns whether the tag verified; nothing is decrypted when
+ * it did not.
  */
 static napi_value chacha_open(napi_env env, napi_callback_info info) {
-  struct call a;
-  unsigned char poly_key[POLY_KEY_LENGTH], expected[TAG_LENGTH];
-  int n;
-  if (!get_call(env, info, KIND_CHACHA, 1, &a)) return throw_error(env, "chachaOpen(handle, seq, packet, body)");
-  if (!open_lengths_ok(&a)) return throw_error(env, "chachaOpen: body must be packet.length - 20 bytes");
-  size_t mac_end = a.in_length - TAG_LENGTH;
-  int keyed = start_body(a.c, a.seq, poly_key) && poly1305(a.c, poly_key, a.in, mac_end, expected);
+  struct open_call a;
+  unsigned char poly_key[POLY_KEY_LENGTH], expected[TAG_LENGTH], tag[TAG_LENGTH];
+  if (!get_open_call(env, info, KIND_CHACHA, 1, &a))
+    return throw_error(env, "chachaOpen(handle, seq, packet, body): body is packet.length - 20 bytes, in place or apart");
+  size_t mac_end = a.packet.total - TAG_LENGTH;
+  int keyed = start_body(a.c, a.seq, poly_key) && poly1305(a.c, poly_key, &a.packet, mac_end, expected);
   OPENSSL_cleanse(poly_key, sizeof poly_key);
   if (!keyed) return throw_error(env, "Poly1305 failed");
-  int ok = CRYPTO_memcmp(expected, a.in + mac_end, TAG_LENGTH) == 0;
-  if (ok && EVP_CipherUpdate(a.c->main, a.out, &n, a.in + 4, (int)a.out_length) != 1)
-    return throw_error(env, "chacha20 failed");
+  pieces_copy(&a.packet, mac_end, TAG_LENGTH, tag);
+  int ok = CRYPTO_memcmp(expected, tag, TAG_LENGTH) == 0;
+  if (ok && !update_pieces(a.c->main, &a.packet, 4, a.body_length, a.body)) return throw_error(env, "chacha20 failed");
   napi_value result;
   CALL(env, napi_get_boolean(env, ok, &result));
   return result;
@@ -484,7 +534,7 @@ static napi_value ctr_update(napi_env env, napi_callback_info info) {
   struct seal_call a;
   if (!get_seal_call(env, info, KIND_CTR, 0, &a)) return throw_error(env, "ctrUpdate(handle, in, out)");
   if (a.out_length != a.plain.total) return throw_error(env, "ctrUpdate: out must be as long as in");
-  if (!update_pieces(a.c->main, &a.plain, 0, a.out)) return throw_error(env, "AES-CTR failed");
+  if (!update_pieces(a.c->main, &a.plain, 0, a.plain.total, a.out)) return throw_error(env, "AES-CTR failed");
   return NULL;
 }
 
@@ -512,42 +562,43 @@ static napi_value create_hmac(napi_env env, napi_callback_info info) {
 }
 
 /*
- * The HMAC of uint32 seq || data || more (RFC 4253 §6.4) into `digest` (the full length): the
- * context is restarted with the key it holds.
+ * The HMAC of uint32 seq || data || more (RFC 4253 §6.4) into `digest` (the full length), data
+ * given in pieces: the context is restarted with the key it holds.
  */
-static int hmac_of(struct packet_cipher *c, uint32_t seq, const unsigned char *data, size_t length,
-                   const unsigned char *more, size_t more_length, unsigned char *digest) {
+static int hmac_of(struct packet_cipher *c, uint32_t seq, const struct pieces *data, const unsigned char *more,
+                   size_t more_length, unsigned char *digest) {
   unsigned char seq_bytes[4] = {(unsigned char)(seq >> 24), (unsigned char)(seq >> 16), (unsigned char)(seq >> 8),
                                 (unsigned char)seq};
   size_t n;
   return EVP_MAC_init(c->mac, NULL, 0, NULL) == 1 && EVP_MAC_update(c->mac, seq_bytes, 4) == 1 &&
-         EVP_MAC_update(c->mac, data, length) == 1 &&
+         mac_pieces(c->mac, data, 0, data->total) &&
          (more_length == 0 || EVP_MAC_update(c->mac, more, more_length) == 1) &&
          EVP_MAC_final(c->mac, digest, &n, EVP_MAX_MD_SIZE) == 1 && n == c->mac_length;
 }
 
 /*
  * hmac(handle, seq, data, more, mac): writes the first mac.length bytes (at most the digest's) of
- * the HMAC of seq || data || more; `more` may be undefined. With `check` true instead compares
+ * the HMAC of seq || data || more; data whole or in pieces, `more` may be undefined. With `check` true instead compares
  * them, in constant time, with `mac` and returns whether they match.
  */
 static napi_value hmac_call(napi_env env, napi_callback_info info, int check) {
   size_t argc = 5;
   napi_value argv[5];
-  unsigned char *data, *more = NULL, *mac;
-  size_t length, more_length = 0, mac_length;
+  struct pieces data;
+  unsigned char *more = NULL, *mac;
+  size_t more_length = 0, mac_length;
   uint32_t seq;
   napi_valuetype more_type;
   unsigned char digest[EVP_MAX_MD_SIZE];
   CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   struct packet_cipher *c = argc == 5 ? get_cipher(env, argv[0], KIND_HMAC) : NULL;
-  if (!c || napi_get_value_uint32(env, argv[1], &seq) != napi_ok || !addon_get_bytes(env, argv[2], &data, &length) ||
+  if (!c || napi_get_value_uint32(env, argv[1], &seq) != napi_ok || !get_pieces(env, argv[2], &data) ||
       napi_typeof(env, argv[3], &more_type) != napi_ok ||
       (more_type != napi_undefined && !addon_get_bytes(env, argv[3], &more, &more_length)) ||
       !addon_get_bytes(env, argv[4], &mac, &mac_length))
     return throw_error(env, check ? "hmacVerify(handle, seq, data, more, mac)" : "hmac(handle, seq, data, more, out)");
   if (mac_length == 0 || mac_length > c->mac_length) return throw_error(env, "hmac: mac longer than the digest");
-  int ok = hmac_of(c, seq, data, length, more, more_length, digest);
+  int ok = hmac_of(c, seq, &data, more, more_length, digest);
   if (ok && !check) memcpy(mac, digest, mac_length);
   int match = ok && check && CRYPTO_memcmp(digest, mac, mac_length) == 0;
   OPENSSL_cleanse(digest, sizeof digest);

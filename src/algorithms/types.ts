@@ -67,6 +67,13 @@ export interface AeadPacketCipher {
    * piece of `plain` lies apart from `out` or exactly at its own place in it (sealing in place).
    */
   sealInto?(seq: number, plain: GatheredBytes, out: Uint8Array): void;
+  /**
+   * As {@link open}, from the packet whole or in up to 16 pieces (read where they lie: a packet
+   * split between two socket reads is not joined first), into `body` (the packet's length less
+   * the length field and the tag). `body` lies apart from every piece, or each piece it overlaps
+   * is its own ciphertext's place (decrypting in place). Throws MAC_ERROR on a bad tag.
+   */
+  openInto?(seq: number, packet: GatheredBytes, body: Uint8Array): void;
 }
 
 interface CipherCommon extends NamedAlgorithm {
@@ -99,6 +106,8 @@ export interface MacInstance {
   computeInto?(seq: number, data: Uint8Array, out: Uint8Array): void;
   /** Constant-time check of `mac` against {@link MacInstance.compute}. */
   verify(seq: number, data: Uint8Array, mac: Uint8Array): boolean;
+  /** As {@link verify}, with `data` in up to 16 pieces whose concatenation it is. */
+  verifyPieces?(seq: number, data: readonly Uint8Array[], mac: Uint8Array): boolean;
 }
 
 /** A MAC algorithm (RFC 4253 §6.4); `etm` ones MAC the ciphertext (OpenSSH PROTOCOL §1.5). */

@@ -13,6 +13,9 @@ import type { SealedBufferPool } from './sealed-buffers.js';
 /** Largest packet_length we accept or send (OpenSSH's PACKET_MAX_SIZE; RFC 4253 §6.1 requires ≥ 35000). */
 export const MAX_PACKET_LENGTH = 256 * 1024;
 
+/** Most pieces a packet is opened from where it lies (the native ciphers' limit); more are joined first. */
+const MAX_OPEN_PIECES = 16;
+
 /** Smallest padding (RFC 4253 §6). */
 const MIN_PADDING = 4;
 
@@ -70,9 +73,14 @@ export class PacketReader {
     }
     const total = 4 + this.pendingLength + p.trailerLength;
     if (this.buffered < total) return undefined;
-    const packet = this.input.take(total);
+    // A packet in one received chunk is decrypted over its own bytes; one split between chunks
+    // (half the packets of a bulk upload) is read from its pieces, when the protection can.
+    const pieces =
+      p.openPieces && !this.input.holdsInOneChunk(total)
+        ? this.input.takePieces(total, MAX_OPEN_PIECES)
+        : undefined;
     this.pendingLength = -1;
-    const body = p.open(this.seq, packet);
+    const body = pieces ? p.openPieces!(this.seq, pieces, total) : p.open(this.seq, this.input.take(total));
     this.seq = (this.seq + 1) >>> 0;
     this.packetsSinceKex++;
     this.bytesSinceKex += total;

@@ -8,6 +8,7 @@ import type {
 import { DisconnectReason } from '../protocol/numbers.js';
 import { DisconnectError } from '../protocol/errors.js';
 import { asBuffer } from '../util/as-buffer.js';
+import { joinedRange, piecesRange } from '../util/byte-pieces.js';
 
 /** Keys for one direction, as derived by RFC 4253 §7.2. */
 export interface DirectionKeys {
@@ -45,6 +46,14 @@ export interface InboundProtection {
    * padding_length, payload, padding. Throws MAC_ERROR on authentication failure.
    */
   open(seq: number, packet: Buffer): Buffer;
+  /**
+   * As {@link open}, with the packet given as up to 16 pieces whose concatenation it is (`total`
+   * bytes), read where they lie; returns the body in a new buffer. A packet split between two
+   * socket reads is then not joined before it is decrypted. Only protections that can read pieces
+   * have it (AEAD and encrypt-then-MAC on the native module); for the others the framer joins
+   * the pieces first.
+   */
+  openPieces?(seq: number, pieces: readonly Buffer[], total: number): Buffer;
 }
 
 /** Protection of outgoing packets. */
@@ -106,8 +115,12 @@ export const plaintextOutbound: OutboundProtection = {
 
 /** Builds the inbound protection for newly derived keys. */
 export function createInbound(keys: DirectionKeys): InboundProtection {
-  if (keys.cipher.kind === 'aead')
-    return new AeadInbound(keys.cipher.create('decrypt', keys.key, keys.iv), keys.cipher.blockSize);
+  if (keys.cipher.kind === 'aead') {
+    const aead = keys.cipher.create('decrypt', keys.key, keys.iv);
+    return aead.openInto
+      ? new AeadInboundPieces(aead, keys.cipher.blockSize)
+      : new AeadInbound(aead, keys.cipher.blockSize);
+  }
   if (!keys.mac) throw new Error(`cipher ${keys.cipher.name} needs a MAC`);
   const stream = keys.cipher.create('decrypt', keys.key, keys.iv);
   const mac = keys.mac.create(keys.macKey);
@@ -296,13 +309,22 @@ class AeadInbound extends AeadDirection implements InboundProtection {
   }
 }
 
+/** The same for a cipher that opens packets given in pieces (the native ones). */
+class AeadInboundPieces extends AeadInbound {
+  openPieces(seq: number, pieces: readonly Buffer[], total: number): Buffer {
+    const body = Buffer.allocUnsafe(total - 4 - this.trailerLength);
+    this.aead.openInto!(seq, pieces, body);
+    return body;
+  }
+}
+
 function etmInbound(
   stream: BlockCipherStream,
   mac: MacInstance,
   macLength: number,
   blockSize: number,
 ): InboundProtection {
-  return {
+  const inbound: InboundProtection = {
     lengthBytes: 4,
     blockSize,
     lengthAligned: false,
@@ -313,6 +335,20 @@ function etmInbound(
       const end = packet.length - macLength;
       if (!mac.verify(seq, packet.subarray(0, end), packet.subarray(end))) throw macError();
       return asBuffer(stream.update(packet.subarray(4, end)));
+    },
+  };
+  const { updateInto } = stream;
+  const { verifyPieces } = mac;
+  if (!updateInto || !verifyPieces) return inbound;
+  return {
+    ...inbound,
+    openPieces(seq, pieces, total) {
+      const end = total - macLength;
+      if (!verifyPieces.call(mac, seq, piecesRange(pieces, 0, end), joinedRange(pieces, end, total)))
+        throw macError();
+      const body = Buffer.allocUnsafe(end - 4);
+      updateInto.call(stream, piecesRange(pieces, 4, end), body);
+      return body;
     },
   };
 }

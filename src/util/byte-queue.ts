@@ -32,6 +32,33 @@ export class ByteQueue {
     return this.read(n, true);
   }
 
+  /** Whether the first `n` bytes lie in one chunk (so {@link take} returns a view, not a copy). */
+  holdsInOneChunk(n: number): boolean {
+    const first = this.chunks[this.first];
+    return first !== undefined && first.length - this.head >= n;
+  }
+
+  /**
+   * Removes the first `n` bytes and returns them as views of the chunks they lie in, in order,
+   * when those are at most `maxPieces`; else leaves the queue as it is and returns undefined.
+   */
+  takePieces(n: number, maxPieces: number): Buffer[] | undefined {
+    if (n > this.total) throw new RangeError(`only ${this.total} bytes queued, ${n} requested`);
+    const pieces: Buffer[] = [];
+    let left = n;
+    let offset = this.head;
+    for (let i = this.first; left > 0; i++) {
+      if (pieces.length === maxPieces) return undefined;
+      const c = this.chunks[i]!;
+      const part = Math.min(c.length - offset, left);
+      pieces.push(c.subarray(offset, offset + part));
+      left -= part;
+      offset = 0;
+    }
+    this.advance(n);
+    return pieces;
+  }
+
   private read(n: number, consume: boolean): Buffer {
     if (n > this.total) throw new RangeError(`only ${this.total} bytes queued, ${n} requested`);
     const first = this.chunks[this.first];

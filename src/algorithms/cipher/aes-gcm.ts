@@ -112,7 +112,7 @@ class NativeAesGcmPacketCipher extends NativeAeadPacketCipher {
     return clearLength(lengthField);
   }
 
-  protected openInto(_seq: number, packet: Uint8Array, body: Uint8Array): boolean {
+  protected openNative(_seq: number, packet: GatheredBytes, body: Uint8Array): boolean {
     return this.native.gcmOpen(this.handle, packet, body);
   }
 

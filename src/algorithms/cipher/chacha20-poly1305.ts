@@ -133,7 +133,7 @@ class NativeChaCha20Poly1305PacketCipher extends NativeAeadPacketCipher {
     return this.native.chachaLength(this.handle, seq >>> 0, lengthField);
   }
 
-  protected openInto(seq: number, packet: Uint8Array, body: Uint8Array): boolean {
+  protected openNative(seq: number, packet: GatheredBytes, body: Uint8Array): boolean {
     return this.native.chachaOpen(this.handle, seq >>> 0, packet, body);
   }
 

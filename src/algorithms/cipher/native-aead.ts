@@ -6,8 +6,9 @@ const TAG_LENGTH = 16;
 
 /**
  * What the AEAD ciphers on the native module share: their OpenSSL contexts behind one handle,
- * incoming packets decrypted over their own bytes (MAC_ERROR when the tag does not verify), and
- * sealing into a buffer the caller gives, or a new one.
+ * incoming packets decrypted over their own bytes or, when given in pieces, into a buffer the
+ * caller gives (MAC_ERROR when the tag does not verify), and sealing into a buffer the caller
+ * gives, or a new one.
  */
 export abstract class NativeAeadPacketCipher implements AeadPacketCipher {
   readonly tagLength = TAG_LENGTH;
@@ -22,14 +23,18 @@ export abstract class NativeAeadPacketCipher implements AeadPacketCipher {
 
   abstract sealInto(seq: number, plain: GatheredBytes, out: Uint8Array): void;
 
-  /** Decrypts `packet`'s ciphertext into `body` (its own bytes); false when the tag does not verify. */
-  protected abstract openInto(seq: number, packet: Uint8Array, body: Uint8Array): boolean;
+  /** Decrypts the packet's ciphertext into `body` (see {@link openInto}); false when the tag does not verify. */
+  protected abstract openNative(seq: number, packet: GatheredBytes, body: Uint8Array): boolean;
 
   open(seq: number, packet: Uint8Array): Uint8Array {
     if (packet.length < 4 + TAG_LENGTH) throw macError(this.name);
     const body = packet.subarray(4, packet.length - TAG_LENGTH);
-    if (!this.openInto(seq, packet, body)) throw macError(this.name);
+    this.openInto(seq, packet, body);
     return body;
+  }
+
+  openInto(seq: number, packet: GatheredBytes, body: Uint8Array): void {
+    if (!this.openNative(seq, packet, body)) throw macError(this.name);
   }
 
   seal(seq: number, plain: Uint8Array): Uint8Array {

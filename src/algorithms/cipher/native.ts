@@ -8,31 +8,34 @@ export type NativeCipherHandle = { readonly __nativeCipher: unique symbol };
  * The packet ciphers and MACs of the native addon (`native/packet-crypto.c`): OpenSSL's EVP interface (the
  * OpenSSL inside node) with one keyed context per direction, writing into buffers the caller
  * provides. Each `*Seal` fills `out` (plain's length + 16 bytes), reading `plain` whole or in up to
- * 16 pieces, each apart from `out` or at its own place in it; each `*Open` writes the
- * plaintext to `body` (`packet.length - 20` bytes, which may be the packet's own bytes) and
- * returns whether the tag verified. Bad arguments throw; nothing is read or written out of bounds.
+ * 16 pieces, each apart from `out` or at its own place in it; each `*Open` reads the packet
+ * whole or in pieces the same way, writes the plaintext to `body` (the packet's length - 20 bytes:
+ * apart from the packet, or its own ciphertext bytes) and returns whether the tag verified. Bad arguments throw; nothing is read or written out of bounds.
  */
 export interface NativePacketCrypto {
   /** AES-GCM (RFC 5647 §7) by the key's length (16 or 32 bytes); `iv` is the 12-byte initial nonce. */
   createGcm(key: Uint8Array, iv: Uint8Array, encrypt: boolean): NativeCipherHandle;
   gcmSeal(handle: NativeCipherHandle, plain: GatheredBytes, out: Uint8Array): void;
-  gcmOpen(handle: NativeCipherHandle, packet: Uint8Array, body: Uint8Array): boolean;
+  gcmOpen(handle: NativeCipherHandle, packet: GatheredBytes, body: Uint8Array): boolean;
   /** chacha20-poly1305@openssh.com with its 64 bytes of key (OpenSSH PROTOCOL.chacha20poly1305). */
   createChaCha(key: Uint8Array): NativeCipherHandle;
   chachaLength(handle: NativeCipherHandle, seq: number, first: Uint8Array): number;
   chachaSeal(handle: NativeCipherHandle, seq: number, plain: GatheredBytes, out: Uint8Array): void;
-  chachaOpen(handle: NativeCipherHandle, seq: number, packet: Uint8Array, body: Uint8Array): boolean;
+  chachaOpen(handle: NativeCipherHandle, seq: number, packet: GatheredBytes, body: Uint8Array): boolean;
   /** AES in SDCTR mode (RFC 4344 §4) by the key's length (16, 24 or 32 bytes), 16-byte counter. */
   createCtr(key: Uint8Array, iv: Uint8Array): NativeCipherHandle;
   /** The next bytes of keystream XORed over `input` (whole or in pieces, as the seals) into `out`, as long. */
   ctrUpdate(handle: NativeCipherHandle, input: GatheredBytes, out: Uint8Array): void;
   /** HMAC (RFC 2104) keyed once, with an OpenSSL digest name (`sha256`, `sha512`, `sha1`, …). */
   createHmac(digest: string, key: Uint8Array): NativeCipherHandle;
-  /** Writes the first `out.length` bytes of the HMAC of uint32 `seq` ‖ `data` ‖ `more` (RFC 4253 §6.4). */
+  /**
+   * Writes the first `out.length` bytes of the HMAC of uint32 `seq` ‖ `data` ‖ `more` (RFC 4253
+   * §6.4); `data` whole or in up to 16 pieces.
+   */
   hmac(
     handle: NativeCipherHandle,
     seq: number,
-    data: Uint8Array,
+    data: GatheredBytes,
     more: Uint8Array | undefined,
     out: Uint8Array,
   ): void;
@@ -40,7 +43,7 @@ export interface NativePacketCrypto {
   hmacVerify(
     handle: NativeCipherHandle,
     seq: number,
-    data: Uint8Array,
+    data: GatheredBytes,
     more: Uint8Array | undefined,
     mac: Uint8Array,
   ): boolean;

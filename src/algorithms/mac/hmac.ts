@@ -59,6 +59,10 @@ class NativeHmacInstance implements MacInstance {
   verify(seq: number, data: Uint8Array, mac: Uint8Array): boolean {
     return mac.length === this.length && this.native.hmacVerify(this.handle, seq >>> 0, data, undefined, mac);
   }
+
+  verifyPieces(seq: number, data: readonly Uint8Array[], mac: Uint8Array): boolean {
+    return mac.length === this.length && this.native.hmacVerify(this.handle, seq >>> 0, data, undefined, mac);
+  }
 }
 
 /** Digests the native module serves (the others, legacy ones, stay on node:crypto). */

@@ -150,6 +150,89 @@ describe.skipIf(!native)('the native packet ciphers against node:crypto', () => 
     expect(() => n.chachaSeal(chacha, 0, [Buffer.alloc(2)], Buffer.alloc(18))).toThrow(/plain.length \+ 16/);
   });
 
+  it.each(pairs(native!).map(([fast]) => ({ fast, name: fast.name })))(
+    '$name: opening from pieces, split anywhere (in the length field and the tag too), apart or in place, gives the same body',
+    ({ fast }) => {
+      const key = randomBytes(64);
+      const iv = randomBytes(12);
+      const sealer = fast.create('encrypt', key, iv);
+      const whole = fast.create('decrypt', key, iv);
+      const gathered = fast.create('decrypt', key, iv);
+      let seq = 0xfffffffe;
+      for (const n of [16, 1000, 32 * 1024 + 16]) {
+        const plain = packet(n);
+        const total = plain.length + 16;
+        // Cuts at 2 (inside the length field), in the body, and 5 bytes before the end (in the tag).
+        for (const cuts of [
+          [2],
+          [4],
+          [total - 5],
+          [2, 4 + Math.floor(n / 2), total - 5],
+          [1, 2, 3, 9, total - 1],
+        ]) {
+          const wire = Buffer.from(sealer.seal(seq, plain));
+          expect(Buffer.from(whole.open(seq, Buffer.from(wire))).equals(plain.subarray(4))).toBe(true);
+          const bounds = [0, ...cuts, total];
+          const pieces = bounds.slice(1).map((end, i) => Buffer.from(wire.subarray(bounds[i], end)));
+          const body = Buffer.alloc(n);
+          gathered.openInto!(seq, pieces, body);
+          expect(body.equals(plain.subarray(4))).toBe(true);
+          // In place: the pieces are views of one buffer whose ciphertext bytes are the body.
+          seq = (seq + 1) >>> 0;
+          const again = Buffer.from(sealer.seal(seq, plain));
+          whole.open(seq, Buffer.from(again));
+          const views = bounds.slice(1).map((end, i) => again.subarray(bounds[i], end));
+          const own = again.subarray(4, total - 16);
+          gathered.openInto!(seq, views, own);
+          expect(own.equals(plain.subarray(4))).toBe(true);
+          seq = (seq + 1) >>> 0;
+        }
+      }
+    },
+  );
+
+  it.each(pairs(native!).map(([fast]) => ({ fast, name: fast.name })))(
+    '$name: a packet in pieces with a bad byte anywhere (length, body, tag) is refused',
+    ({ fast }) => {
+      const key = randomBytes(64);
+      const iv = randomBytes(12);
+      const plain = packet(64);
+      const total = plain.length + 16;
+      for (const at of [1, 30, total - 3]) {
+        const wire = Buffer.from(fast.create('encrypt', key, iv).seal(3, plain));
+        wire[at]! ^= 0x40;
+        const pieces = [wire.subarray(0, 2), wire.subarray(2, 40), wire.subarray(40)];
+        expect(() => fast.create('decrypt', key, iv).openInto!(3, pieces, Buffer.alloc(64))).toThrow(
+          /authentication failed/,
+        );
+      }
+    },
+  );
+
+  it('refuses to open into a body that overlaps the packet out of place, or from too many pieces', () => {
+    const n = native!;
+    const gcm = n.createGcm(randomBytes(16), randomBytes(12), false);
+    const chacha = n.createChaCha(randomBytes(64));
+    const wire = Buffer.alloc(4 + 64 + 16);
+    // The body one byte off the ciphertext's place (a shifted overlap), in one piece and in two.
+    expect(() => n.gcmOpen(gcm, wire, wire.subarray(5, 69))).toThrow(/in place or apart/);
+    expect(() =>
+      n.chachaOpen(chacha, 0, [wire.subarray(0, 10), wire.subarray(10)], wire.subarray(3, 67)),
+    ).toThrow(/in place or apart/);
+    // The wrong body length, pieces or not.
+    expect(() => n.gcmOpen(gcm, [wire.subarray(0, 10), wire.subarray(10)], Buffer.alloc(63))).toThrow(
+      /packet.length - 20/,
+    );
+    const seventeen = Array.from({ length: 17 }, (_, i) => wire.subarray(i * 4, i * 4 + 4));
+    expect(() => n.gcmOpen(gcm, [...seventeen, wire.subarray(68)], Buffer.alloc(64))).toThrow();
+    expect(() => n.gcmOpen(gcm, [], Buffer.alloc(0))).toThrow();
+    // Apart, and exactly in place, are both accepted (the tag just does not verify here).
+    expect(n.gcmOpen(gcm, [wire.subarray(0, 10), wire.subarray(10)], Buffer.alloc(64))).toBe(false);
+    expect(n.chachaOpen(chacha, 0, [wire.subarray(0, 10), wire.subarray(10)], wire.subarray(4, 68))).toBe(
+      false,
+    );
+  });
+
   it('AES-CTR: a stream from pieces is the same keystream as from one buffer', () => {
     const key = randomBytes(16);
     const iv = randomBytes(16);
@@ -229,6 +312,15 @@ describe.skipIf(!native)('the native packet ciphers against node:crypto', () => 
         expect(Buffer.from(tag).equals(expected.subarray(0, length))).toBe(true);
         const whole = Buffer.concat([data, more]);
         expect(mac.verify(seq, whole, tag)).toBe(true);
+        const third = Math.floor(whole.length / 3);
+        const pieces = [
+          whole.subarray(0, third),
+          new Uint8Array(0),
+          whole.subarray(third, 2 * third),
+          whole.subarray(2 * third),
+        ];
+        expect(mac.verifyPieces!(seq, pieces, tag)).toBe(true);
+        expect(mac.verifyPieces!(seq + 1, pieces, tag)).toBe(false);
         expect(mac.verify(seq ^ 1, whole, tag)).toBe(false);
         expect(mac.verify(seq, whole, tag.subarray(1))).toBe(false);
       }

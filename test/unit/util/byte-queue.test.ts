@@ -37,4 +37,38 @@ describe('ByteQueue', () => {
     expect(out[n - 1]).toBe((n - 1) & 0xff);
     expect(performance.now() - started).toBeLessThan(2000);
   });
+
+  it('takes bytes as views of the chunks they lie in, up to a number of pieces', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.uint8Array({ minLength: 1, maxLength: 40 }), { minLength: 1, maxLength: 30 }),
+        fc.array(fc.nat({ max: 90 })),
+        fc.integer({ min: 1, max: 4 }),
+        (chunks, reads, maxPieces) => {
+          const q = new ByteQueue();
+          const buffers = chunks.map((c) => Buffer.from(c));
+          const all = Buffer.concat(buffers);
+          for (const b of buffers) q.push(b);
+          let at = 0;
+          for (const n of reads) {
+            if (n > q.length) continue;
+            const inOne = q.holdsInOneChunk(n);
+            const pieces = q.takePieces(n, maxPieces);
+            if (pieces === undefined) {
+              expect(q.length).toBe(all.length - at);
+              q.take(n);
+            } else {
+              expect(pieces.length).toBeLessThanOrEqual(maxPieces);
+              expect(inOne).toBe(pieces.length <= 1);
+              expect(Buffer.concat(pieces).equals(all.subarray(at, at + n))).toBe(true);
+              // Views, not copies: each piece shares memory with a pushed chunk.
+              for (const p of pieces) expect(buffers.some((b) => b.buffer === p.buffer)).toBe(true);
+            }
+            at += n;
+            expect(q.length).toBe(all.length - at);
+          }
+        },
+      ),
+    );
+  });
 });
