@@ -35,7 +35,7 @@ export class ByteQueue {
   /** Whether the first `n` bytes lie in one chunk (so {@link take} returns a view, not a copy). */
   holdsInOneChunk(n: number): boolean {
     const first = this.chunks[this.first];
-    return first !== undefined && first.length - this.head >= n;
+    return n === 0 || (first !== undefined && first.length - this.head >= n);
   }
 
   /**

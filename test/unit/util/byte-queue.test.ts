@@ -71,4 +71,11 @@ describe('ByteQueue', () => {
       ),
     );
   });
+
+  it('an empty queue holds zero bytes in one chunk, and gives them as no pieces', () => {
+    const q = new ByteQueue();
+    expect(q.holdsInOneChunk(0)).toBe(true);
+    expect(q.takePieces(0, 1)).toEqual([]);
+    expect(q.holdsInOneChunk(1)).toBe(false);
+  });
 });
