@@ -26,7 +26,7 @@ int addon_get_bytes(napi_env env, napi_value value, unsigned char **data, size_t
 
 NAPI_MODULE_INIT() {
   if (!packet_crypto_register(env, exports) || !page_cache_read_register(env, exports) ||
-      !process_spawn_register(env, exports))
+      !process_spawn_register(env, exports) || !pty_io_register(env, exports))
     return NULL;
   return exports;
 }

@@ -30,4 +30,7 @@ int page_cache_read_register(napi_env env, napi_value exports);
 /* Starts session processes with posix_spawn and watches their exit (process-spawn.c). */
 int process_spawn_register(napi_env env, napi_value exports);
 
+/* A session pty's master on the event loop (pty-io.c). */
+int pty_io_register(napi_env env, napi_value exports);
+
 #endif

@@ -11,10 +11,16 @@
  * and no other descriptor, its own session (setsid), and every signal at its default disposition,
  * none blocked. Its exit is watched on the event loop through a pidfd (Linux 5.3): no thread waits
  * on it, and no other child of the server is reaped by mistake.
+ *
+ * A process with a terminal gets a new pty instead: the slave, opened by the child itself after
+ * setsid (so it becomes its controlling terminal), as stdin, stdout and stderr; the server keeps
+ * only the master, which pty-io.c reads and writes on the event loop.
  */
 #define _GNU_SOURCE
 #include "addon.h"
+#include "pty-io.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -178,9 +184,23 @@ static int watch_child(napi_env env, int pidfd, napi_value on_exit) {
   return 1;
 }
 
-/* posix_spawn's setup: the child's ends of the pairs on 0, 1, 2 and no other descriptor, the
- * directory, the session and the signals. Returns 0 or an errno. */
-static int spawn_child(pid_t *pid, const char *file, char **argv, char **envp, const char *cwd, const int child_fds[3]) {
+/* Watches `pid`'s exit for onExit; 0, or an errno after killing and reaping it (a process that
+ * cannot be watched, for want of descriptors or memory, is not left running unseen). */
+static int watch_exit(napi_env env, pid_t pid, napi_value on_exit) {
+  int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  if (pidfd >= 0 && watch_child(env, pidfd, on_exit)) return 0;
+  int saved = pidfd < 0 ? errno : ENOMEM;
+  kill(pid, SIGKILL);
+  while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+  }
+  return saved;
+}
+
+/* posix_spawn's setup: the child's ends of the pairs on 0, 1, 2 (or, with `tty`, that terminal
+ * opened on 0 and duplicated to 1 and 2) and no other descriptor, the directory, the session and
+ * the signals. Returns 0 or an errno. */
+static int spawn_child(pid_t *pid, const char *file, char **argv, char **envp, const char *cwd, const int child_fds[3],
+                       const char *tty) {
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
   sigset_t all, none;
@@ -193,7 +213,14 @@ static int spawn_child(pid_t *pid, const char *file, char **argv, char **envp, c
   }
   sigfillset(&all);
   sigemptyset(&none);
-  for (int i = 0; i < 3 && !err; i++) err = posix_spawn_file_actions_adddup2(&actions, child_fds[i], i);
+  if (tty) {
+    /* glibc and musl apply setsid before the file actions: opened without O_NOCTTY by a session
+     * leader with no terminal, the slave becomes the controlling terminal. */
+    err = posix_spawn_file_actions_addopen(&actions, 0, tty, O_RDWR, 0);
+    for (int i = 1; i < 3 && !err; i++) err = posix_spawn_file_actions_adddup2(&actions, 0, i);
+  } else {
+    for (int i = 0; i < 3 && !err; i++) err = posix_spawn_file_actions_adddup2(&actions, child_fds[i], i);
+  }
 #if defined(__GLIBC__) && defined(__GLIBC_PREREQ)
 #if __GLIBC_PREREQ(2, 34)
   /* Nothing else the server holds (or inherited without close-on-exec from whoever started it). */
@@ -255,7 +282,7 @@ static napi_value spawn_process(napi_env env, napi_callback_info info) {
   /* pairs[i][0] is the child's end, pairs[i][1] the server's. */
   int child_fds[3] = {pairs[0][0], pairs[1][0], pairs[2][0]};
   pid_t pid;
-  int err = spawn_child(&pid, file, argv, envp, cwd, child_fds);
+  int err = spawn_child(&pid, file, argv, envp, cwd, child_fds, NULL);
   if (err) {
     result = int_value(env, -err);
     goto done;
@@ -264,14 +291,9 @@ static napi_value spawn_process(napi_env env, napi_callback_info info) {
     close(pairs[i][0]);
     pairs[i][0] = -1;
   }
-  int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-  if (pidfd < 0 || !watch_child(env, pidfd, args[4])) {
-    /* Cannot watch it (out of descriptors or memory): do not leave it running unseen. */
-    int saved = pidfd < 0 ? errno : ENOMEM;
-    kill(pid, SIGKILL);
-    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
-    }
-    result = int_value(env, -saved);
+  int watch_error = watch_exit(env, pid, args[4]);
+  if (watch_error) {
+    result = int_value(env, -watch_error);
     goto done;
   }
   napi_value array;
@@ -288,6 +310,87 @@ static napi_value spawn_process(napi_env env, napi_callback_info info) {
   result = array;
 done:
   close_pairs(pairs);
+  free(file);
+  free(cwd);
+  free_strings(argv);
+  free_strings(envp);
+  return result;
+}
+
+/* A new pty's master (non-blocking, close-on-exec), its slave's path in `name`; or -errno. */
+static int open_master(char *name, size_t name_size, uint32_t cols, uint32_t rows) {
+  int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0) return -errno;
+  int err = grantpt(master) != 0 || unlockpt(master) != 0 ? errno : ptsname_r(master, name, name_size);
+  if (!err && fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK) != 0) err = errno;
+  if (!err) err = -pty_set_size(master, cols, rows);
+  if (err) {
+    close(master);
+    return -err;
+  }
+  return master;
+}
+
+/*
+ * spawnPty(file, argv, env, cwd, cols, rows, onExit, onData, onWritable): starts `file` as
+ * spawnProcess does, but on a new pty of cols x rows (RFC 4254 §6.2): the slave is its stdin,
+ * stdout, stderr and controlling terminal. Returns [pid, pty handle] (see pty-io.c for onData,
+ * onWritable and the pty* calls), or -errno when it cannot be started. onExit as spawnProcess.
+ */
+static napi_value spawn_pty(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value args[9];
+  napi_valuetype types[3];
+  uint32_t cols, rows;
+  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc != 9 ||
+      napi_get_value_uint32(env, args[4], &cols) != napi_ok || napi_get_value_uint32(env, args[5], &rows) != napi_ok ||
+      napi_typeof(env, args[6], &types[0]) != napi_ok || napi_typeof(env, args[7], &types[1]) != napi_ok ||
+      napi_typeof(env, args[8], &types[2]) != napi_ok || types[0] != napi_function || types[1] != napi_function ||
+      types[2] != napi_function)
+    return throw_error(env, "spawnPty(file, argv, env, cwd, cols, rows, onExit, onData, onWritable): bad arguments");
+  char *file = get_string(env, args[0]);
+  char **argv = get_strings(env, args[1], 1);
+  char **envp = get_strings(env, args[2], 0);
+  char *cwd = get_string(env, args[3]);
+  napi_value result = NULL;
+  int master = -1;
+  char name[128];
+  if (!file || !argv || !envp || !cwd || file[0] != '/') {
+    throw_error(env, "spawnPty: file must be an absolute path, argv 1 or more strings, env strings, cwd a string");
+    goto done;
+  }
+  master = open_master(name, sizeof name, cols, rows);
+  if (master < 0) {
+    result = int_value(env, master);
+    goto done;
+  }
+  pid_t pid;
+  int err = spawn_child(&pid, file, argv, envp, cwd, NULL, name);
+  if (!err) err = watch_exit(env, pid, args[6]);
+  if (err) {
+    result = int_value(env, -err);
+    goto done;
+  }
+  napi_value handle, array;
+  int fd = master;
+  master = -1; /* the pty's from here on, closed by it even when wrapping fails */
+  struct pty *p = pty_io_wrap(env, fd, args[7], args[8], &handle);
+  if (!p) {
+    /* The exit watch reports the kill to onExit; the caller sees the failure first. */
+    kill(pid, SIGKILL);
+    result = int_value(env, -ENOMEM);
+    goto done;
+  }
+  napi_value pid_value = int_value(env, pid);
+  if (!pid_value || napi_create_array_with_length(env, 2, &array) != napi_ok ||
+      napi_set_element(env, array, 0, pid_value) != napi_ok || napi_set_element(env, array, 1, handle) != napi_ok) {
+    pty_io_close(p);
+    kill(pid, SIGKILL);
+    goto done;
+  }
+  result = array;
+done:
+  if (master >= 0) close(master);
   free(file);
   free(cwd);
   free_strings(argv);
@@ -312,6 +415,7 @@ static int kernel_has_pidfd_waitid(void) {
 int process_spawn_register(napi_env env, napi_value exports) {
   static const struct addon_function functions[] = {
       {"spawnProcess", spawn_process},
+      {"spawnPty", spawn_pty},
   };
   /* On an older kernel the addon has no spawnProcess, and sessions use node:child_process. */
   if (!kernel_has_pidfd_waitid()) return 1;

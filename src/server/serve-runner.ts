@@ -95,7 +95,7 @@ function logNativeAddon(log: Logger): void {
   if (!nativeProcessSpawn)
     log.info(
       {},
-      `session processes: started with fork() by node:child_process (${NATIVE_SPAWN_ENV}=0, or no native spawn here)`,
+      `session processes: started with fork() by node:child_process and node-pty (${NATIVE_SPAWN_ENV}=0, or no native spawn here)`,
     );
 }
 

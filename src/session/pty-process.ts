@@ -10,19 +10,9 @@ import {
   type PtySpec,
   type SessionProcess,
 } from './process.js';
-import { MODE_CHAR_DISABLED, sttyArguments } from './terminal-modes.js';
-import type { TerminalSize } from './types.js';
-
-/**
- * Runs on the new pty before the session's program: exports SSH_TTY (its name is only known
- * once the pty exists), applies the client's terminal modes with stty(1) (`$1`: tokens of
- * `[a-z0-9 -]` only, globbing off), then execs the program (`"$@"`) under the same pid.
- */
-const PTY_LAUNCHER =
-  'set -f; t=$(tty 2>/dev/null) && export SSH_TTY="$t"; [ -n "$1" ] && stty $1 2>/dev/null; shift; exec "$@"';
-
-/** The POSIX shell that runs {@link PTY_LAUNCHER} (not the configured shell, which may be anything). */
-const LAUNCHER_SHELL = '/bin/sh';
+import { spawnWithNativePty } from './native-pty-process.js';
+import { breakCharacter, clampForPty, LAUNCHER_SHELL, ptyLauncherArgs } from './pty-launch.js';
+import { nativePtySpawn, type NativePtySpawn } from './spawn.js';
 
 /** Writes queued inside node-pty above which we stop reading the client (pty input backpressure). */
 const MAX_QUEUED_WRITES = 8;
@@ -50,28 +40,42 @@ function holdSlave(term: IPty, spec: LaunchSpec): number | undefined {
   }
 }
 
-const clampForPty = (size: TerminalSize) => ({ cols: Math.max(1, size.cols), rows: Math.max(1, size.rows) });
-
 /**
- * Starts a session's process on a new pty with node-pty (RFC 4254 §6.2): output as Buffers,
- * paused while the channel is full; input written with a bounded queue; the window size set on
- * `window-change`. A login shell gets `-l` (node-pty cannot set argv[0]). A client EOF is not
- * passed on (a pty has no half-close; OpenSSH behaves the same).
+ * Starts a session's process on a new pty (RFC 4254 §6.2): with the native addon when it is
+ * there (posix_spawn, the master read on the event loop to its end: see `native-pty-process.ts`),
+ * else with node-pty. Either way output is paused while the channel is full, input is written
+ * with a bounded queue, the window size follows `window-change`, and a client EOF is not passed
+ * on (a pty has no half-close; OpenSSH behaves the same).
  */
 export async function spawnWithPty(
   spec: LaunchSpec,
   pty: PtySpec,
   streams: ProcessStreams,
+  native: NativePtySpawn | undefined = nativePtySpawn,
+): Promise<SessionProcess> {
+  return native ? spawnWithNativePty(native, spec, pty, streams) : spawnWithNodePty(spec, pty, streams);
+}
+
+/**
+ * The node-pty way: node-pty forks the server to start the process and ends the terminal 200 ms
+ * after the process exits (reading whatever came until then). A login shell gets `-l` (node-pty
+ * cannot set argv[0]).
+ */
+async function spawnWithNodePty(
+  spec: LaunchSpec,
+  pty: PtySpec,
+  streams: ProcessStreams,
 ): Promise<SessionProcess> {
   const { spawn } = await import('node-pty');
-  const program =
-    spec.target.kind === 'command' ? [spec.shell, '-c', spec.target.command] : [spec.shell, '-l'];
   const { cols, rows } = clampForPty(pty.size);
-  const term: IPty = spawn(
-    LAUNCHER_SHELL,
-    ['-c', PTY_LAUNCHER, 'sshd-kit', sttyArguments(pty.info.modes).join(' '), ...program],
-    { name: pty.info.term, cols, rows, cwd: spec.cwd, env: { ...spec.env }, encoding: null },
-  );
+  const term: IPty = spawn(LAUNCHER_SHELL, ptyLauncherArgs(spec, pty), {
+    name: pty.info.term,
+    cols,
+    rows,
+    cwd: spec.cwd,
+    env: { ...spec.env },
+    encoding: null,
+  });
   const { input, output } = streams;
   const pid = term.pid;
   const slave = holdSlave(term, spec);
@@ -163,9 +167,7 @@ export async function spawnWithPty(
     },
     sendBreak: () => {
       if (exited) return false;
-      const intr = pty.info.modes.VINTR;
-      const char = intr === undefined || intr === MODE_CHAR_DISABLED || intr > 255 ? 3 : intr;
-      term.write(Buffer.from([char]) as unknown as string);
+      term.write(Buffer.from([breakCharacter(pty)]) as unknown as string);
       return true;
     },
     // A pty has one stream for input and output; it cannot be shut in one direction.

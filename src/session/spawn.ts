@@ -23,7 +23,44 @@ export interface NativeProcessSpawn {
   ): [pid: number, stdin: number, stdout: number, stderr: number] | number;
 }
 
-/** Set to `0` to start session processes with node:child_process even when the native addon is built. */
+/** A pty's master side inside the native addon: opaque. */
+export type NativePtyHandle = { readonly __nativePty: unique symbol };
+
+/** The pty process starts of the native addon (`native/process-spawn.c`, `native/pty-io.c`). */
+export interface NativePtySpawn {
+  /**
+   * Starts `file` as {@link NativeProcessSpawn.spawnProcess} does, on a new pty of `cols` x
+   * `rows` that is its stdin, stdout, stderr and controlling terminal: [pid, pty], or a negative
+   * errno. `onData` gets the output as it is read, then `null` once at its end (every slave
+   * descriptor closed, or nothing more after {@link ptyExited}); `onWritable` follows
+   * {@link ptyWaitWritable}.
+   */
+  spawnPty(
+    file: string,
+    argv: readonly string[],
+    env: readonly string[],
+    cwd: string,
+    cols: number,
+    rows: number,
+    onExit: (code: number, signal: number) => void,
+    onData: (data: Buffer | null) => void,
+    onWritable: () => void,
+  ): [pid: number, pty: NativePtyHandle] | number;
+  /** Writes what the pty takes now: the count, or a negative errno (-EAGAIN when it is full). */
+  ptyWrite(pty: NativePtyHandle, bytes: Uint8Array): number;
+  /** Calls onWritable once the pty takes input again. */
+  ptyWaitWritable(pty: NativePtyHandle): void;
+  /** Stops (true) or resumes reading output. */
+  ptyPause(pty: NativePtyHandle, paused: boolean): void;
+  /** The process has exited: the output ends as soon as the pty holds nothing more. */
+  ptyExited(pty: NativePtyHandle): void;
+  /** Sets the window size; 0 or a negative errno. */
+  ptyResize(pty: NativePtyHandle, cols: number, rows: number): number;
+  /** Closes the master (idempotent callers only: a closed pty refuses every call). */
+  ptyClose(pty: NativePtyHandle): void;
+}
+
+/** Set to `0` to start session processes with node:child_process (and node-pty) even when the native addon is built. */
 export const NATIVE_SPAWN_ENV = 'SSHD_KIT_NATIVE_SPAWN';
 
 /** The native process starts, or undefined when switched off ({@link NATIVE_SPAWN_ENV}=0) or not built. */
@@ -33,6 +70,14 @@ export function loadNativeProcessSpawn(env: NodeJS.ProcessEnv = process.env): Na
 
 /** The native process starts for this process, or undefined (see {@link loadNativeProcessSpawn}). */
 export const nativeProcessSpawn: NativeProcessSpawn | undefined = loadNativeProcessSpawn();
+
+/** The native pty starts, or undefined when switched off ({@link NATIVE_SPAWN_ENV}=0) or not built. */
+export function loadNativePtySpawn(env: NodeJS.ProcessEnv = process.env): NativePtySpawn | undefined {
+  return addonPart<NativePtySpawn>(NATIVE_SPAWN_ENV, 'spawnPty', env);
+}
+
+/** The native pty starts for this process, or undefined (see {@link loadNativePtySpawn}); node-pty serves then. */
+export const nativePtySpawn: NativePtySpawn | undefined = loadNativePtySpawn();
 
 /** A started child with its three stdio streams; node's ChildProcess is one. */
 export interface PipedChild {

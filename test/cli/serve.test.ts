@@ -164,7 +164,7 @@ describe('sshd-kit serve: start', () => {
     }
   });
 
-  it('runs exec commands through the native spawn and, with SSHD_KIT_NATIVE_SPAWN=0, through node:child_process', async () => {
+  it('runs exec and pty commands through the native spawn and, with SSHD_KIT_NATIVE_SPAWN=0, through node:child_process and node-pty', async () => {
     const { dir, keyFile } = await preparedDir();
     const data = randomBytes(200_000);
     for (const env of [{}, { SSHD_KIT_NATIVE_SPAWN: '0' }] as Record<string, string>[]) {
@@ -177,9 +177,15 @@ describe('sshd-kit serve: start', () => {
       // `yes | head` ends only when yes gets SIGPIPE, which the server itself ignores.
       const piped = await ssh(port, [...login, 'yes | head -n 2; echo "$HOME"']);
       expect(piped.stdout.toString()).toBe(`y\ny\n${join(dir, 'homes', 'alice')}\n`);
+      // On a pty: its own terminal, all of the output, and the exit status.
+      const onPty = await ssh(port, ['-tt', ...login, 'tty; seq 1 20000 | tail -n 1; exit 5']);
+      expect(onPty.stdout.toString()).toMatch(/^\/dev\/pts\/\d+\r\n20000\r\n$/);
+      expect(onPty.code).toBe(5);
       const said = p
         .lines()
-        .some((l) => l.msg.startsWith('session processes: started with fork() by node:child_process'));
+        .some((l) =>
+          l.msg.startsWith('session processes: started with fork() by node:child_process and node-pty'),
+        );
       expect(said).toBe('SSHD_KIT_NATIVE_SPAWN' in env);
       await p.kill();
     }
