@@ -21,6 +21,7 @@
 #include "pty-io.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -88,6 +89,33 @@ static char **get_strings(napi_env env, napi_value value, uint32_t min_count) {
     }
   }
   return strings;
+}
+
+/* A process to start: the program (an absolute path), its argv and environment, its directory. */
+struct command {
+  char *file, *cwd;
+  char **argv, **envp;
+};
+
+static void free_command(struct command *c) {
+  free(c->file);
+  free(c->cwd);
+  free_strings(c->argv);
+  free_strings(c->envp);
+}
+
+/* The command in args[0..3] (file, argv, env, cwd); 0, with a JavaScript error pending, when it is bad. */
+static int get_command(napi_env env, const napi_value *args, struct command *c, const char *call) {
+  c->file = get_string(env, args[0]);
+  c->argv = get_strings(env, args[1], 1);
+  c->envp = get_strings(env, args[2], 0);
+  c->cwd = get_string(env, args[3]);
+  if (c->file && c->argv && c->envp && c->cwd && c->file[0] == '/') return 1;
+  char message[160];
+  snprintf(message, sizeof message,
+           "%s: file must be an absolute path, argv 1 or more strings, env strings, cwd a string", call);
+  throw_error(env, message);
+  return 0;
 }
 
 /* One running child: its pidfd polled on the event loop, and what to call when it exits. */
@@ -199,8 +227,7 @@ static int watch_exit(napi_env env, pid_t pid, napi_value on_exit) {
 /* posix_spawn's setup: the child's ends of the pairs on 0, 1, 2 (or, with `tty`, that terminal
  * opened on 0 and duplicated to 1 and 2) and no other descriptor, the directory, the session and
  * the signals. Returns 0 or an errno. */
-static int spawn_child(pid_t *pid, const char *file, char **argv, char **envp, const char *cwd, const int child_fds[3],
-                       const char *tty) {
+static int spawn_child(pid_t *pid, const struct command *command, const int child_fds[3], const char *tty) {
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
   sigset_t all, none;
@@ -227,11 +254,11 @@ static int spawn_child(pid_t *pid, const char *file, char **argv, char **envp, c
   if (!err) err = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
 #endif
 #endif
-  if (!err) err = posix_spawn_file_actions_addchdir_np(&actions, cwd);
+  if (!err) err = posix_spawn_file_actions_addchdir_np(&actions, command->cwd);
   if (!err) err = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
   if (!err) err = posix_spawnattr_setsigdefault(&attr, &all);
   if (!err) err = posix_spawnattr_setsigmask(&attr, &none);
-  if (!err) err = posix_spawn(pid, file, &actions, &attr, argv, envp);
+  if (!err) err = posix_spawn(pid, command->file, &actions, &attr, command->argv, command->envp);
   posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&actions);
   return err;
@@ -264,16 +291,10 @@ static napi_value spawn_process(napi_env env, napi_callback_info info) {
   if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc != 5 ||
       napi_typeof(env, args[4], &callback_type) != napi_ok || callback_type != napi_function)
     return throw_error(env, "spawnProcess(file, argv, env, cwd, onExit): bad arguments");
-  char *file = get_string(env, args[0]);
-  char **argv = get_strings(env, args[1], 1);
-  char **envp = get_strings(env, args[2], 0);
-  char *cwd = get_string(env, args[3]);
+  struct command command;
   napi_value result = NULL;
   int pairs[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}};
-  if (!file || !argv || !envp || !cwd || file[0] != '/') {
-    throw_error(env, "spawnProcess: file must be an absolute path, argv 1 or more strings, env strings, cwd a string");
-    goto done;
-  }
+  if (!get_command(env, args, &command, "spawnProcess")) goto done;
   for (int i = 0; i < 3; i++)
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pairs[i]) != 0) {
       result = int_value(env, -errno);
@@ -282,7 +303,7 @@ static napi_value spawn_process(napi_env env, napi_callback_info info) {
   /* pairs[i][0] is the child's end, pairs[i][1] the server's. */
   int child_fds[3] = {pairs[0][0], pairs[1][0], pairs[2][0]};
   pid_t pid;
-  int err = spawn_child(&pid, file, argv, envp, cwd, child_fds, NULL);
+  int err = spawn_child(&pid, &command, child_fds, NULL);
   if (err) {
     result = int_value(env, -err);
     goto done;
@@ -310,10 +331,7 @@ static napi_value spawn_process(napi_env env, napi_callback_info info) {
   result = array;
 done:
   close_pairs(pairs);
-  free(file);
-  free(cwd);
-  free_strings(argv);
-  free_strings(envp);
+  free_command(&command);
   return result;
 }
 
@@ -348,24 +366,18 @@ static napi_value spawn_pty(napi_env env, napi_callback_info info) {
       napi_typeof(env, args[8], &types[2]) != napi_ok || types[0] != napi_function || types[1] != napi_function ||
       types[2] != napi_function)
     return throw_error(env, "spawnPty(file, argv, env, cwd, cols, rows, onExit, onData, onWritable): bad arguments");
-  char *file = get_string(env, args[0]);
-  char **argv = get_strings(env, args[1], 1);
-  char **envp = get_strings(env, args[2], 0);
-  char *cwd = get_string(env, args[3]);
+  struct command command;
   napi_value result = NULL;
   int master = -1;
   char name[128];
-  if (!file || !argv || !envp || !cwd || file[0] != '/') {
-    throw_error(env, "spawnPty: file must be an absolute path, argv 1 or more strings, env strings, cwd a string");
-    goto done;
-  }
+  if (!get_command(env, args, &command, "spawnPty")) goto done;
   master = open_master(name, sizeof name, cols, rows);
   if (master < 0) {
     result = int_value(env, master);
     goto done;
   }
   pid_t pid;
-  int err = spawn_child(&pid, file, argv, envp, cwd, NULL, name);
+  int err = spawn_child(&pid, &command, NULL, name);
   if (!err) err = watch_exit(env, pid, args[6]);
   if (err) {
     result = int_value(env, -err);
@@ -391,10 +403,7 @@ static napi_value spawn_pty(napi_env env, napi_callback_info info) {
   result = array;
 done:
   if (master >= 0) close(master);
-  free(file);
-  free(cwd);
-  free_strings(argv);
-  free_strings(envp);
+  free_command(&command);
   return result;
 }
 
