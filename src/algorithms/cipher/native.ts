@@ -5,12 +5,13 @@ import type { GatheredBytes } from '../types.js';
 export type NativeCipherHandle = { readonly __nativeCipher: unique symbol };
 
 /**
- * The packet ciphers and MACs of the native addon (`native/packet-crypto.c`): OpenSSL's EVP interface (the
- * OpenSSL inside node) with one keyed context per direction, writing into buffers the caller
- * provides. Each `*Seal` fills `out` (plain's length + 16 bytes), reading `plain` whole or in up to
- * 16 pieces, each apart from `out` or at its own place in it; each `*Open` reads the packet
- * whole or in pieces the same way, writes the plaintext to `body` (the packet's length - 20 bytes:
- * apart from the packet, or its own ciphertext bytes) and returns whether the tag verified. Bad arguments throw; nothing is read or written out of bounds.
+ * The packet ciphers and MACs of the native addon (`native/packet-crypto.c`): OpenSSL's EVP
+ * interface (the OpenSSL inside node) with one keyed context per direction, writing into buffers
+ * the caller provides. Each `*Seal` fills `out` (plain's length + 16 bytes), reading `plain` whole
+ * or in up to 16 pieces, each apart from `out` or at its own place in it; each `*Open` reads the
+ * packet whole or in pieces the same way, writes the plaintext to `body` (the packet's length - 20
+ * bytes: apart from the packet, or its own ciphertext bytes) and returns whether the tag
+ * verified. Bad arguments throw; nothing is read or written out of bounds.
  */
 export interface NativePacketCrypto {
   /** AES-GCM (RFC 5647 §7) by the key's length (16 or 32 bytes); `iv` is the 12-byte initial nonce. */
