@@ -27,9 +27,13 @@
 /* Tags the externals this file makes, so a handle from elsewhere is refused. */
 static const napi_type_tag PTY_TAG = {0x2b6f0d93c1e84a57ULL, 0x8c41d7e2a95f3b06ULL};
 
-/* Bytes read per read() call, and most read() calls per poll wake-up (then other work runs). */
-#define READ_CHUNK 16384
-#define READS_PER_WAKE 16
+/*
+ * Output handed to onData at once: a pty read returns at most what the line discipline holds (4
+ * KiB), so reads are gathered until the master is empty or this is full (one channel write, not
+ * one per read). At most CHUNKS_PER_WAKE per poll wake-up; then other work runs.
+ */
+#define CHUNK_BYTES 65536
+#define CHUNKS_PER_WAKE 4
 
 /* One pty master: polled for output (unless paused) and, when asked, for room to write. */
 struct pty {
@@ -113,27 +117,42 @@ static void end_output(struct pty *p) {
   napi_close_handle_scope(p->env, scope);
 }
 
-/* Reads what the master holds and hands it to onData, until it is empty, paused or ended. */
-static void read_pass(struct pty *p) {
-  unsigned char chunk[READ_CHUNK];
-  for (int i = 0; i < READS_PER_WAKE && !p->paused && !p->ended && !p->closed; i++) {
-    ssize_t n = read(p->master, chunk, sizeof chunk);
+/* What a read of the master found after the bytes it gathered. */
+enum read_stop { STOP_FULL, STOP_EMPTY, STOP_END };
+
+/* Reads into chunk[0, CHUNK_BYTES) until it is full or the master is empty or at its end. */
+static enum read_stop gather(struct pty *p, unsigned char *chunk, size_t *filled) {
+  *filled = 0;
+  while (*filled < CHUNK_BYTES) {
+    ssize_t n = read(p->master, chunk + *filled, CHUNK_BYTES - *filled);
     if (n > 0) {
-      napi_handle_scope scope;
-      napi_value buffer;
-      if (napi_open_handle_scope(p->env, &scope) != napi_ok) return;
-      if (napi_create_buffer_copy(p->env, (size_t)n, chunk, NULL, &buffer) == napi_ok)
-        call_js(p, p->on_data, 1, &buffer);
-      napi_close_handle_scope(p->env, scope);
+      *filled += (size_t)n;
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      if (p->exited) end_output(p);
-      return;
+    /* Empty. After the exit that is the end: the read flushed the tty's pending input first. */
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return p->exited ? STOP_END : STOP_EMPTY;
+    return STOP_END; /* EIO (every slave closed, all read), end of file, or an error */
+  }
+  return STOP_FULL;
+}
+
+/* Reads what the master holds and hands it to onData, until it is empty, paused or ended. */
+static void read_pass(struct pty *p) {
+  unsigned char chunk[CHUNK_BYTES];
+  for (int i = 0; i < CHUNKS_PER_WAKE && !p->paused && !p->ended && !p->closed; i++) {
+    size_t filled;
+    enum read_stop stop = gather(p, chunk, &filled);
+    if (filled > 0) {
+      napi_handle_scope scope;
+      napi_value buffer;
+      if (napi_open_handle_scope(p->env, &scope) != napi_ok) return;
+      if (napi_create_buffer_copy(p->env, filled, chunk, NULL, &buffer) == napi_ok)
+        call_js(p, p->on_data, 1, &buffer);
+      napi_close_handle_scope(p->env, scope);
     }
-    end_output(p); /* EIO (every slave closed, all read), end of file, or an error */
-    return;
+    if (stop == STOP_END) end_output(p);
+    if (stop != STOP_FULL) return;
   }
 }
 
