@@ -137,23 +137,28 @@ static enum read_stop gather(struct pty *p, unsigned char *chunk, size_t *filled
   return STOP_FULL;
 }
 
-/* Reads what the master holds and hands it to onData, until it is empty, paused or ended. */
+/*
+ * Reads what the master holds and hands it to onData, until it is empty, paused or ended. The
+ * chunk is on the heap: onData runs JavaScript, whose stack this frame would otherwise shorten.
+ */
 static void read_pass(struct pty *p) {
-  unsigned char chunk[CHUNK_BYTES];
+  unsigned char *chunk = malloc(CHUNK_BYTES);
+  if (!chunk) return; /* the poll reports the master again */
   for (int i = 0; i < CHUNKS_PER_WAKE && !p->paused && !p->ended && !p->closed; i++) {
     size_t filled;
     enum read_stop stop = gather(p, chunk, &filled);
     if (filled > 0) {
       napi_handle_scope scope;
       napi_value buffer;
-      if (napi_open_handle_scope(p->env, &scope) != napi_ok) return;
+      if (napi_open_handle_scope(p->env, &scope) != napi_ok) break;
       if (napi_create_buffer_copy(p->env, filled, chunk, NULL, &buffer) == napi_ok)
         call_js(p, p->on_data, 1, &buffer);
       napi_close_handle_scope(p->env, scope);
     }
     if (stop == STOP_END) end_output(p);
-    if (stop != STOP_FULL) return;
+    if (stop != STOP_FULL) break;
   }
+  free(chunk);
 }
 
 static void poll_ready(uv_poll_t *poll, int status, int events) {
