@@ -336,12 +336,12 @@ done:
 }
 
 /* A new pty's master (non-blocking, close-on-exec), its slave's path in `name`; or -errno. */
-static int open_master(char *name, size_t name_size, uint32_t cols, uint32_t rows) {
+static int open_master(char *name, size_t name_size, const struct winsize *size) {
   int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (master < 0) return -errno;
   int err = grantpt(master) != 0 || unlockpt(master) != 0 ? errno : ptsname_r(master, name, name_size);
   if (!err && fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK) != 0) err = errno;
-  if (!err) err = -pty_set_size(master, cols, rows);
+  if (!err) err = -pty_set_size(master, size);
   if (err) {
     close(master);
     return -err;
@@ -350,35 +350,35 @@ static int open_master(char *name, size_t name_size, uint32_t cols, uint32_t row
 }
 
 /*
- * spawnPty(file, argv, env, cwd, cols, rows, onExit, onData, onWritable): starts `file` as
- * spawnProcess does, but on a new pty of cols x rows (RFC 4254 §6.2): the slave is its stdin,
+ * spawnPty(file, argv, env, cwd, window, onExit, onData, onWritable): starts `file` as
+ * spawnProcess does, but on a new pty of `window` ([cols, rows, widthPx, heightPx], RFC 4254
+ * §6.2): the slave is its stdin,
  * stdout, stderr and controlling terminal. Returns [pid, pty handle] (see pty-io.c for onData,
  * onWritable and the pty* calls), or -errno when it cannot be started. onExit as spawnProcess.
  */
 static napi_value spawn_pty(napi_env env, napi_callback_info info) {
-  size_t argc = 9;
-  napi_value args[9];
+  size_t argc = 8;
+  napi_value args[8];
   napi_valuetype types[3];
-  uint32_t cols, rows;
-  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc != 9 ||
-      napi_get_value_uint32(env, args[4], &cols) != napi_ok || napi_get_value_uint32(env, args[5], &rows) != napi_ok ||
-      napi_typeof(env, args[6], &types[0]) != napi_ok || napi_typeof(env, args[7], &types[1]) != napi_ok ||
-      napi_typeof(env, args[8], &types[2]) != napi_ok || types[0] != napi_function || types[1] != napi_function ||
-      types[2] != napi_function)
-    return throw_error(env, "spawnPty(file, argv, env, cwd, cols, rows, onExit, onData, onWritable): bad arguments");
+  struct winsize window;
+  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc != 8 ||
+      !pty_get_window(env, args[4], &window) || napi_typeof(env, args[5], &types[0]) != napi_ok ||
+      napi_typeof(env, args[6], &types[1]) != napi_ok || napi_typeof(env, args[7], &types[2]) != napi_ok ||
+      types[0] != napi_function || types[1] != napi_function || types[2] != napi_function)
+    return throw_error(env, "spawnPty(file, argv, env, cwd, window, onExit, onData, onWritable): bad arguments");
   struct command command;
   napi_value result = NULL;
   int master = -1;
   char name[128];
   if (!get_command(env, args, &command, "spawnPty")) goto done;
-  master = open_master(name, sizeof name, cols, rows);
+  master = open_master(name, sizeof name, &window);
   if (master < 0) {
     result = int_value(env, master);
     goto done;
   }
   pid_t pid;
   int err = spawn_child(&pid, &command, NULL, name);
-  if (!err) err = watch_exit(env, pid, args[6]);
+  if (!err) err = watch_exit(env, pid, args[5]);
   if (err) {
     result = int_value(env, -err);
     goto done;
@@ -386,7 +386,7 @@ static napi_value spawn_pty(napi_env env, napi_callback_info info) {
   napi_value handle, array;
   int fd = master;
   master = -1; /* the pty's from here on, closed by it even when wrapping fails */
-  struct pty *p = pty_io_wrap(env, fd, args[7], args[8], &handle);
+  struct pty *p = pty_io_wrap(env, fd, args[6], args[7], &handle);
   if (!p) {
     /* The exit watch reports the kill to onExit; the caller sees the failure first. */
     kill(pid, SIGKILL);

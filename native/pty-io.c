@@ -292,15 +292,14 @@ static napi_value pty_exited(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* ptyResize(handle, cols, rows): the window size (RFC 4254 §6.7); 0 or -errno. */
+/* ptyResize(handle, [cols, rows, widthPx, heightPx]): the window size (RFC 4254 §6.7); 0 or -errno. */
 static napi_value pty_resize(napi_env env, napi_callback_info info) {
-  napi_value argv[3];
-  uint32_t cols, rows;
-  struct pty *p = get_pty(env, info, 3, argv);
+  napi_value argv[2];
+  struct winsize size;
+  struct pty *p = get_pty(env, info, 2, argv);
   if (!p) return NULL;
-  if (napi_get_value_uint32(env, argv[1], &cols) != napi_ok || napi_get_value_uint32(env, argv[2], &rows) != napi_ok)
-    return throw_error(env, "ptyResize(handle, cols, rows)");
-  return int_value(env, pty_set_size(p->master, cols, rows));
+  if (!pty_get_window(env, argv[1], &size)) return throw_error(env, "ptyResize(handle, [cols, rows, widthPx, heightPx])");
+  return int_value(env, pty_set_size(p->master, &size));
 }
 
 /* ptyClose(handle): stops reading and writing and closes the master (the slave side hangs up). */
@@ -311,10 +310,27 @@ static napi_value pty_close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-int pty_set_size(int master, uint32_t cols, uint32_t rows) {
-  struct winsize size = {.ws_row = (unsigned short)(rows > 0xffff ? 0xffff : rows),
-                         .ws_col = (unsigned short)(cols > 0xffff ? 0xffff : cols)};
-  return ioctl(master, TIOCSWINSZ, &size) == 0 ? 0 : -errno;
+int pty_get_window(napi_env env, napi_value value, struct winsize *size) {
+  bool is_array;
+  uint32_t length, n[4];
+  if (napi_is_array(env, value, &is_array) != napi_ok || !is_array ||
+      napi_get_array_length(env, value, &length) != napi_ok || length != 4)
+    return 0;
+  for (uint32_t i = 0; i < 4; i++) {
+    napi_value element;
+    if (napi_get_element(env, value, i, &element) != napi_ok || napi_get_value_uint32(env, element, &n[i]) != napi_ok)
+      return 0;
+    if (n[i] > 0xffff) n[i] = 0xffff;
+  }
+  size->ws_col = (unsigned short)n[0];
+  size->ws_row = (unsigned short)n[1];
+  size->ws_xpixel = (unsigned short)n[2];
+  size->ws_ypixel = (unsigned short)n[3];
+  return 1;
+}
+
+int pty_set_size(int master, const struct winsize *size) {
+  return ioctl(master, TIOCSWINSZ, size) == 0 ? 0 : -errno;
 }
 
 int pty_io_register(napi_env env, napi_value exports) {

@@ -11,7 +11,8 @@ import {
   type SessionProcess,
 } from './process.js';
 import { breakCharacter, clampForPty, LAUNCHER_SHELL, ptyLauncherArgs } from './pty-launch.js';
-import type { NativePtyHandle, NativePtySpawn } from './spawn.js';
+import type { NativePtyHandle, NativePtySpawn, PtyWindow } from './spawn.js';
+import type { TerminalSize } from './types.js';
 
 /** Client input waiting for the pty above which the client is no longer read (input backpressure). */
 const MAX_QUEUED_INPUT = 64 * 1024;
@@ -24,6 +25,12 @@ const MAX_QUEUED_INPUT = 64 * 1024;
 const MAX_OUTPUT_AFTER_EXIT = 1024 * 1024;
 
 const EAGAIN = -constants.errno.EAGAIN;
+
+/** The window for the addon: at least one column and row, and the pixel size the client gave. */
+function windowOf(size: TerminalSize): PtyWindow {
+  const { cols, rows } = clampForPty(size);
+  return [cols, rows, size.widthPx, size.heightPx];
+}
 
 /**
  * Starts a session's process on a new pty through the native addon (RFC 4254 §6.2): posix_spawn
@@ -40,7 +47,6 @@ export function spawnWithNativePty(
   streams: ProcessStreams,
 ): SessionProcess {
   const { input, output } = streams;
-  const { cols, rows } = clampForPty(pty.size);
   let handle: NativePtyHandle | undefined;
   let exit: ExitStatus | undefined;
   let outputEnded = false;
@@ -147,8 +153,7 @@ export function spawnWithNativePty(
     [LAUNCHER_SHELL, ...ptyLauncherArgs(spec, pty)],
     env,
     spec.cwd,
-    cols,
-    rows,
+    windowOf(pty.size),
     onExit,
     onData,
     onWritable,
@@ -171,8 +176,7 @@ export function spawnWithNativePty(
     },
     resize: (size) => {
       if (!handle) return;
-      const s = clampForPty(size);
-      const result = native.ptyResize(handle, s.cols, s.rows);
+      const result = native.ptyResize(handle, windowOf(size));
       if (result < 0) spec.log.debug({ errno: result }, 'pty resize failed');
     },
     sendBreak: () => {

@@ -26,11 +26,14 @@ export interface NativeProcessSpawn {
 /** A pty's master side inside the native addon: opaque. */
 export type NativePtyHandle = { readonly __nativePty: unique symbol };
 
+/** A pty window size for the addon (RFC 4254 §6.2): characters, then pixels (0 when unknown). */
+export type PtyWindow = readonly [cols: number, rows: number, widthPx: number, heightPx: number];
+
 /** The pty process starts of the native addon (`native/process-spawn.c`, `native/pty-io.c`). */
 export interface NativePtySpawn {
   /**
-   * Starts `file` as {@link NativeProcessSpawn.spawnProcess} does, on a new pty of `cols` x
-   * `rows` that is its stdin, stdout, stderr and controlling terminal: [pid, pty], or a negative
+   * Starts `file` as {@link NativeProcessSpawn.spawnProcess} does, on a new pty of size `window`
+   * that is its stdin, stdout, stderr and controlling terminal: [pid, pty], or a negative
    * errno. `onData` gets the output as it is read, then `null` once at its end (every slave
    * descriptor closed, or nothing more after {@link ptyExited}); `onWritable` follows
    * {@link ptyWaitWritable}.
@@ -40,8 +43,7 @@ export interface NativePtySpawn {
     argv: readonly string[],
     env: readonly string[],
     cwd: string,
-    cols: number,
-    rows: number,
+    window: PtyWindow,
     onExit: (code: number, signal: number) => void,
     onData: (data: Buffer | null) => void,
     onWritable: () => void,
@@ -55,7 +57,7 @@ export interface NativePtySpawn {
   /** The process has exited: the output ends as soon as the pty holds nothing more. */
   ptyExited(pty: NativePtyHandle): void;
   /** Sets the window size; 0 or a negative errno. */
-  ptyResize(pty: NativePtyHandle, cols: number, rows: number): number;
+  ptyResize(pty: NativePtyHandle, window: PtyWindow): number;
   /** Closes the master (idempotent callers only: a closed pty refuses every call). */
   ptyClose(pty: NativePtyHandle): void;
 }

@@ -173,6 +173,27 @@ describe(`the native pty (${NATIVE_SPAWN_ENV})`, () => {
     expect(waits).toBeGreaterThan(0);
   });
 
+  it.skipIf(!native)(
+    'gives the pty the size in characters and pixels, at the start and on resize',
+    async () => {
+      const show = `python3 -c 'import fcntl, struct, termios; print("ws", *struct.unpack("4H", fcntl.ioctl(0, termios.TIOCGWINSZ, bytes(8))))'`;
+      const input = new PassThrough();
+      const output = new SlowOutput({ highWaterMark: 1024 });
+      const size = { cols: 91, rows: 17, widthPx: 728, heightPx: 408 };
+      const proc = spawnWithNativePty(
+        native!,
+        spec(`show() { ${show}; }; trap show WINCH; show; while :; do sleep 0.05; done`),
+        { info: { ...pty.info, size }, size },
+        { input, output, stderr: new PassThrough() },
+      );
+      await until(() => output.text().includes('ws 17 91 728 408'));
+      proc.resize({ cols: 120, rows: 40, widthPx: 960, heightPx: 800 });
+      await until(() => output.text().includes('ws 40 120 960 800'));
+      proc.hangUp();
+      await proc.done;
+    },
+  );
+
   it.skipIf(!native)('resizes, signals and sends a break to the process', async () => {
     const { proc, input, output } = start(
       'trap "echo got-usr1" USR1; trap "echo got-int; exit 3" INT; echo ready; while :; do sleep 0.05; done',
@@ -206,13 +227,15 @@ describe(`the native pty (${NATIVE_SPAWN_ENV})`, () => {
 
   it.skipIf(!native)('refuses a relative program and calls on a closed pty', () => {
     const noop = () => undefined;
-    expect(() => native!.spawnPty('sh', ['sh'], [], '/', 80, 24, noop, noop, noop)).toThrow(/absolute path/);
-    const started = native!.spawnPty('/bin/true', ['true'], [], '/', 80, 24, noop, noop, noop);
+    expect(() => native!.spawnPty('sh', ['sh'], [], '/', [80, 24, 0, 0], noop, noop, noop)).toThrow(
+      /absolute path/,
+    );
+    const started = native!.spawnPty('/bin/true', ['true'], [], '/', [80, 24, 0, 0], noop, noop, noop);
     expect(Array.isArray(started)).toBe(true);
     const [, handle] = started as [number, NativePtyHandle];
     native!.ptyClose(handle);
     expect(() => native!.ptyWrite(handle, Buffer.from('x'))).toThrow(/closed/);
-    expect(() => native!.ptyResize({} as typeof handle, 1, 1)).toThrow(/not a pty handle/);
+    expect(() => native!.ptyResize({} as typeof handle, [1, 1, 0, 0])).toThrow(/not a pty handle/);
   });
 });
 
