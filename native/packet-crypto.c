@@ -211,46 +211,37 @@ static int mac_pieces(EVP_MAC_CTX *mac, const struct pieces *p, size_t from, siz
   return for_range(p, from, length, mac_in, mac);
 }
 
-/* The arguments of a sealing call: handle, [seq,] plain (whole or in pieces), out. */
-struct seal_call {
+/*
+ * The arguments of a sealing, opening or keystream call: handle, [seq,] input (whole or in
+ * pieces), output. Byte `shift` of the input is written to out[0] (0 when sealing; 4 when opening,
+ * whose output starts after the length field), and each piece lies apart from the output or at
+ * its own place in it.
+ */
+struct pieces_call {
   struct packet_cipher *c;
   uint32_t seq;
-  struct pieces plain;
+  struct pieces in;
   unsigned char *out;
   size_t out_length;
 };
 
-static int get_seal_call(napi_env env, napi_callback_info info, enum kind kind, int with_seq, struct seal_call *call) {
+static int get_pieces_call(napi_env env, napi_callback_info info, enum kind kind, int with_seq, size_t shift,
+                           struct pieces_call *call) {
   napi_value io[2];
   call->c = get_handle_call(env, info, kind, with_seq, &call->seq, io);
-  return call->c && get_pieces(env, io[0], &call->plain) &&
-         addon_get_bytes(env, io[1], &call->out, &call->out_length) &&
-         pieces_fit(&call->plain, call->out, call->out_length, 0);
-}
-
-/* The arguments of an opening call: handle, [seq,] packet (whole or in pieces), body. */
-struct open_call {
-  struct packet_cipher *c;
-  uint32_t seq;
-  struct pieces packet;
-  unsigned char *body;
-  size_t body_length;
-};
-
-/* Opening: packet = uint32 length || ciphertext || tag, body the ciphertext's length, in place or apart. */
-static int get_open_call(napi_env env, napi_callback_info info, enum kind kind, int with_seq, struct open_call *call) {
-  napi_value io[2];
-  call->c = get_handle_call(env, info, kind, with_seq, &call->seq, io);
-  return call->c && get_pieces(env, io[0], &call->packet) &&
-         addon_get_bytes(env, io[1], &call->body, &call->body_length) && call->packet.total >= 4 + TAG_LENGTH &&
-         call->body_length == call->packet.total - 4 - TAG_LENGTH &&
-         pieces_fit(&call->packet, call->body, call->body_length, 4);
+  return call->c && get_pieces(env, io[0], &call->in) && addon_get_bytes(env, io[1], &call->out, &call->out_length) &&
+         pieces_fit(&call->in, call->out, call->out_length, shift);
 }
 
 /* Sealing: plain = uint32 length || the rest, out one tag longer. */
-static int seal_lengths_ok(const struct seal_call *call) {
-  return call->plain.total >= 4 && call->plain.total <= INT32_MAX - TAG_LENGTH &&
-         call->out_length == call->plain.total + TAG_LENGTH;
+static int seal_lengths_ok(const struct pieces_call *call) {
+  return call->in.total >= 4 && call->in.total <= INT32_MAX - TAG_LENGTH &&
+         call->out_length == call->in.total + TAG_LENGTH;
+}
+
+/* Opening: packet = uint32 length || ciphertext || tag, body (out) the ciphertext's length. */
+static int open_lengths_ok(const struct pieces_call *call) {
+  return call->in.total >= 4 + TAG_LENGTH && call->out_length == call->in.total - 4 - TAG_LENGTH;
 }
 
 /* A new, empty cipher of `kind`, or NULL when out of memory. */
@@ -332,15 +323,15 @@ static napi_value create_gcm(napi_env env, napi_callback_info info) {
  * (RFC 5647 §7.3: the length is the additional authenticated data).
  */
 static napi_value gcm_seal(napi_env env, napi_callback_info info) {
-  struct seal_call a;
+  struct pieces_call a;
   int n;
-  if (!get_seal_call(env, info, KIND_GCM, 0, &a)) return throw_error(env, "gcmSeal(handle, plain, out)");
+  if (!get_pieces_call(env, info, KIND_GCM, 0, 0, &a)) return throw_error(env, "gcmSeal(handle, plain, out)");
   if (!seal_lengths_ok(&a)) return throw_error(env, "gcmSeal: out must be plain.length + 16 bytes");
   EVP_CIPHER_CTX *ctx = a.c->main;
-  size_t total = a.plain.total;
-  pieces_copy(&a.plain, 0, 4, a.out);
+  size_t total = a.in.total;
+  pieces_copy(&a.in, 0, 4, a.out);
   if (EVP_CipherInit_ex(ctx, NULL, NULL, NULL, a.c->iv, -1) != 1 || EVP_CipherUpdate(ctx, NULL, &n, a.out, 4) != 1 ||
-      !update_pieces(ctx, &a.plain, 4, total - 4, a.out + 4) || EVP_CipherFinal_ex(ctx, a.out + total, &n) != 1 ||
+      !update_pieces(ctx, &a.in, 4, total - 4, a.out + 4) || EVP_CipherFinal_ex(ctx, a.out + total, &n) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG_LENGTH, a.out + total) != 1)
     return throw_error(env, "AES-GCM encryption failed");
   next_gcm_iv(a.c->iv);
@@ -353,19 +344,19 @@ static napi_value gcm_seal(napi_env env, napi_callback_info info) {
  * the plaintext. Returns whether the tag verified; on false, body holds nothing to use.
  */
 static napi_value gcm_open(napi_env env, napi_callback_info info) {
-  struct open_call a;
+  struct pieces_call a;
   int n;
-  if (!get_open_call(env, info, KIND_GCM, 0, &a))
+  if (!get_pieces_call(env, info, KIND_GCM, 0, 4, &a) || !open_lengths_ok(&a))
     return throw_error(env, "gcmOpen(handle, packet, body): body is packet.length - 20 bytes, in place or apart");
   EVP_CIPHER_CTX *ctx = a.c->main;
   unsigned char length_field[4], tag[TAG_LENGTH];
-  pieces_copy(&a.packet, 0, 4, length_field);
-  pieces_copy(&a.packet, 4 + a.body_length, TAG_LENGTH, tag);
+  pieces_copy(&a.in, 0, 4, length_field);
+  pieces_copy(&a.in, 4 + a.out_length, TAG_LENGTH, tag);
   int ok = EVP_CipherInit_ex(ctx, NULL, NULL, NULL, a.c->iv, -1) == 1 &&
            EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_LENGTH, tag) == 1 &&
            EVP_CipherUpdate(ctx, NULL, &n, length_field, 4) == 1 &&
-           update_pieces(ctx, &a.packet, 4, a.body_length, a.body) &&
-           EVP_CipherFinal_ex(ctx, a.body + a.body_length, &n) == 1;
+           update_pieces(ctx, &a.in, 4, a.out_length, a.out) &&
+           EVP_CipherFinal_ex(ctx, a.out + a.out_length, &n) == 1;
   next_gcm_iv(a.c->iv);
   napi_value result;
   CALL(env, napi_get_boolean(env, ok, &result));
@@ -472,15 +463,15 @@ static napi_value chacha_length(napi_env env, napi_callback_info info) {
  * PROTOCOL.chacha20poly1305).
  */
 static napi_value chacha_seal(napi_env env, napi_callback_info info) {
-  struct seal_call a;
+  struct pieces_call a;
   unsigned char poly_key[POLY_KEY_LENGTH], length_field[4];
-  if (!get_seal_call(env, info, KIND_CHACHA, 1, &a)) return throw_error(env, "chachaSeal(handle, seq, plain, out)");
+  if (!get_pieces_call(env, info, KIND_CHACHA, 1, 0, &a)) return throw_error(env, "chachaSeal(handle, seq, plain, out)");
   if (!seal_lengths_ok(&a)) return throw_error(env, "chachaSeal: out must be plain.length + 16 bytes");
-  pieces_copy(&a.plain, 0, 4, length_field);
-  struct pieces sealed = one_piece(a.out, a.plain.total);
+  pieces_copy(&a.in, 0, 4, length_field);
+  struct pieces sealed = one_piece(a.out, a.in.total);
   int ok = crypt_length(a.c, a.seq, length_field, a.out) && start_body(a.c, a.seq, poly_key) &&
-           update_pieces(a.c->main, &a.plain, 4, a.plain.total - 4, a.out + 4) &&
-           poly1305(a.c, poly_key, &sealed, a.plain.total, a.out + a.plain.total);
+           update_pieces(a.c->main, &a.in, 4, a.in.total - 4, a.out + 4) &&
+           poly1305(a.c, poly_key, &sealed, a.in.total, a.out + a.in.total);
   OPENSSL_cleanse(poly_key, sizeof poly_key);
   if (!ok) return throw_error(env, "chacha20-poly1305 encryption failed");
   return NULL;
@@ -493,17 +484,17 @@ static napi_value chacha_seal(napi_env env, napi_callback_info info) {
  * it did not.
  */
 static napi_value chacha_open(napi_env env, napi_callback_info info) {
-  struct open_call a;
+  struct pieces_call a;
   unsigned char poly_key[POLY_KEY_LENGTH], expected[TAG_LENGTH], tag[TAG_LENGTH];
-  if (!get_open_call(env, info, KIND_CHACHA, 1, &a))
+  if (!get_pieces_call(env, info, KIND_CHACHA, 1, 4, &a) || !open_lengths_ok(&a))
     return throw_error(env, "chachaOpen(handle, seq, packet, body): body is packet.length - 20 bytes, in place or apart");
-  size_t mac_end = a.packet.total - TAG_LENGTH;
-  int keyed = start_body(a.c, a.seq, poly_key) && poly1305(a.c, poly_key, &a.packet, mac_end, expected);
+  size_t mac_end = a.in.total - TAG_LENGTH;
+  int keyed = start_body(a.c, a.seq, poly_key) && poly1305(a.c, poly_key, &a.in, mac_end, expected);
   OPENSSL_cleanse(poly_key, sizeof poly_key);
   if (!keyed) return throw_error(env, "Poly1305 failed");
-  pieces_copy(&a.packet, mac_end, TAG_LENGTH, tag);
+  pieces_copy(&a.in, mac_end, TAG_LENGTH, tag);
   int ok = CRYPTO_memcmp(expected, tag, TAG_LENGTH) == 0;
-  if (ok && !update_pieces(a.c->main, &a.packet, 4, a.body_length, a.body)) return throw_error(env, "chacha20 failed");
+  if (ok && !update_pieces(a.c->main, &a.in, 4, a.out_length, a.out)) return throw_error(env, "chacha20 failed");
   napi_value result;
   CALL(env, napi_get_boolean(env, ok, &result));
   return result;
@@ -531,10 +522,10 @@ static napi_value create_ctr(napi_env env, napi_callback_info info) {
  * out (as long as `in`; a piece may be its own place in out). The counter carries across calls.
  */
 static napi_value ctr_update(napi_env env, napi_callback_info info) {
-  struct seal_call a;
-  if (!get_seal_call(env, info, KIND_CTR, 0, &a)) return throw_error(env, "ctrUpdate(handle, in, out)");
-  if (a.out_length != a.plain.total) return throw_error(env, "ctrUpdate: out must be as long as in");
-  if (!update_pieces(a.c->main, &a.plain, 0, a.plain.total, a.out)) return throw_error(env, "AES-CTR failed");
+  struct pieces_call a;
+  if (!get_pieces_call(env, info, KIND_CTR, 0, 0, &a)) return throw_error(env, "ctrUpdate(handle, in, out)");
+  if (a.out_length != a.in.total) return throw_error(env, "ctrUpdate: out must be as long as in");
+  if (!update_pieces(a.c->main, &a.in, 0, a.in.total, a.out)) return throw_error(env, "AES-CTR failed");
   return NULL;
 }
 

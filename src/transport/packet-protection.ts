@@ -337,17 +337,15 @@ function etmInbound(
       return asBuffer(stream.update(packet.subarray(4, end)));
     },
   };
-  const { updateInto } = stream;
-  const { verifyPieces } = mac;
-  if (!updateInto || !verifyPieces) return inbound;
+  if (!stream.updateInto || !mac.verifyPieces) return inbound;
   return {
     ...inbound,
     openPieces(seq, pieces, total) {
       const end = total - macLength;
-      if (!verifyPieces.call(mac, seq, piecesRange(pieces, 0, end), joinedRange(pieces, end, total)))
+      if (!mac.verifyPieces!(seq, piecesRange(pieces, 0, end), joinedRange(pieces, end, total)))
         throw macError();
       const body = Buffer.allocUnsafe(end - 4);
-      updateInto.call(stream, piecesRange(pieces, 4, end), body);
+      stream.updateInto!(piecesRange(pieces, 4, end), body);
       return body;
     },
   };

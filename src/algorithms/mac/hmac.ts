@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { MacAlgorithm, MacInstance } from '../types.js';
+import type { GatheredBytes, MacAlgorithm, MacInstance } from '../types.js';
 import { nativePacketCrypto, type NativeCipherHandle, type NativePacketCrypto } from '../cipher/native.js';
 import { unpooledCopy } from '../../util/unpooled.js';
 
@@ -56,12 +56,12 @@ class NativeHmacInstance implements MacInstance {
     this.native.hmac(this.handle, seq >>> 0, data, undefined, out);
   }
 
-  verify(seq: number, data: Uint8Array, mac: Uint8Array): boolean {
+  verify(seq: number, data: GatheredBytes, mac: Uint8Array): boolean {
     return mac.length === this.length && this.native.hmacVerify(this.handle, seq >>> 0, data, undefined, mac);
   }
 
   verifyPieces(seq: number, data: readonly Uint8Array[], mac: Uint8Array): boolean {
-    return mac.length === this.length && this.native.hmacVerify(this.handle, seq >>> 0, data, undefined, mac);
+    return this.verify(seq, data, mac);
   }
 }
 
