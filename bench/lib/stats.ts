@@ -23,17 +23,29 @@ export interface Sample {
   /** Larger is better (MB/s, handshakes/s) or smaller (CPU, memory, latency). */
   readonly better: 'higher' | 'lower';
   readonly values: number[];
+  /** The round of each value (same order), so servers' values can be paired round by round. */
+  readonly rounds: (number | undefined)[];
 }
 
 /** Collects samples by (measure, server). */
 export class Results {
   readonly samples = new Map<string, Sample>();
 
-  add(measure: string, server: string, unit: string, better: 'higher' | 'lower', value: number): void {
+  /** Records one value; `round` (0-based) pairs it with the other servers' values of that round. */
+  add(
+    measure: string,
+    server: string,
+    unit: string,
+    better: 'higher' | 'lower',
+    value: number,
+    round?: number,
+  ): void {
     const key = `${measure}\u0000${server}`;
     let s = this.samples.get(key);
-    if (!s) this.samples.set(key, (s = { measure, server, unit, better, values: [] }));
-    if (Number.isFinite(value)) s.values.push(value);
+    if (!s) this.samples.set(key, (s = { measure, server, unit, better, values: [], rounds: [] }));
+    if (!Number.isFinite(value)) return;
+    s.values.push(value);
+    s.rounds.push(round);
   }
 
   /** Measures in the order first seen. */
@@ -54,8 +66,28 @@ function fmt(x: number): string {
 }
 
 /**
+ * The ratios x ÷ base of the rounds both measured (rounds are interleaved, so a pair shares the
+ * machine's state of the moment).
+ */
+export function roundRatios(x: Sample | undefined, base: Sample | undefined): number[] {
+  if (!x || !base) return [];
+  const byRound = new Map<number, number>();
+  base.rounds.forEach((r, i) => {
+    if (r !== undefined && base.values[i] !== 0) byRound.set(r, base.values[i]!);
+  });
+  const ratios: number[] = [];
+  x.rounds.forEach((r, i) => {
+    const b = r === undefined ? undefined : byRound.get(r);
+    if (b !== undefined) ratios.push(x.values[i]! / b);
+  });
+  return ratios;
+}
+
+/**
  * A markdown table: one row per measure, the median per server, and each server's median
- * divided by OpenSSH's (for speeds above 1 is better; for costs below 1 is better).
+ * divided by OpenSSH's (for speeds above 1 is better; for costs below 1 is better), followed,
+ * when two or more rounds ran, by the range of the round-by-round ratios: a target the range
+ * straddles is met in some rounds and missed in others.
  */
 export function markdownTable(results: Results, servers: readonly string[]): string {
   const others = servers.includes('openssh') ? servers.filter((s) => s !== 'openssh') : [];
@@ -70,7 +102,12 @@ export function markdownTable(results: Results, servers: readonly string[]): str
       const b = median(base?.values ?? []);
       if (!Number.isFinite(x) || !Number.isFinite(b) || x === 0 || b === 0) return '–';
       // Speeds: above 1 is better; costs (CPU, memory, latency): below 1 is better.
-      return `${(x / b).toFixed(2)}×`;
+      const perRound = roundRatios(results.get(m, s), base);
+      const range =
+        perRound.length >= 2
+          ? ` (${Math.min(...perRound).toFixed(2)}–${Math.max(...perRound).toFixed(2)})`
+          : '';
+      return `${(x / b).toFixed(2)}×${range}`;
     });
     lines.push(`| ${[m, unit, ...cells, ...ratios].join(' | ')} |`);
   }

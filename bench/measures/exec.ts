@@ -39,8 +39,8 @@ export async function execMeasure(ctx: BenchContext): Promise<void> {
           const cpu = treeCpuSeconds(s.pid) - cpu0;
           const mbs = bytes / 1e6 / r.seconds;
           const name = `exec cat ${direction} aes128-gcm (OpenSSH ssh)`;
-          ctx.results.add(name, s.name, 'MB/s', 'higher', mbs);
-          ctx.results.add(`${name} server CPU`, s.name, 's/GiB', 'lower', (cpu * GIB) / bytes);
+          ctx.results.add(name, s.name, 'MB/s', 'higher', mbs, round);
+          ctx.results.add(`${name} server CPU`, s.name, 's/GiB', 'lower', (cpu * GIB) / bytes, round);
           ctx.log(`round ${round + 1} ${s.name.padEnd(8)} ${name}: ${mbs.toFixed(0)} MB/s`);
         }
       }

@@ -48,10 +48,12 @@ export async function handshakeMeasure(ctx: BenchContext): Promise<void> {
           const cpu = treeCpuSeconds(s.pid) - cpu0;
           const rate = r.count / r.seconds;
           const label = `handshakes c=${concurrency}`;
-          ctx.results.add(label, s.name, 'per s', 'higher', rate);
-          ctx.results.add(`${label} p50 latency`, s.name, 'ms', 'lower', percentile(r.latenciesMs, 50));
-          ctx.results.add(`${label} p99 latency`, s.name, 'ms', 'lower', percentile(r.latenciesMs, 99));
-          ctx.results.add(`${label} server CPU`, s.name, 'ms each', 'lower', (cpu * 1000) / r.count);
+          const add = (measure: string, unit: string, better: 'higher' | 'lower', value: number) =>
+            ctx.results.add(measure, s.name, unit, better, value, round);
+          add(label, 'per s', 'higher', rate);
+          add(`${label} p50 latency`, 'ms', 'lower', percentile(r.latenciesMs, 50));
+          add(`${label} p99 latency`, 'ms', 'lower', percentile(r.latenciesMs, 99));
+          add(`${label} server CPU`, 'ms each', 'lower', (cpu * 1000) / r.count);
           ctx.log(
             `round ${round + 1} ${s.name.padEnd(8)} ${label}: ${rate.toFixed(1)}/s, p50 ${percentile(r.latenciesMs, 50).toFixed(1)} ms, ` +
               `${((cpu * 1000) / r.count).toFixed(2)} ms CPU each${r.errors ? `, ${r.errors} errors` : ''}`,

@@ -124,8 +124,8 @@ export async function sftpMeasure(ctx: BenchContext): Promise<void> {
                 continue;
               }
               const mbs = bytes / 1e6 / seconds;
-              ctx.results.add(`${name}`, s.name, 'MB/s', 'higher', mbs);
-              ctx.results.add(`${name} server CPU`, s.name, 's/GiB', 'lower', (cpu * GIB) / bytes);
+              ctx.results.add(`${name}`, s.name, 'MB/s', 'higher', mbs, round);
+              ctx.results.add(`${name} server CPU`, s.name, 's/GiB', 'lower', (cpu * GIB) / bytes, round);
               ctx.log(
                 `round ${round + 1} ${s.name.padEnd(8)} ${name}: ${mbs.toFixed(0)} MB/s, ${((cpu * GIB) / bytes).toFixed(2)} s CPU/GiB`,
               );
