@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import type { Channel, ConnectionContext, ExitStatus } from '../connection/types.js';
 import type { Logger } from '../log/logger.js';
 import { buildChildEnv } from './environment.js';
@@ -67,7 +67,11 @@ async function startProcess(
   const shell = settings.shell;
   if (shell === null) throw new Error('processes are disabled');
   const home = conn.user.home;
-  await mkdir(home, { recursive: true, mode: 0o700 });
+  // Synchronous on purpose: for a home that exists this is one mkdir system call (EEXIST) and a
+  // stat, where the thread-pool round trip of fs/promises cost about 100 µs of CPU per session
+  // (3–4% of a handshake's main-thread time). It blocks no more than starting the process does: the
+  // native spawn changes into `home` before it returns.
+  mkdirSync(home, { recursive: true, mode: 0o700 });
   const env = buildChildEnv({
     user: conn.user,
     shell,

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,6 +42,8 @@ describe('session channel × OpenSSH ssh', () => {
     const r = await ts.ssh('alice', [HOST, 'pwd; env']);
     const [pwd, ...envLines] = r.stdout.toString().trimEnd().split('\n');
     expect(pwd).toBe(join(ts.dataDir, 'homes', 'alice'));
+    // The session made the home, private, under a fresh data directory.
+    expect(statSync(pwd!).mode & 0o777).toBe(0o700);
     const env = Object.fromEntries(
       envLines.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
     );
