@@ -84,12 +84,8 @@ for (const m of run) {
 }
 
 const serverCols = servers as readonly string[];
-const machineRows = new Results();
-const serverRows = new Results();
-for (const s of ctx.results.samples.values()) {
-  const target = s.server === 'machine' ? machineRows : serverRows;
-  for (const v of s.values) target.add(s.measure, s.server, s.unit, s.better, v);
-}
+const machineRows = ctx.results.filter((s) => s.server === 'machine');
+const serverRows = ctx.results.filter((s) => s.server !== 'machine');
 let md = `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; Linux ${machine.kernel}; node ${machine.node}; ${machine.openssh}; sshd-kit ${machine.sshdKit}. Medians of ${ctx.rounds} round(s)${ctx.quick ? ', quick mode' : ''}; ratios are sshd-kit (or ssh2) ÷ OpenSSH.\n\n`;
 if (serverRows.samples.size > 0) md += `${markdownTable(serverRows, serverCols)}\n`;
 if (machineRows.samples.size > 0) md += `\n${markdownTable(machineRows, ['machine'])}\n`;

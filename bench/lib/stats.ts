@@ -48,6 +48,14 @@ export class Results {
     s.rounds.push(round);
   }
 
+  /** A new collection of the samples `keep` accepts (every value with its round). */
+  filter(keep: (s: Sample) => boolean): Results {
+    const out = new Results();
+    for (const s of this.samples.values())
+      if (keep(s)) s.values.forEach((v, i) => out.add(s.measure, s.server, s.unit, s.better, v, s.rounds[i]));
+    return out;
+  }
+
   /** Measures in the order first seen. */
   measures(): string[] {
     return [...new Set([...this.samples.values()].map((s) => s.measure))];

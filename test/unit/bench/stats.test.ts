@@ -22,6 +22,19 @@ describe('bench statistics', () => {
     expect(roundRatios(r.get('cpu', 'sshd-kit'), undefined)).toEqual([]);
   });
 
+  it('filters samples keeping each value with its round', () => {
+    const r = new Results();
+    r.add('cpu', 'openssh', 's', 'lower', 2, 0);
+    r.add('cpu', 'sshd-kit', 's', 'lower', 1, 1);
+    r.add('aes', 'machine', 'MB/s', 'higher', 4000);
+    const servers = r.filter((s) => s.server !== 'machine');
+    expect([...servers.samples.values()].map((s) => [s.server, s.values, s.rounds])).toEqual([
+      ['openssh', [2], [0]],
+      ['sshd-kit', [1], [1]],
+    ]);
+    expect(r.filter((s) => s.server === 'machine').get('aes', 'machine')?.values).toEqual([4000]);
+  });
+
   it('prints the ratio of medians and the range of the per-round ratios', () => {
     const r = new Results();
     [2, 4, 3].forEach((v, round) => r.add('cpu', 'openssh', 's/GiB', 'lower', v, round));
