@@ -9,6 +9,7 @@ import {
   type SessionProcess,
 } from './process.js';
 import { spawnPiped } from './spawn.js';
+import { StdinFeed } from './stdin-feed.js';
 
 /**
  * Starts a session's process without a pty (RFC 4254 §6.5): stdin, stdout and stderr are pipes
@@ -36,9 +37,8 @@ export function spawnWithPipes(spec: LaunchSpec, streams: ProcessStreams): Sessi
       if (settled) return;
       settled = true;
       hangup?.cancel();
-      input.unpipe(child.stdin);
       // Whatever the client still sends is read and dropped, so its window keeps moving.
-      input.resume();
+      feed.stop();
       resolve(status);
     };
     child.on('exit', (code, signal) => (exit = exitStatusOf(code, signal)));
@@ -56,9 +56,9 @@ export function spawnWithPipes(spec: LaunchSpec, streams: ProcessStreams): Sessi
   // once): a client whose stdin is done answers EOF with CLOSE, after which no status can follow.
   child.stdout.pipe(output, { end: false });
   child.stderr.pipe(stderr, { end: false });
-  input.pipe(child.stdin);
+  const feed = new StdinFeed(input, child.stdin);
   // The child may exit without reading its input: EPIPE is expected, not an error.
-  child.stdin.on('error', () => input.unpipe(child.stdin));
+  child.stdin.on('error', () => feed.stop());
 
   const pid = child.pid ?? -1;
   return {
