@@ -70,7 +70,7 @@ async function startProcess(
   // Synchronous on purpose: for a home that exists this is one mkdir system call (EEXIST) and a
   // stat, where the thread-pool round trip of fs/promises cost about 100 µs of CPU per session
   // (3–4% of a handshake's main-thread time). It blocks no more than starting the process does: the
-  // native spawn changes into `home` before it returns.
+  // native spawn (the default) changes into `home` before it returns.
   mkdirSync(home, { recursive: true, mode: 0o700 });
   const env = buildChildEnv({
     user: conn.user,

@@ -11,10 +11,10 @@ const BULK_CHUNK = 8 * 1024;
  * The client's input to the child's stdin. A large chunk arriving within {@link GATHER_MS} of the
  * last write (a bulk upload) is gathered, for up to that long, and written with the others in
  * one system call, so the child wakes once per gather instead of once per packet (a 1 GiB `cat`
- * upload from OpenSSH's client: 62,000 writes down to 21,000, and 18% less server CPU). Anything else (a keystroke, a command,
- * a message's last piece, input after a pause) is written at once with what was gathered, so
- * request-and-reply use is not held back. A full pipe stops reading the client until it drains;
- * the end of input ends stdin once everything is written.
+ * upload from OpenSSH's client: 62,000 writes down to 21,000, and 18% less server CPU). Anything
+ * else (a keystroke, a command, a message's last piece, input after a pause) is written at once
+ * with what was gathered, so request-and-reply use is not held back. A full pipe stops reading
+ * the client until it drains; the end of input ends stdin once everything is written.
  */
 export class StdinFeed {
   private gathered: Buffer[] = [];
