@@ -352,9 +352,9 @@ static int open_master(char *name, size_t name_size, const struct winsize *size)
 /*
  * spawnPty(file, argv, env, cwd, window, onExit, onData, onWritable): starts `file` as
  * spawnProcess does, but on a new pty of `window` ([cols, rows, widthPx, heightPx], RFC 4254
- * §6.2): the slave is its stdin,
- * stdout, stderr and controlling terminal. Returns [pid, pty handle] (see pty-io.c for onData,
- * onWritable and the pty* calls), or -errno when it cannot be started. onExit as spawnProcess.
+ * §6.2): the slave is its stdin, stdout, stderr and controlling terminal. Returns [pid, pty
+ * handle] (see pty-io.c for onData, onWritable and the pty* calls), or -errno when it cannot be
+ * started. onExit as spawnProcess.
  */
 static napi_value spawn_pty(napi_env env, napi_callback_info info) {
   size_t argc = 8;

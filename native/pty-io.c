@@ -34,6 +34,8 @@ static const napi_type_tag PTY_TAG = {0x2b6f0d93c1e84a57ULL, 0x8c41d7e2a95f3b06U
  */
 #define CHUNK_BYTES 65536
 #define CHUNKS_PER_WAKE 4
+/* A wake-up's first read, on the stack: one pty read returns at most this much. */
+#define FIRST_READ_BYTES 4096
 
 /* One pty master: polled for output (unless paused) and, when asked, for room to write. */
 struct pty {
@@ -120,11 +122,10 @@ static void end_output(struct pty *p) {
 /* What a read of the master found after the bytes it gathered. */
 enum read_stop { STOP_FULL, STOP_EMPTY, STOP_END };
 
-/* Reads into chunk[0, CHUNK_BYTES) until it is full or the master is empty or at its end. */
-static enum read_stop gather(struct pty *p, unsigned char *chunk, size_t *filled) {
-  *filled = 0;
-  while (*filled < CHUNK_BYTES) {
-    ssize_t n = read(p->master, chunk + *filled, CHUNK_BYTES - *filled);
+/* Reads on into buf[*filled, capacity) until it is full or the master is empty or at its end. */
+static enum read_stop gather(struct pty *p, unsigned char *buf, size_t capacity, size_t *filled) {
+  while (*filled < capacity) {
+    ssize_t n = read(p->master, buf + *filled, capacity - *filled);
     if (n > 0) {
       *filled += (size_t)n;
       continue;
@@ -138,27 +139,39 @@ static enum read_stop gather(struct pty *p, unsigned char *chunk, size_t *filled
 }
 
 /*
- * Reads what the master holds and hands it to onData, until it is empty, paused or ended. The
- * chunk is on the heap: onData runs JavaScript, whose stack this frame would otherwise shorten.
+ * Reads what the master holds and hands it to onData, until it is empty, paused or ended. A
+ * wake-up's first read goes to the stack (an echo or a prompt fits, as does any single pty read);
+ * only when that fills does the gathering move to a CHUNK_BYTES buffer on the heap (onData runs
+ * JavaScript, whose stack a frame that large would shorten), so typing costs no allocation.
  */
 static void read_pass(struct pty *p) {
-  unsigned char *chunk = malloc(CHUNK_BYTES);
-  if (!chunk) return; /* the poll reports the master again */
+  unsigned char small[FIRST_READ_BYTES];
+  unsigned char *buf = small;
+  size_t capacity = sizeof small;
   for (int i = 0; i < CHUNKS_PER_WAKE && !p->paused && !p->ended && !p->closed; i++) {
-    size_t filled;
-    enum read_stop stop = gather(p, chunk, &filled);
+    size_t filled = 0;
+    enum read_stop stop = gather(p, buf, capacity, &filled);
+    if (stop == STOP_FULL && buf == small) {
+      unsigned char *chunk = malloc(CHUNK_BYTES);
+      if (chunk) {
+        memcpy(chunk, small, filled);
+        buf = chunk;
+        capacity = CHUNK_BYTES;
+        stop = gather(p, buf, capacity, &filled);
+      }
+    }
     if (filled > 0) {
       napi_handle_scope scope;
       napi_value buffer;
       if (napi_open_handle_scope(p->env, &scope) != napi_ok) break;
-      if (napi_create_buffer_copy(p->env, filled, chunk, NULL, &buffer) == napi_ok)
+      if (napi_create_buffer_copy(p->env, filled, buf, NULL, &buffer) == napi_ok)
         call_js(p, p->on_data, 1, &buffer);
       napi_close_handle_scope(p->env, scope);
     }
     if (stop == STOP_END) end_output(p);
     if (stop != STOP_FULL) break;
   }
-  free(chunk);
+  if (buf != small) free(buf);
 }
 
 static void poll_ready(uv_poll_t *poll, int status, int events) {
