@@ -106,12 +106,13 @@ export interface PipedSpawnOptions {
  * Starts a process with pipes for stdin, stdout and stderr, in its own session (`setsid`): through
  * the native addon when it is there and `file` is an absolute path (posix_spawn, which does not
  * copy the server's page tables as node's fork does: 0.9 ms of CPU per start against 2–6 ms,
- * growing with the server's memory), else node:child_process (which also searches PATH). Either way a program that is missing or not runnable is an 'error'
- * event, and a start that cannot be made at all (E2BIG) throws.
+ * growing with the server's memory), else node:child_process (which also searches PATH; `native`
+ * null asks for it). Either way a program that is missing or not runnable is an 'error' event,
+ * and a start that cannot be made at all (E2BIG) throws.
  */
 export function spawnPiped(
   options: PipedSpawnOptions,
-  native: NativeProcessSpawn | undefined = nativeProcessSpawn,
+  native: NativeProcessSpawn | null = nativeProcessSpawn ?? null,
 ): PipedChild {
   const [argv0, ...args] = options.argv;
   if (native && options.file.startsWith('/')) return new NativeChild(native, options);

@@ -86,7 +86,8 @@ describe('the native process start', () => {
   });
 });
 
-const paths: [string, NativeProcessSpawn | undefined][] = [['node:child_process', undefined]];
+// null, not undefined: an undefined argument would take the default, the native start.
+const paths: [string, NativeProcessSpawn | null][] = [['node:child_process', null]];
 if (nativeProcessSpawn) paths.unshift(['the native addon', nativeProcessSpawn]);
 
 describe.each(paths)('spawnPiped through %s', (_name, native) => {
