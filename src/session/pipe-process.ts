@@ -1,3 +1,4 @@
+import { copiesBeforeCallback } from '../connection/channel.js';
 import type { ExitStatus } from '../connection/types.js';
 import { shellArgv0 } from './environment.js';
 import {
@@ -21,13 +22,16 @@ import { StdinFeed } from './stdin-feed.js';
 export function spawnWithPipes(spec: LaunchSpec, streams: ProcessStreams): SessionProcess {
   const login = spec.target.kind === 'login-shell';
   const argv0 = shellArgv0(spec.shell, login);
+  const { input, output, stderr } = streams;
+  // A channel's output copies what it is given at once, so stdout can be read into it directly.
+  const stdoutSink = copiesBeforeCallback(output) ? output : undefined;
   const child = spawnPiped({
     file: spec.shell,
     argv: spec.target.kind === 'command' ? [argv0, '-c', spec.target.command] : [argv0],
     env: spec.env,
     cwd: spec.cwd,
+    ...(stdoutSink ? { stdoutSink } : {}),
   });
-  const { input, output, stderr } = streams;
 
   let exit: ExitStatus | undefined;
   let hangup: { cancel(): void } | undefined;
@@ -54,7 +58,7 @@ export function spawnWithPipes(spec: LaunchSpec, streams: ProcessStreams): Sessi
 
   // The channel's EOF waits for the exit status (channel.exit sends EOF, exit-status, CLOSE at
   // once): a client whose stdin is done answers EOF with CLOSE, after which no status can follow.
-  child.stdout.pipe(output, { end: false });
+  if (!stdoutSink) child.stdout.pipe(output, { end: false });
   child.stderr.pipe(stderr, { end: false });
   const feed = new StdinFeed(input, child.stdin);
   // The child may exit without reading its input: EPIPE is expected, not an error.

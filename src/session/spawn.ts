@@ -4,6 +4,7 @@ import { Socket } from 'node:net';
 import { Readable, Writable } from 'node:stream';
 import { getSystemErrorName } from 'node:util';
 import { addonPart } from '../native/addon.js';
+import { readOutputInto } from './output-reader.js';
 import { signalName } from './process.js';
 
 /** The process starts of the native addon (`native/process-spawn.c`). */
@@ -100,6 +101,13 @@ export interface PipedSpawnOptions {
   readonly argv: readonly [string, ...string[]];
   readonly env: Readonly<Record<string, string>>;
   readonly cwd: string;
+  /**
+   * Where stdout goes, when it goes to a stream that copies each chunk before its write calls
+   * back (a channel's output): the native start reads it there through one reused buffer
+   * ({@link readOutputInto}), node:child_process pipes it. Either way `stdout` still reports the
+   * output's end and is destroyed to stop it, and the sink is not ended.
+   */
+  readonly stdoutSink?: Writable;
 }
 
 /**
@@ -116,7 +124,7 @@ export function spawnPiped(
 ): PipedChild {
   const [argv0, ...args] = options.argv;
   if (native && options.file.startsWith('/')) return new NativeChild(native, options);
-  return spawn(options.file, args, {
+  const child = spawn(options.file, args, {
     argv0,
     cwd: options.cwd,
     env: options.env,
@@ -124,6 +132,8 @@ export function spawnPiped(
     detached: true,
     windowsHide: true,
   });
+  if (options.stdoutSink) child.stdout.pipe(options.stdoutSink, { end: false });
+  return child;
 }
 
 /**
@@ -174,7 +184,9 @@ class NativeChild extends EventEmitter implements PipedChild {
     const [pid, stdin, stdout, stderr] = started;
     this.pid = pid;
     this.stdin = new Socket({ fd: stdin, readable: false, writable: true });
-    this.stdout = new Socket({ fd: stdout, readable: true, writable: false });
+    this.stdout = options.stdoutSink
+      ? readOutputInto(stdout, options.stdoutSink)
+      : new Socket({ fd: stdout, readable: true, writable: false });
     this.stderr = new Socket({ fd: stderr, readable: true, writable: false });
     this.stdout.on('close', () => this.closed());
     this.stderr.on('close', () => this.closed());

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   loadNativeProcessSpawn,
@@ -110,6 +111,28 @@ describe.each(paths)('spawnPiped through %s', (_name, native) => {
     expect(r.stdout).toBe(input);
     expect(r.stderr).toBe('done\n');
     expect(r.exit).toEqual([0, null]);
+  });
+
+  it('writes stdout into a sink that copies, reports its end, and leaves the sink open', async () => {
+    const copies: Buffer[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        copies.push(Buffer.from(chunk));
+        done();
+      },
+    });
+    const child = spawnPiped(
+      { ...shell('head -c 3000000 /dev/zero | tr "\\0" z; echo done >&2'), stdoutSink: sink },
+      native,
+    );
+    const r = await finish(child);
+    expect(r.stderr).toBe('done\n');
+    expect(r.events).toContain('stdout end');
+    expect(r.exit).toEqual([0, null]);
+    const out = Buffer.concat(copies);
+    expect(out.length).toBe(3000000);
+    expect(out.every((b) => b === 0x7a)).toBe(true);
+    expect(sink.writableEnded).toBe(false);
   });
 
   it('gives the child its own session, every signal at its default and none blocked, and stdio on 0-2', async () => {
