@@ -1,25 +1,30 @@
 import { Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net';
 import type { Writable } from 'node:stream';
 
-/** How much one read of a process's output takes: node's own read size for streams. */
+/** The most one read of a process's output takes: node's own read size for streams. */
 export const OUTPUT_READ_SIZE = 64 * 1024;
 
+/** What a process that prints little is read with: one page. */
+export const SMALL_READ_SIZE = 4 * 1024;
+
 /**
- * Reads a session process's output descriptor into `sink` through one reused buffer, where a
- * socket in flowing mode would allocate a fresh 64 KiB buffer for every read (and glibc hands
- * the freed memory back, so each read faults its pages in again: 12–17% of the server's CPU on
- * a bulk `cat` download).
+ * Reads a session process's output descriptor into `sink` through a reused buffer, where a socket
+ * in flowing mode would allocate a fresh 64 KiB buffer for every read (and glibc hands the freed
+ * memory back, so each read faults its pages in again: 12–17% of the server's CPU on a bulk `cat`
+ * download).
  *
  * `sink` must copy each chunk before its write calls back, as a channel's output does
- * (`copiesBeforeCallback`): then a write that returns with nothing queued (`writableLength`
- * 0) has copied the chunk already, and the buffer is read into again. A write the sink has to
- * hold (its window or the transport is full) keeps the buffer, and the next read gets a new one.
- * A write past the sink's high-water mark stops reading until it drains; a sink that is ended or
- * destroyed stops it for good (what a pipe does on the destination's close). The returned
- * socket reports the output's 'end' and 'close' and is destroyed to stop reading.
+ * (`copiesBeforeCallback`): then a write that returns with nothing queued (`writableLength` 0)
+ * has copied the chunk already, and the buffer is read into again. A write the sink has to hold
+ * (its window or the transport is full) keeps the buffer, and the next read gets a new one. The
+ * buffer is a page while reads are small and {@link OUTPUT_READ_SIZE} once one fills it, back to
+ * a page after a small read: a quiet process holds 4 KiB, not 64. A write past the sink's
+ * high-water mark stops reading until it drains; a sink that is ended or destroyed stops it for
+ * good (what a pipe does on the destination's close). The returned socket reports the output's
+ * 'end' and 'close' and is destroyed to stop reading.
  */
-export function readOutputInto(fd: number, sink: Writable, readSize: number = OUTPUT_READ_SIZE): Socket {
-  let buffer = Buffer.allocUnsafeSlow(readSize);
+export function readOutputInto(fd: number, sink: Writable): Socket {
+  let buffer = Buffer.allocUnsafeSlow(SMALL_READ_SIZE);
   // new net.Socket has taken `onread` since node 12.10; @types/node lists it for connect() only.
   const options: SocketConstructorOpts & { onread: OnReadOpts } = {
     fd,
@@ -31,7 +36,13 @@ export function readOutputInto(fd: number, sink: Writable, readSize: number = OU
         if (sink.writableEnded || sink.destroyed) return false;
         // `buffer` is what this read was handed: the generator above gave it.
         const flowing = sink.write(buffer.subarray(0, length));
-        if (sink.writableLength > 0) buffer = Buffer.allocUnsafeSlow(readSize);
+        const size =
+          length === buffer.length
+            ? OUTPUT_READ_SIZE
+            : length < SMALL_READ_SIZE
+              ? SMALL_READ_SIZE
+              : buffer.length;
+        if (sink.writableLength > 0 || size !== buffer.length) buffer = Buffer.allocUnsafeSlow(size);
         if (flowing) return true;
         sink.once('drain', () => socket.resume());
         return false;

@@ -23,14 +23,15 @@ export function spawnWithPipes(spec: LaunchSpec, streams: ProcessStreams): Sessi
   const login = spec.target.kind === 'login-shell';
   const argv0 = shellArgv0(spec.shell, login);
   const { input, output, stderr } = streams;
-  // A channel's output copies what it is given at once, so stdout can be read into it directly.
-  const stdoutSink = copiesBeforeCallback(output) ? output : undefined;
+  // A channel's outputs copy what they are given at once, so the child's can be read into them.
+  const outputSinks =
+    copiesBeforeCallback(output) && copiesBeforeCallback(stderr) ? { stdout: output, stderr } : undefined;
   const child = spawnPiped({
     file: spec.shell,
     argv: spec.target.kind === 'command' ? [argv0, '-c', spec.target.command] : [argv0],
     env: spec.env,
     cwd: spec.cwd,
-    ...(stdoutSink ? { stdoutSink } : {}),
+    ...(outputSinks ? { outputSinks } : {}),
   });
 
   let exit: ExitStatus | undefined;
@@ -58,8 +59,10 @@ export function spawnWithPipes(spec: LaunchSpec, streams: ProcessStreams): Sessi
 
   // The channel's EOF waits for the exit status (channel.exit sends EOF, exit-status, CLOSE at
   // once): a client whose stdin is done answers EOF with CLOSE, after which no status can follow.
-  if (!stdoutSink) child.stdout.pipe(output, { end: false });
-  child.stderr.pipe(stderr, { end: false });
+  if (!outputSinks) {
+    child.stdout.pipe(output, { end: false });
+    child.stderr.pipe(stderr, { end: false });
+  }
   const feed = new StdinFeed(input, child.stdin);
   // The child may exit without reading its input: EPIPE is expected, not an error.
   child.stdin.on('error', () => feed.stop());

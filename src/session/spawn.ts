@@ -102,12 +102,12 @@ export interface PipedSpawnOptions {
   readonly env: Readonly<Record<string, string>>;
   readonly cwd: string;
   /**
-   * Where stdout goes, when it goes to a stream that copies each chunk before its write calls
-   * back (a channel's output): the native start reads it there through one reused buffer
-   * ({@link readOutputInto}), node:child_process pipes it. Either way `stdout` still reports the
-   * output's end and is destroyed to stop it, and the sink is not ended.
+   * Where stdout and stderr go, when they go to streams that copy each chunk before its write calls
+   * back (a channel's outputs): the native start reads them there through reused buffers
+   * ({@link readOutputInto}), node:child_process pipes them. Either way `stdout` and `stderr`
+   * still report their end and are destroyed to stop them, and the sinks are not ended.
    */
-  readonly stdoutSink?: Writable;
+  readonly outputSinks?: { readonly stdout: Writable; readonly stderr: Writable };
 }
 
 /**
@@ -132,7 +132,11 @@ export function spawnPiped(
     detached: true,
     windowsHide: true,
   });
-  if (options.stdoutSink) child.stdout.pipe(options.stdoutSink, { end: false });
+  const sinks = options.outputSinks;
+  if (sinks) {
+    child.stdout.pipe(sinks.stdout, { end: false });
+    child.stderr.pipe(sinks.stderr, { end: false });
+  }
   return child;
 }
 
@@ -184,10 +188,11 @@ class NativeChild extends EventEmitter implements PipedChild {
     const [pid, stdin, stdout, stderr] = started;
     this.pid = pid;
     this.stdin = new Socket({ fd: stdin, readable: false, writable: true });
-    this.stdout = options.stdoutSink
-      ? readOutputInto(stdout, options.stdoutSink)
-      : new Socket({ fd: stdout, readable: true, writable: false });
-    this.stderr = new Socket({ fd: stderr, readable: true, writable: false });
+    const sinks = options.outputSinks;
+    const reader = (fd: number, sink: Writable | undefined): Socket =>
+      sink ? readOutputInto(fd, sink) : new Socket({ fd, readable: true, writable: false });
+    this.stdout = reader(stdout, sinks?.stdout);
+    this.stderr = reader(stderr, sinks?.stderr);
     this.stdout.on('close', () => this.closed());
     this.stderr.on('close', () => this.closed());
   }

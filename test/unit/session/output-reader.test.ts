@@ -2,7 +2,7 @@ import { closeSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { OUTPUT_READ_SIZE, readOutputInto } from '../../../src/session/output-reader.js';
+import { OUTPUT_READ_SIZE, readOutputInto, SMALL_READ_SIZE } from '../../../src/session/output-reader.js';
 import { loadNativeProcessSpawn } from '../../../src/session/spawn.js';
 
 // The native start hands out the server's end of the child's stdout as a bare descriptor.
@@ -40,7 +40,7 @@ function seqOutput(n: number): string {
 const ended = (socket: Socket) => new Promise<void>((resolve) => socket.once('end', resolve));
 
 describe.skipIf(!native)('readOutputInto', () => {
-  it('reads through one buffer while the sink copies each chunk before calling back', async () => {
+  it('reads through the same buffer while the sink copies each chunk before calling back', async () => {
     const copies: Buffer[] = [];
     const handed = new Set<ArrayBufferLike>();
     const sink = new Writable({
@@ -53,9 +53,28 @@ describe.skipIf(!native)('readOutputInto', () => {
     const socket = readOutputInto(childOutput('seq 1 400000'), sink);
     await ended(socket);
     expect(Buffer.concat(copies).equals(Buffer.from(seqOutput(400000)))).toBe(true);
-    expect(copies.length).toBeGreaterThan(10);
-    expect(handed.size).toBe(1);
+    expect(copies.length).toBeGreaterThan(40);
+    // A page to start with, then a full-size buffer (and a page again after any small read).
+    expect(handed.size).toBeLessThan(copies.length / 10);
     expect(sink.writableEnded).toBe(false);
+  });
+
+  it('reads a quiet process into a page, and a bulk one into 64 KiB once a read fills the page', async () => {
+    const sizes: number[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        sizes.push(chunk.buffer.byteLength);
+        done();
+      },
+    });
+    const quiet = readOutputInto(childOutput('echo one; sleep 0.05; echo two; sleep 0.05; echo three'), sink);
+    await ended(quiet);
+    expect(sizes).toEqual([SMALL_READ_SIZE, SMALL_READ_SIZE, SMALL_READ_SIZE]);
+    sizes.length = 0;
+    const bulk = readOutputInto(childOutput('head -c 1000000 /dev/zero'), sink);
+    await ended(bulk);
+    expect(sizes[0]).toBe(SMALL_READ_SIZE);
+    expect(sizes.filter((n) => n === OUTPUT_READ_SIZE).length).toBeGreaterThan(5);
   });
 
   it('gives the next read a new buffer when the sink holds a chunk, and stops at the high-water mark until drained', async () => {

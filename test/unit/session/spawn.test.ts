@@ -113,26 +113,29 @@ describe.each(paths)('spawnPiped through %s', (_name, native) => {
     expect(r.exit).toEqual([0, null]);
   });
 
-  it('writes stdout into a sink that copies, reports its end, and leaves the sink open', async () => {
-    const copies: Buffer[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        copies.push(Buffer.from(chunk));
-        done();
-      },
-    });
-    const child = spawnPiped(
-      { ...shell('head -c 3000000 /dev/zero | tr "\\0" z; echo done >&2'), stdoutSink: sink },
-      native,
-    );
+  it('writes stdout and stderr into sinks that copy, reports their ends, and leaves the sinks open', async () => {
+    const copying = (into: Buffer[]) =>
+      new Writable({
+        write(chunk: Buffer, _enc, done) {
+          into.push(Buffer.from(chunk));
+          done();
+        },
+      });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    const outputSinks = { stdout: copying(out), stderr: copying(err) };
+    const script = 'head -c 3000000 /dev/zero | tr "\\0" z; head -c 200000 /dev/zero | tr "\\0" e >&2';
+    const child = spawnPiped({ ...shell(script), outputSinks }, native);
     const r = await finish(child);
-    expect(r.stderr).toBe('done\n');
     expect(r.events).toContain('stdout end');
     expect(r.exit).toEqual([0, null]);
-    const out = Buffer.concat(copies);
-    expect(out.length).toBe(3000000);
-    expect(out.every((b) => b === 0x7a)).toBe(true);
-    expect(sink.writableEnded).toBe(false);
+    const stdout = Buffer.concat(out);
+    expect(stdout.length).toBe(3000000);
+    expect(stdout.every((b) => b === 0x7a)).toBe(true);
+    const stderr = Buffer.concat(err);
+    expect(stderr.length).toBe(200000);
+    expect(stderr.every((b) => b === 0x65)).toBe(true);
+    expect(outputSinks.stdout.writableEnded || outputSinks.stderr.writableEnded).toBe(false);
   });
 
   it('gives the child its own session, every signal at its default and none blocked, and stdio on 0-2', async () => {
