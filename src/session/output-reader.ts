@@ -36,12 +36,7 @@ export function readOutputInto(fd: number, sink: Writable): Socket {
         if (sink.writableEnded || sink.destroyed) return false;
         // `buffer` is what this read was handed: the generator above gave it.
         const flowing = sink.write(buffer.subarray(0, length));
-        const size =
-          length === buffer.length
-            ? OUTPUT_READ_SIZE
-            : length < SMALL_READ_SIZE
-              ? SMALL_READ_SIZE
-              : buffer.length;
+        const size = nextReadSize(length, buffer.length);
         if (sink.writableLength > 0 || size !== buffer.length) buffer = Buffer.allocUnsafeSlow(size);
         if (flowing) return true;
         sink.once('drain', () => socket.resume());
@@ -51,4 +46,11 @@ export function readOutputInto(fd: number, sink: Writable): Socket {
   };
   const socket = new Socket(options);
   return socket;
+}
+
+/** The buffer size for the read after one of `length` bytes into `current` bytes. */
+function nextReadSize(length: number, current: number): number {
+  if (length === current) return OUTPUT_READ_SIZE; // it filled: the process is writing in bulk
+  if (length < SMALL_READ_SIZE) return SMALL_READ_SIZE; // it is quiet again
+  return current;
 }
