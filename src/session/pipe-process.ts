@@ -23,15 +23,20 @@ export function spawnWithPipes(spec: LaunchSpec, streams: ProcessStreams): Sessi
   const login = spec.target.kind === 'login-shell';
   const argv0 = shellArgv0(spec.shell, login);
   const { input, output, stderr } = streams;
-  // A channel's outputs copy what they are given at once, so the child's can be read into them.
-  const outputSinks =
-    copiesBeforeCallback(output) && copiesBeforeCallback(stderr) ? { stdout: output, stderr } : undefined;
+  // The channel's EOF waits for the exit status (channel.exit sends EOF, exit-status, CLOSE at
+  // once): a client whose stdin is done answers EOF with CLOSE, after which no status can follow.
+  // So the child's output never ends the channel's. A channel's outputs copy what they are given
+  // at once, so the child's output can be read into them through reused buffers.
   const child = spawnPiped({
     file: spec.shell,
     argv: spec.target.kind === 'command' ? [argv0, '-c', spec.target.command] : [argv0],
     env: spec.env,
     cwd: spec.cwd,
-    ...(outputSinks ? { outputSinks } : {}),
+    outputs: {
+      stdout: output,
+      stderr,
+      copyBeforeCallback: copiesBeforeCallback(output) && copiesBeforeCallback(stderr),
+    },
   });
 
   let exit: ExitStatus | undefined;
@@ -57,12 +62,6 @@ export function spawnWithPipes(spec: LaunchSpec, streams: ProcessStreams): Sessi
     });
   });
 
-  // The channel's EOF waits for the exit status (channel.exit sends EOF, exit-status, CLOSE at
-  // once): a client whose stdin is done answers EOF with CLOSE, after which no status can follow.
-  if (!outputSinks) {
-    child.stdout.pipe(output, { end: false });
-    child.stderr.pipe(stderr, { end: false });
-  }
   const feed = new StdinFeed(input, child.stdin);
   // The child may exit without reading its input: EPIPE is expected, not an error.
   child.stdin.on('error', () => feed.stop());

@@ -95,6 +95,18 @@ export interface PipedChild {
   on(event: 'error', listener: (err: NodeJS.ErrnoException) => void): this;
 }
 
+/** The streams a process's stdout and stderr are written into. */
+export interface ProcessOutputs {
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  /**
+   * Whether both copy each chunk before its write calls back (a channel's outputs): the native
+   * start then reads into them through reused buffers ({@link readOutputInto}); otherwise, and
+   * on node's path, the output is piped.
+   */
+  readonly copyBeforeCallback: boolean;
+}
+
 /** What to start: `file` with `argv` (argv[0] included) and exactly `env`, in `cwd`, in its own session. */
 export interface PipedSpawnOptions {
   readonly file: string;
@@ -102,12 +114,10 @@ export interface PipedSpawnOptions {
   readonly env: Readonly<Record<string, string>>;
   readonly cwd: string;
   /**
-   * Where stdout and stderr go, when they go to streams that copy each chunk before its write calls
-   * back (a channel's outputs): the native start reads them there through reused buffers
-   * ({@link readOutputInto}), node:child_process pipes them. Either way `stdout` and `stderr`
-   * still report their end and are destroyed to stop them, and the sinks are not ended.
+   * Where stdout and stderr go. The child's output never ends them; `stdout` and `stderr` still
+   * report the output's end and are destroyed to stop it.
    */
-  readonly outputSinks?: { readonly stdout: Writable; readonly stderr: Writable };
+  readonly outputs?: ProcessOutputs;
 }
 
 /**
@@ -132,10 +142,10 @@ export function spawnPiped(
     detached: true,
     windowsHide: true,
   });
-  const sinks = options.outputSinks;
-  if (sinks) {
-    child.stdout.pipe(sinks.stdout, { end: false });
-    child.stderr.pipe(sinks.stderr, { end: false });
+  const outputs = options.outputs;
+  if (outputs) {
+    child.stdout.pipe(outputs.stdout, { end: false });
+    child.stderr.pipe(outputs.stderr, { end: false });
   }
   return child;
 }
@@ -188,11 +198,15 @@ class NativeChild extends EventEmitter implements PipedChild {
     const [pid, stdin, stdout, stderr] = started;
     this.pid = pid;
     this.stdin = new Socket({ fd: stdin, readable: false, writable: true });
-    const sinks = options.outputSinks;
-    const reader = (fd: number, sink: Writable | undefined): Socket =>
-      sink ? readOutputInto(fd, sink) : new Socket({ fd, readable: true, writable: false });
-    this.stdout = reader(stdout, sinks?.stdout);
-    this.stderr = reader(stderr, sinks?.stderr);
+    const outputs = options.outputs;
+    const reader = (fd: number, sink: Writable | undefined): Socket => {
+      if (sink && outputs?.copyBeforeCallback) return readOutputInto(fd, sink);
+      const socket = new Socket({ fd, readable: true, writable: false });
+      if (sink) socket.pipe(sink, { end: false });
+      return socket;
+    };
+    this.stdout = reader(stdout, outputs?.stdout);
+    this.stderr = reader(stderr, outputs?.stderr);
     this.stdout.on('close', () => this.closed());
     this.stderr.on('close', () => this.closed());
   }

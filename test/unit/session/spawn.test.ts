@@ -113,30 +113,39 @@ describe.each(paths)('spawnPiped through %s', (_name, native) => {
     expect(r.exit).toEqual([0, null]);
   });
 
-  it('writes stdout and stderr into sinks that copy, reports their ends, and leaves the sinks open', async () => {
-    const copying = (into: Buffer[]) =>
-      new Writable({
-        write(chunk: Buffer, _enc, done) {
-          into.push(Buffer.from(chunk));
-          done();
-        },
-      });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    const outputSinks = { stdout: copying(out), stderr: copying(err) };
-    const script = 'head -c 3000000 /dev/zero | tr "\\0" z; head -c 200000 /dev/zero | tr "\\0" e >&2';
-    const child = spawnPiped({ ...shell(script), outputSinks }, native);
-    const r = await finish(child);
-    expect(r.events).toContain('stdout end');
-    expect(r.exit).toEqual([0, null]);
-    const stdout = Buffer.concat(out);
-    expect(stdout.length).toBe(3000000);
-    expect(stdout.every((b) => b === 0x7a)).toBe(true);
-    const stderr = Buffer.concat(err);
-    expect(stderr.length).toBe(200000);
-    expect(stderr.every((b) => b === 0x65)).toBe(true);
-    expect(outputSinks.stdout.writableEnded || outputSinks.stderr.writableEnded).toBe(false);
-  });
+  it.each([
+    ['copy each chunk (read into)', true],
+    ['keep the chunks they are given (piped)', false],
+  ])(
+    'writes stdout and stderr into sinks that %s, reports their ends, and leaves the sinks open',
+    async (_kind, copyBeforeCallback) => {
+      // A sink that does not copy keeps each chunk as given: a reused read buffer would overwrite it.
+      const sink = (into: Buffer[]) =>
+        new Writable({
+          write(chunk: Buffer, _enc, done) {
+            into.push(copyBeforeCallback ? Buffer.from(chunk) : chunk);
+            done();
+          },
+        });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      const outputs = { stdout: sink(out), stderr: sink(err), copyBeforeCallback };
+      // Lines that differ, so a chunk overwritten by a later read would show.
+      const script = 'seq 1 300000; head -c 200000 /dev/zero | tr "\\0" e >&2';
+      const child = spawnPiped({ ...shell(script), outputs }, native);
+      const r = await finish(child);
+      expect(r.events).toContain('stdout end');
+      expect(r.exit).toEqual([0, null]);
+      const stdout = Buffer.concat(out);
+      expect(
+        stdout.equals(Buffer.from(Array.from({ length: 300000 }, (_, i) => `${i + 1}\n`).join(''))),
+      ).toBe(true);
+      const stderr = Buffer.concat(err);
+      expect(stderr.length).toBe(200000);
+      expect(stderr.every((b) => b === 0x65)).toBe(true);
+      expect(outputs.stdout.writableEnded || outputs.stderr.writableEnded).toBe(false);
+    },
+  );
 
   it('gives the child its own session, every signal at its default and none blocked, and stdio on 0-2', async () => {
     // Node ignores SIGPIPE in the server; a child must not inherit that (`yes | head` would spin).
