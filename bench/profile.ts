@@ -4,6 +4,7 @@
  * (open it in Chrome DevTools' Performance panel, or speedscope).
  *
  *   npx tsx bench/profile.ts [sftp-down|sftp-up|ssh2-get|ssh2-put|exec-down|exec-up|handshakes] [--cipher NAME] [--mb 256]
+ *     [--concurrency 16] [--seconds 10]   (handshakes)
  */
 import { readdirSync, readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +22,8 @@ const { values, positionals } = parseArgs({
     mb: { type: 'string', default: '256' },
     dir: { type: 'string', default: '/dev/shm/sshd-kit-bench' },
     top: { type: 'string', default: '35' },
+    concurrency: { type: 'string', default: '16' },
+    seconds: { type: 'string', default: '10' },
   },
 });
 const workload = positionals[0] ?? 'sftp-down';
@@ -67,8 +70,8 @@ if (workload === 'sftp-down' || workload === 'sftp-up') {
     port: server.port,
     user: server.user,
     key: ws.clientKey,
-    concurrency: 16,
-    seconds: 10,
+    concurrency: Number(values.concurrency),
+    seconds: Number(values.seconds),
   });
   console.log(`handshakes: ${lastJson<{ count: number }>(r, 'handshakes').count}`);
 }
