@@ -27,9 +27,15 @@ export function exposedGarbageCollector(): (() => void) | undefined {
 export interface IdleCollectionPolicy {
   /** Milliseconds without a connection opening or closing before a collection (5000). */
   readonly quietMs: number;
-  /** Connections opened plus closed since the last collection that make one worth it (100). */
+  /**
+   * Connections opened plus closed since the last collection that make one worth it while some
+   * connection is alive (100).
+   */
   readonly minChurn: number;
-  /** Or: growth of V8's used heap since the last collection that makes one worth it (16 MiB). */
+  /**
+   * Or: growth of V8's used heap since the last collection that makes one worth it; with no
+   * connection alive, only this does (16 MiB).
+   */
   readonly minHeapGrowthBytes: number;
 }
 
@@ -50,13 +56,18 @@ const usedHeapBytes = (): number => getHeapStatistics().used_heap_size;
  * collection (measured with 1,000 idle connections open: 73 ms; with 5,000: 175 ms).
  *
  * It only does so after a burst: `minChurn` connection openings and closings since the last
- * collection, or the heap grown by `minHeapGrowthBytes`. A full collection while no connection
- * is alive also undoes the JIT's work: the call sites of the data path hold their targets (each
- * connection's callbacks) weakly, the collection clears them, and V8 throws away the optimized
- * code built on them, so the next connection pays to compile it all again (about 25% more server
- * CPU for the first GiB of a transfer, measured with `bench/`). After one transfer there is
- * little to give back, and the server keeps its warm code. The CLI turns V8's own idle collector
- * (the memory reducer) off for the same reason (`bin/run.js`), and this one takes its place.
+ * collection, or the heap grown by `minHeapGrowthBytes`. A forced collection (this one, and V8's
+ * memory reducer) does not keep the hidden classes of objects that no longer exist, as V8's
+ * other collections do for a while, so the optimized code built on the classes of connections,
+ * packets and channels is thrown away when none of them is alive, and the next connections pay
+ * to compile it all again: about 25% more server CPU for the first GiB of a transfer, and for
+ * handshakes at concurrency 1 (4.2–4.9 ms against 5.5–6.6 per handshake for the next tens of
+ * seconds, measured with `bench/`). So with no connection alive it collects only when the heap
+ * has grown by `minHeapGrowthBytes` (thousands of connections' worth, where giving the memory
+ * back is worth the compiling); a burst of short connections that all ended (10 MiB given back
+ * after 600 handshakes) is left to V8's next ordinary collection. With connections alive, their
+ * objects keep those classes and the code stays. The CLI turns V8's memory reducer off for the
+ * same reason (`bin/run.js`), and this collector takes its place.
  */
 export class IdleCollector {
   private timer: NodeJS.Timeout | undefined;
@@ -67,6 +78,8 @@ export class IdleCollector {
     private readonly collect: () => void,
     private readonly policy: IdleCollectionPolicy = DEFAULT_IDLE_COLLECTION,
     private readonly heapBytes: () => number = usedHeapBytes,
+    /** Connections open now. */
+    private readonly connectionsAlive: () => number = () => 0,
   ) {
     this.heapAfterCollection = heapBytes();
   }
@@ -93,7 +106,8 @@ export class IdleCollector {
 
   private quiet(): void {
     const grown = this.heapBytes() - this.heapAfterCollection;
-    if (this.churned < this.policy.minChurn && grown < this.policy.minHeapGrowthBytes) return;
+    const burst = this.connectionsAlive() > 0 && this.churned >= this.policy.minChurn;
+    if (!burst && grown < this.policy.minHeapGrowthBytes) return;
     this.collect();
     this.churned = 0;
     this.heapAfterCollection = this.heapBytes();

@@ -84,10 +84,10 @@ export interface SshServerOptions {
   readonly pluginTimeouts?: { readonly setupMs?: number; readonly decideMs?: number };
   /**
    * One full garbage collection once no connection has opened or closed for `quietMs`, after a
-   * burst, to give its memory back (see {@link IdleCollector}; {@link DEFAULT_IDLE_COLLECTION}
-   * for the defaults). `collect` defaults to V8's collector when the process exposes it (the CLI
-   * does); without one nothing runs. `heapBytes` measures the heap (V8's used heap by default).
-   * False turns it off.
+   * burst (while connections are alive) or a large growth of the heap, to give its memory back
+   * (see {@link IdleCollector}; {@link DEFAULT_IDLE_COLLECTION} for the defaults). `collect`
+   * defaults to V8's collector when the process exposes it (the CLI does); without one nothing
+   * runs. `heapBytes` measures the heap (V8's used heap by default). False turns it off.
    */
   readonly idleCollection?:
     | false
@@ -159,7 +159,8 @@ export class SshServer {
         minChurn: idle.minChurn ?? d.minChurn,
         minHeapGrowthBytes: idle.minHeapGrowthBytes ?? d.minHeapGrowthBytes,
       };
-      if (collect) this.idleCollector = new IdleCollector(collect, policy, idle.heapBytes);
+      if (collect)
+        this.idleCollector = new IdleCollector(collect, policy, idle.heapBytes, () => this.connections.size);
     }
     this.penalties =
       options.penalties === false

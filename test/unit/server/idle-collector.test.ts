@@ -5,12 +5,14 @@ const MiB = 1024 * 1024;
 
 describe('IdleCollector', () => {
   let heap: number;
+  let alive: number;
   let collections: number;
   let collector: IdleCollector;
 
   beforeEach(() => {
     vi.useFakeTimers();
     heap = 20 * MiB;
+    alive = 1;
     collections = 0;
     collector = new IdleCollector(
       () => {
@@ -19,6 +21,7 @@ describe('IdleCollector', () => {
       },
       { quietMs: 1000, minChurn: 10, minHeapGrowthBytes: 8 * MiB },
       () => heap,
+      () => alive,
     );
   });
   afterEach(() => {
@@ -59,6 +62,17 @@ describe('IdleCollector', () => {
     // Growth is measured from the heap the collection left (18 MiB).
     heap = 25 * MiB;
     expect(churnThenWait(2, 1000)).toBe(1);
+  });
+
+  it('with no connection alive, collects only for heap growth (a forced collection then costs the JIT its code)', () => {
+    alive = 0;
+    expect(churnThenWait(50, 1000)).toBe(0);
+    heap += 8 * MiB;
+    expect(churnThenWait(2, 1000)).toBe(1);
+    // The churn counted while nobody was alive still counts once connections are.
+    expect(churnThenWait(20, 1000)).toBe(1);
+    alive = 3;
+    expect(churnThenWait(10, 1000)).toBe(2);
   });
 
   it('close cancels a pending collection', () => {
