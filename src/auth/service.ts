@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AlgorithmRegistry } from '../algorithms/registry.js';
 import type { SignatureAlgorithm } from '../algorithms/types.js';
+import { PublicKeyCache } from '../keys/public-key-cache.js';
 import type { PublicKey } from '../keys/types.js';
 import { silentLogger, sanitizeForLog, type Logger } from '../log/logger.js';
 import { DisconnectError } from '../protocol/errors.js';
@@ -12,7 +13,14 @@ import { keyboardInteractiveMethod } from './methods/keyboard-interactive.js';
 import type { AuthMethodHandler, MethodEnvironment, MethodOutcome } from './methods/method.js';
 import { passwordMethod } from './methods/password.js';
 import { publicKeyMethod } from './methods/publickey.js';
-import type { AuthAttempt, AuthBackend, AuthMethodName, AuthProgress, ConnectionInfo } from './types.js';
+import type {
+  AuthAttempt,
+  AuthBackend,
+  AuthContext,
+  AuthMethodName,
+  AuthProgress,
+  ConnectionInfo,
+} from './types.js';
 
 /** The service user authentication leads to (RFC 4252 §5). */
 export const CONNECTION_SERVICE = 'ssh-connection';
@@ -31,8 +39,12 @@ export interface AuthServiceOptions<User> {
   readonly transport: AuthTransport;
   readonly backend: AuthBackend<User>;
   readonly connection: ConnectionInfo;
-  /** Aborted when the connection ends or the login grace time runs out. */
-  readonly signal: AbortSignal;
+  /**
+   * Aborted when the connection ends or the login grace time runs out. Its `signal` is read only
+   * when a backend asks for the context's (an AbortSignal is costly to make, and few backends
+   * listen), `aborted` on every answer.
+   */
+  readonly abort: { readonly signal: AbortSignal; readonly aborted: boolean };
   readonly signatureAlgorithms: AlgorithmRegistry<SignatureAlgorithm>;
   /** Algorithms user keys may sign with (what EXT_INFO's server-sig-algs advertises). */
   readonly allowedSignatureAlgorithms: readonly string[];
@@ -47,8 +59,13 @@ export interface AuthServiceOptions<User> {
    * per-user amount, so timing does not tell unknown users from wrong passwords (as OpenSSH).
    */
   readonly minFailureMs?: number;
-  /** Secret for the per-user part of the failure delay; random per server by default. */
+  /**
+   * Secret for the per-user part of the failure delay: one per server, so a user's delay is the
+   * same on every connection (as OpenSSH's); random per service when absent (tests).
+   */
   readonly timingSecret?: Uint8Array;
+  /** Decoded client key blobs, shared by a server's connections; a cache of its own when absent. */
+  readonly publicKeys?: PublicKeyCache;
   readonly log?: Logger;
   onAttempt?(attempt: AuthAttempt): void;
   /** Called once, after USERAUTH_SUCCESS was sent. */
@@ -56,6 +73,12 @@ export interface AuthServiceOptions<User> {
 }
 
 const METHODS: readonly AuthMethodHandler[] = [publicKeyMethod, passwordMethod, keyboardInteractiveMethod];
+
+/** 0–4.2 ms derived from the user name and the server's secret (as OpenSSH's user_specific_delay). */
+function userSpecificDelayMs(secret: Uint8Array, userName: string): number {
+  const h = createHmac('sha256', secret).update(userName).digest();
+  return (h.readUInt16BE(0) / 0xffff) * 4.2;
+}
 
 const methodFamily = (wireName: string): AuthMethodName | undefined =>
   METHODS.find((m) => m.names.includes(wireName))?.names[0] as AuthMethodName | undefined;
@@ -78,10 +101,23 @@ export class AuthService<User> implements TransportService {
   private bannerSent = false;
   private succeeded = false;
   private readonly timingSecret: Uint8Array;
+  /** Milliseconds of this connection's user's own failure delay, once known. */
+  private userDelayMs: number | undefined;
+  private readonly publicKeys: PublicKeyCache;
+  /** What backends get: made once, its signal only when a backend reads it. */
+  private readonly ctx: AuthContext;
 
   constructor(private readonly options: AuthServiceOptions<User>) {
     this.log = options.log ?? silentLogger;
     this.timingSecret = options.timingSecret ?? randomBytes(32);
+    this.publicKeys = options.publicKeys ?? new PublicKeyCache();
+    const { abort, connection } = options;
+    this.ctx = {
+      connection,
+      get signal() {
+        return abort.signal;
+      },
+    };
   }
 
   async handle(payload: Buffer): Promise<ServiceResult> {
@@ -136,13 +172,9 @@ export class AuthService<User> implements TransportService {
     return this.conclude(family, started, outcome);
   }
 
-  private get ctx() {
-    return { connection: this.options.connection, signal: this.options.signal };
-  }
-
   /** True once the connection ended while we were waiting: nothing more may be sent or decided. */
   private get stale(): boolean {
-    return this.options.signal.aborted || !this.options.transport.isOpen;
+    return this.options.abort.aborted || !this.options.transport.isOpen;
   }
 
   private environment(): MethodEnvironment<User> {
@@ -154,6 +186,7 @@ export class AuthService<User> implements TransportService {
       signatureAlgorithms: o.signatureAlgorithms,
       allowedSignatureAlgorithms: o.allowedSignatureAlgorithms,
       hostKeyBlob: o.hostKeyBlob,
+      publicKeys: this.publicKeys,
       send: (p) => {
         if (!this.stale) o.transport.send(p);
       },
@@ -226,11 +259,9 @@ export class AuthService<User> implements TransportService {
   /** Waits so every failure takes at least the minimum plus a stable per-user amount. */
   private async padFailure(started: number): Promise<void> {
     const base = this.options.minFailureMs ?? 5;
-    const h = createHmac('sha256', this.timingSecret)
-      .update(this.username ?? '')
-      .digest();
-    const perUser = (h.readUInt16BE(0) / 0xffff) * 4.2;
-    const wait = base + perUser - (performance.now() - started);
+    // The user name cannot change within a connection (RFC 4252 §5), so neither can its delay.
+    this.userDelayMs ??= userSpecificDelayMs(this.timingSecret, this.username ?? '');
+    const wait = base + this.userDelayMs - (performance.now() - started);
     if (wait > 0) await sleep(wait);
   }
 

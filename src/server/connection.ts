@@ -9,6 +9,7 @@ import {
 } from '../connection/service.js';
 import type { ChannelTypeHandler, GlobalRequestHandler } from '../connection/types.js';
 import { GlobalRequest } from '../connection/messages.js';
+import type { PublicKeyCache } from '../keys/public-key-cache.js';
 import type { Logger } from '../log/logger.js';
 import type { DisconnectError } from '../protocol/errors.js';
 import { DisconnectReason, Msg } from '../protocol/numbers.js';
@@ -18,6 +19,7 @@ import {
   type TransportOptions,
   type TransportService,
 } from '../transport/transport.js';
+import { LazyAbortController } from '../util/lazy-abort.js';
 import { ClientAliveTimer, KEEPALIVE_REQUEST, type ClientAliveSettings } from './keepalive.js';
 
 /** The byte stream a connection runs over (a socket, or stdin/stdout). */
@@ -45,6 +47,10 @@ export interface SshConnectionSettings {
   readonly authBackend: AuthBackend<AuthenticatedUser>;
   /** Signature algorithms user keys may use (EXT_INFO server-sig-algs). */
   readonly userSignatureAlgorithms: readonly string[];
+  /** The secret of the per-user part of the failure delay (one per server, as OpenSSH's). */
+  readonly authTimingSecret: Uint8Array;
+  /** Client key blobs already decoded, by blob. */
+  readonly publicKeys: PublicKeyCache;
   readonly maxAuthTries?: number;
   readonly banner?: string;
   /** Milliseconds to complete authentication (OpenSSH LoginGraceTime). */
@@ -87,7 +93,7 @@ export class SshConnection {
   readonly transport: Transport;
   private readonly link: TransportHooks & ConnectionOutput;
   /** Cancels authentication work when the connection ends; dropped once authenticated. */
-  private authAbort: AbortController | undefined = new AbortController();
+  private authAbort: LazyAbortController | undefined = new LazyAbortController();
   private connection: ConnectionService | undefined;
   private authenticatedUser: AuthenticatedUser | undefined;
   private congested = false;
@@ -235,7 +241,9 @@ export class SshConnection {
       transport: this.transport,
       backend: o.authBackend,
       connection: this.connectionInfo(),
-      signal: (this.authAbort ??= new AbortController()).signal,
+      abort: (this.authAbort ??= new LazyAbortController()),
+      timingSecret: o.authTimingSecret,
+      publicKeys: o.publicKeys,
       signatureAlgorithms: o.transport.registries.hostKey,
       allowedSignatureAlgorithms: o.userSignatureAlgorithms,
       hostKeyBlob: this.transport.hostKeyBlob,

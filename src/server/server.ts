@@ -11,6 +11,7 @@ import type { ConnectionLimits } from '../connection/service.js';
 import type { ChannelTypeHandler, GlobalRequestHandler } from '../connection/types.js';
 import type { AlgorithmOffer } from '../kex/key-exchange.js';
 import type { PrivateKey } from '../keys/types.js';
+import { PublicKeyCache } from '../keys/public-key-cache.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { DisconnectReason } from '../protocol/numbers.js';
 import type { Forwarding, ForwardingPolicy } from '../forwarding/index.js';
@@ -368,6 +369,8 @@ export class SshServer {
       },
       authBackend: o.authBackend,
       userSignatureAlgorithms,
+      authTimingSecret: randomBytes(32),
+      publicKeys: new PublicKeyCache(),
       ...(o.maxAuthTries === undefined ? {} : { maxAuthTries: o.maxAuthTries }),
       ...(o.banner === undefined ? {} : { banner: o.banner }),
       loginGraceMs,

@@ -231,6 +231,7 @@ export class Session {
         this.notStarted();
         return this.refuse(request.kind, plan.kind === 'refuse' ? plan.reason : 'channel closed');
       }
+      const abort = this.abort;
       const program = await startProgram(plan, {
         channel: this.channel,
         conn: this.conn,
@@ -239,7 +240,10 @@ export class Session {
         size: () => this.size,
         env: Object.fromEntries(this.env ?? []),
         serverEnv: Object.fromEntries(this.serverEnv ?? []),
-        signal: this.abort.signal,
+        // Made only for a handler, which watches it: a process is ended by the channel's close.
+        get signal() {
+          return abort.signal;
+        },
         log: this.log,
       });
       this.program = program;

@@ -1,9 +1,12 @@
 import { setMaxListeners } from 'node:events';
+import { abortReason } from './without-stack-trace.js';
 
 /**
  * An AbortController made when its signal is first asked for. Connections, channels and sessions
  * each own one, most end without anyone having listened, and an AbortSignal is an EventTarget
- * with its own listener maps and hidden class: about 600 bytes per idle object.
+ * with its own listener maps and hidden class: about 600 bytes per idle object (and making one
+ * costs tens of microseconds on a cold path). Its reason is the AbortError DOMException an
+ * `abort()` without a reason gives, made without a stack.
  */
 export class LazyAbortController {
   private controller: AbortController | undefined;
@@ -20,7 +23,7 @@ export class LazyAbortController {
     if (!this.controller) {
       this.controller = new AbortController();
       if (this.unlimitedListeners) setMaxListeners(0, this.controller.signal);
-      if (this.done) this.controller.abort();
+      if (this.done) this.controller.abort(abortReason());
     }
     return this.controller.signal;
   }
@@ -33,6 +36,6 @@ export class LazyAbortController {
   abort(): void {
     if (this.done) return;
     this.done = true;
-    this.controller?.abort();
+    this.controller?.abort(abortReason());
   }
 }

@@ -108,6 +108,28 @@ describe('authentication under abuse', () => {
     client.close();
   });
 
+  it("delays a user's failures by the same amount on every connection (one timing secret per server)", async () => {
+    // Each failure waits until 5 ms plus 0–4.2 ms derived from the user name and the server's
+    // secret (as OpenSSH's user_specific_delay). Scheduling only adds time, so the fastest of a
+    // few failures on one connection is its delay; with a secret per connection the delays would
+    // spread over the 4.2 ms range.
+    const fastest: number[] = [];
+    for (let c = 0; c < 5; c++) {
+      const client = await authClient(server.port);
+      let best = Infinity;
+      for (let i = 0; i < 5; i++) {
+        const started = performance.now();
+        client.transport.send(noneRequest('mallory'));
+        expect((await client.next())?.[0]).toBe(Msg.UserauthFailure);
+        best = Math.min(best, performance.now() - started);
+      }
+      fastest.push(best);
+      client.close();
+    }
+    expect(Math.min(...fastest)).toBeGreaterThanOrEqual(4.9);
+    expect(Math.max(...fastest) - Math.min(...fastest)).toBeLessThan(1);
+  });
+
   it('takes requests strictly one at a time: a pipelined burst yields exactly one success', async () => {
     const client = await authClient(server.port);
     for (const pw of ['a', 'b', 'right', 'c']) client.transport.send(passwordRequest('alice', pw));

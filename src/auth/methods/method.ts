@@ -1,5 +1,6 @@
 import type { AlgorithmRegistry } from '../../algorithms/registry.js';
 import type { SignatureAlgorithm } from '../../algorithms/types.js';
+import type { PublicKeyCache } from '../../keys/public-key-cache.js';
 import type { PublicKey } from '../../keys/types.js';
 import type { UserauthRequest } from '../messages.js';
 import type { AuthBackend, AuthContext } from '../types.js';
@@ -23,6 +24,8 @@ export interface MethodEnvironment<User> {
   readonly allowedSignatureAlgorithms: readonly string[];
   /** K_S of this connection, for `publickey-hostbound-v00@openssh.com`. */
   readonly hostKeyBlob: Uint8Array | undefined;
+  /** Decodes the key blobs clients offer (the server's cache of them). */
+  readonly publicKeys: PublicKeyCache;
   send(payload: Uint8Array): void;
 }
 

@@ -1,9 +1,8 @@
-import { parsePublicKeyBlob } from '../../keys/public-key.js';
 import type { PublicKey } from '../../keys/types.js';
 import { Msg } from '../../protocol/numbers.js';
 import { WireReader, WireWriter } from '../../wire/index.js';
 import { PublicKeyFields, PublicKeySignedData, UserauthPkOk } from '../messages.js';
-import type { AuthMethodHandler } from './method.js';
+import type { AuthMethodHandler, MethodEnvironment } from './method.js';
 
 /** OpenSSH's host-bound public key method (PROTOCOL §2.5). */
 export const HOSTBOUND_METHOD = 'publickey-hostbound-v00@openssh.com';
@@ -11,10 +10,10 @@ export const HOSTBOUND_METHOD = 'publickey-hostbound-v00@openssh.com';
 /** Largest user key blob we parse (16384-bit RSA fits easily). */
 const MAX_KEY_BLOB = 8 * 1024;
 
-function parseKey(blob: Uint8Array): PublicKey | undefined {
+function parseKey(blob: Uint8Array, env: MethodEnvironment<unknown>): PublicKey | undefined {
   if (blob.length > MAX_KEY_BLOB) return undefined;
   try {
-    return parsePublicKeyBlob(blob);
+    return env.publicKeys.parse(blob);
   } catch {
     return undefined;
   }
@@ -38,7 +37,7 @@ export const publicKeyMethod: AuthMethodHandler = {
     const failure = { kind: 'failure' } as const;
     if (!env.allowedSignatureAlgorithms.includes(fields.algorithm)) return failure;
     const algorithm = env.signatureAlgorithms.get(fields.algorithm);
-    const key = parseKey(fields.publicKey);
+    const key = parseKey(fields.publicKey, env);
     if (!algorithm || !key || key.type !== algorithm.keyType) return failure;
     if (boundHostKey && (!env.hostKeyBlob || !Buffer.from(boundHostKey).equals(env.hostKeyBlob)))
       return failure;

@@ -24,6 +24,23 @@ describe('LazyAbortController', () => {
     expect(c.signal.aborted).toBe(true);
   });
 
+  it('aborts with an AbortError DOMException, as abort() without a reason does', () => {
+    for (const askFirst of [true, false]) {
+      const c = new LazyAbortController();
+      if (askFirst) void c.signal;
+      c.abort();
+      const reason = c.signal.reason as DOMException;
+      expect(reason).toBeInstanceOf(DOMException);
+      expect(reason.name).toBe('AbortError');
+      const plain = new AbortController();
+      plain.abort();
+      const expected = plain.signal.reason as DOMException;
+      expect([reason.message, reason.code]).toEqual([expected.message, expected.code]);
+      expect(() => c.signal.throwIfAborted()).toThrow(reason);
+    }
+    expect(Error.stackTraceLimit).toBeGreaterThan(0);
+  });
+
   it('lifts the listener warning only when asked to', async () => {
     const warnings: string[] = [];
     const onWarning = (w: Error) => warnings.push(w.name);
