@@ -58,19 +58,29 @@ describe('admission and idle collection', () => {
 
   it('runs one collection once a burst of connections has stopped opening and closing', async () => {
     let collections = 0;
+    let heapBytes = 0;
     const s = (server = await startTestServer({
       users: [{ name: 'alice', password: 'pw' }],
       server: {
-        idleCollection: { quietMs: 1500, minChurn: 6, heapBytes: () => 0, collect: () => collections++ },
+        idleCollection: {
+          quietMs: 1500,
+          minChurn: 6,
+          minHeapGrowthBytes: 1024,
+          heapBytes: () => heapBytes,
+          collect: () => collections++,
+        },
       },
     }));
+    const quiet = () => new Promise((r) => setTimeout(r, 2000));
     const connectAndLeave = async () => {
       const { client } = await connectSsh2(s.port, { password: 'pw' });
       await endSsh2(client);
     };
+    // A connection that stays: its objects keep the JIT's code through a collection.
+    const keeper = await connectSsh2(s.port, { password: 'pw' });
     // One connection is not a burst: its quiet period passes without a collection.
     await connectAndLeave();
-    await new Promise((r) => setTimeout(r, 2000));
+    await quiet();
     expect(collections).toBe(0);
     for (let i = 0; i < 2; i++) {
       await connectAndLeave();
@@ -78,11 +88,22 @@ describe('admission and idle collection', () => {
     }
     // Each connection restarted the quiet period, so nothing has run yet.
     expect(collections).toBe(0);
-    await new Promise((r) => setTimeout(r, 2000));
+    await quiet();
     expect(collections).toBe(1);
     // No churn, no further collection.
-    await new Promise((r) => setTimeout(r, 2000));
+    await quiet();
     expect(collections).toBe(1);
+
+    // A burst after which no connection is alive is left alone (a forced collection would throw
+    // the optimized code away), unless the heap has grown by minHeapGrowthBytes.
+    await endSsh2(keeper.client);
+    for (let i = 0; i < 3; i++) await connectAndLeave();
+    await quiet();
+    expect(collections).toBe(1);
+    heapBytes = 4096;
+    await connectAndLeave();
+    await quiet();
+    expect(collections).toBe(2);
   });
 
   it('the collector is found when V8 exposes it, and not otherwise', async () => {
