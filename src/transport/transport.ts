@@ -3,7 +3,6 @@ import { silentLogger, sanitizeForLog, type Logger } from '../log/logger.js';
 import { DisconnectError } from '../protocol/errors.js';
 import { DisconnectReason, Msg, type DisconnectReasonCode } from '../protocol/numbers.js';
 import { DecodeError } from '../wire/errors.js';
-import { withoutStackTrace } from '../util/without-stack-trace.js';
 import type { PeerInfo, TransportHooks, TransportOptions, TransportService } from './transport-types.js';
 import { MAX_PACKET_LENGTH, PacketReader, PacketWriter, restartCounts } from './framer.js';
 import type { InstalledKeys } from './keys.js';
@@ -397,11 +396,7 @@ export class Transport {
     const code = (
       reason >= 1 && reason <= 15 ? reason : DisconnectReason.ByApplication
     ) as DisconnectReasonCode;
-    // The peer's goodbye, not a fault: a stack would say nothing (and costs tens of µs per close).
-    this.close(
-      withoutStackTrace(() => new DisconnectError(code, description, { sentByPeer: true })),
-      false,
-    );
+    this.close(DisconnectError.fromPeer(code, description), false);
   }
 
   private onDebug(payload: Buffer): void {
