@@ -1,8 +1,8 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AlgorithmRegistry } from '../algorithms/registry.js';
 import type { SignatureAlgorithm } from '../algorithms/types.js';
-import { PublicKeyCache } from '../keys/public-key-cache.js';
+import type { PublicKeyCache } from '../keys/public-key-cache.js';
 import type { PublicKey } from '../keys/types.js';
 import { silentLogger, sanitizeForLog, type Logger } from '../log/logger.js';
 import { DisconnectError } from '../protocol/errors.js';
@@ -61,11 +61,11 @@ export interface AuthServiceOptions<User> {
   readonly minFailureMs?: number;
   /**
    * Secret for the per-user part of the failure delay: one per server, so a user's delay is the
-   * same on every connection (as OpenSSH's); random per service when absent (tests).
+   * same on every connection (as OpenSSH's).
    */
-  readonly timingSecret?: Uint8Array;
-  /** Decoded client key blobs, shared by a server's connections; a cache of its own when absent. */
-  readonly publicKeys?: PublicKeyCache;
+  readonly timingSecret: Uint8Array;
+  /** Decoded client key blobs, shared by a server's connections. */
+  readonly publicKeys: PublicKeyCache;
   readonly log?: Logger;
   onAttempt?(attempt: AuthAttempt): void;
   /** Called once, after USERAUTH_SUCCESS was sent. */
@@ -100,17 +100,13 @@ export class AuthService<User> implements TransportService {
     | undefined;
   private bannerSent = false;
   private succeeded = false;
-  private readonly timingSecret: Uint8Array;
   /** Milliseconds of this connection's user's own failure delay, once known. */
   private userDelayMs: number | undefined;
-  private readonly publicKeys: PublicKeyCache;
   /** What backends get: made once, its signal only when a backend reads it. */
   private readonly ctx: AuthContext;
 
   constructor(private readonly options: AuthServiceOptions<User>) {
     this.log = options.log ?? silentLogger;
-    this.timingSecret = options.timingSecret ?? randomBytes(32);
-    this.publicKeys = options.publicKeys ?? new PublicKeyCache();
     const { abort, connection } = options;
     this.ctx = {
       connection,
@@ -186,7 +182,7 @@ export class AuthService<User> implements TransportService {
       signatureAlgorithms: o.signatureAlgorithms,
       allowedSignatureAlgorithms: o.allowedSignatureAlgorithms,
       hostKeyBlob: o.hostKeyBlob,
-      publicKeys: this.publicKeys,
+      publicKeys: o.publicKeys,
       send: (p) => {
         if (!this.stale) o.transport.send(p);
       },
@@ -260,7 +256,7 @@ export class AuthService<User> implements TransportService {
   private async padFailure(started: number): Promise<void> {
     const base = this.options.minFailureMs ?? 5;
     // The user name cannot change within a connection (RFC 4252 §5), so neither can its delay.
-    this.userDelayMs ??= userSpecificDelayMs(this.timingSecret, this.username ?? '');
+    this.userDelayMs ??= userSpecificDelayMs(this.options.timingSecret, this.username ?? '');
     const wait = base + this.userDelayMs - (performance.now() - started);
     if (wait > 0) await sleep(wait);
   }

@@ -61,7 +61,7 @@ const usedHeapBytes = (): number => getHeapStatistics().used_heap_size;
  * other collections do for a while, so the optimized code built on the classes of connections,
  * packets and channels is thrown away when none of them is alive, and the next connections pay
  * to compile it all again: about 25% more server CPU for the first GiB of a transfer, and for
- * handshakes at concurrency 1 (4.2–4.9 ms against 5.5–6.6 per handshake for the next tens of
+ * handshakes at concurrency 1 (4.2–4.9 ms against 5.5–7.1 per handshake for the next tens of
  * seconds, measured with `bench/`). So with no connection alive it collects only when the heap
  * has grown by `minHeapGrowthBytes` (thousands of connections' worth, where giving the memory
  * back is worth the compiling); a burst of short connections that all ended (10 MiB given back
@@ -78,7 +78,7 @@ export class IdleCollector {
     private readonly collect: () => void,
     private readonly policy: IdleCollectionPolicy = DEFAULT_IDLE_COLLECTION,
     private readonly heapBytes: () => number = usedHeapBytes,
-    /** Connections open now. */
+    /** Connections open now (none when not given: then only heap growth starts a collection). */
     private readonly connectionsAlive: () => number = () => 0,
   ) {
     this.heapAfterCollection = heapBytes();
