@@ -1,8 +1,12 @@
 import { Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net';
 import type { Writable } from 'node:stream';
 
-/** The most one read of a process's output takes: node's own read size for streams. */
-export const OUTPUT_READ_SIZE = 64 * 1024;
+/**
+ * The most one read of a process's output takes. `cat` writes 128 KiB at a time, so 64 KiB reads
+ * took at least two per write; with 256 KiB a 1 GiB `cat` download cost 2–9% less server CPU
+ * (medians of three A/Bs of alternating rounds).
+ */
+export const OUTPUT_READ_SIZE = 256 * 1024;
 
 /** What a process that prints little is read with: one page. */
 export const SMALL_READ_SIZE = 4 * 1024;
@@ -15,10 +19,12 @@ export const SMALL_READ_SIZE = 4 * 1024;
  *
  * `sink` must copy each chunk before its write calls back, as a channel's output does
  * (`copiesBeforeCallback`): then a write that returns with nothing queued (`writableLength` 0)
- * has copied the chunk already, and the buffer is read into again. A write the sink has to hold
- * (its window or the transport is full) keeps the buffer, and the next read gets a new one. The
+ * has copied the chunk already, and the buffer is read into again. The first write the sink has
+ * to hold (its window or the transport is full) keeps the buffer, and the next read gets a new
+ * one; while the sink holds data, each further chunk goes to it as a copy of its own size, so a
+ * stalled channel holds what the process wrote and one buffer, not a buffer per read. The
  * buffer is a page while reads are small and {@link OUTPUT_READ_SIZE} once one fills it, back to
- * a page after a small read: a quiet process holds 4 KiB, not 64. A write past the sink's
+ * a page after a small read: a quiet process holds 4 KiB. A write past the sink's
  * high-water mark stops reading until it drains; a sink that is ended or destroyed stops it for
  * good (what a pipe does on the destination's close). The returned socket reports the output's
  * 'end' and 'close' and is destroyed to stop reading.
@@ -35,9 +41,12 @@ export function readOutputInto(fd: number, sink: Writable): Socket {
       callback: (length) => {
         if (sink.writableEnded || sink.destroyed) return false;
         // `buffer` is what this read was handed: the generator above gave it.
-        const flowing = sink.write(buffer.subarray(0, length));
+        const chunk = buffer.subarray(0, length);
+        const holding = sink.writableLength > 0;
+        const flowing = sink.write(holding ? Buffer.from(chunk) : chunk);
         const size = nextReadSize(length, buffer.length);
-        if (sink.writableLength > 0 || size !== buffer.length) buffer = Buffer.allocUnsafeSlow(size);
+        const kept = !holding && sink.writableLength > 0;
+        if (kept || size !== buffer.length) buffer = Buffer.allocUnsafeSlow(size);
         if (flowing) return true;
         sink.once('drain', () => socket.resume());
         return false;

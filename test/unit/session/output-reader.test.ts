@@ -59,7 +59,7 @@ describe.skipIf(!native)('readOutputInto', () => {
     expect(sink.writableEnded).toBe(false);
   });
 
-  it('reads a quiet process into a page, and a bulk one into 64 KiB once a read fills the page', async () => {
+  it('reads a quiet process into a page, and a bulk one into OUTPUT_READ_SIZE once a read fills the page', async () => {
     const sizes: number[] = [];
     const sink = new Writable({
       write(chunk: Buffer, _enc, done) {
@@ -71,7 +71,7 @@ describe.skipIf(!native)('readOutputInto', () => {
     await ended(quiet);
     expect(sizes).toEqual([SMALL_READ_SIZE, SMALL_READ_SIZE, SMALL_READ_SIZE]);
     sizes.length = 0;
-    const bulk = readOutputInto(childOutput('head -c 1000000 /dev/zero'), sink);
+    const bulk = readOutputInto(childOutput('head -c 4000000 /dev/zero'), sink);
     await ended(bulk);
     expect(sizes[0]).toBe(SMALL_READ_SIZE);
     expect(sizes.filter((n) => n === OUTPUT_READ_SIZE).length).toBeGreaterThan(5);
@@ -96,6 +96,33 @@ describe.skipIf(!native)('readOutputInto', () => {
     expect(Buffer.concat(held).equals(Buffer.from(seqOutput(400000)))).toBe(true);
     expect(new Set(held.map((c) => c.buffer)).size).toBeGreaterThan(1);
     expect(drains).toBeGreaterThan(0);
+  });
+
+  it('hands a sink that is holding data a copy of each chunk, so it keeps one read buffer, not one per read', async () => {
+    const held: Buffer[] = [];
+    const sink = new Writable({
+      // Room for everything: reading goes on while the sink is slow, as behind a small window.
+      highWaterMark: 64 * 1024 * 1024,
+      // Each write is held longer than the process takes to write the next burst.
+      write(chunk: Buffer, _enc, done) {
+        held.push(chunk);
+        setTimeout(done, 30);
+      },
+    });
+    // Thirty bursts of 20,000 bytes, each read on its own into a buffer of up to OUTPUT_READ_SIZE.
+    const socket = readOutputInto(
+      childOutput('for i in $(seq 1 30); do head -c 20000 /dev/zero; sleep 0.01; done'),
+      sink,
+    );
+    await ended(socket);
+    await new Promise<void>((resolve) => sink.end(resolve));
+    const total = held.reduce((n, c) => n + c.length, 0);
+    expect(total).toBe(600000);
+    expect(held.length).toBeGreaterThan(20);
+    // The chunks written while the sink was holding are copies of their own size, so the memory
+    // they kept is about what was written; a buffer per read would have kept over 20 of them.
+    const retained = [...new Set(held.map((c) => c.buffer))].reduce((n, b) => n + b.byteLength, 0);
+    expect(retained).toBeLessThan(total + 2 * OUTPUT_READ_SIZE);
   });
 
   it('stops reading for good once the sink is destroyed', async () => {
