@@ -257,8 +257,10 @@ export class AuthService<User> implements TransportService {
     const base = this.options.minFailureMs ?? 5;
     // The user name cannot change within a connection (RFC 4252 §5), so neither can its delay.
     this.userDelayMs ??= userSpecificDelayMs(this.options.timingSecret, this.username ?? '');
-    const wait = base + this.userDelayMs - (performance.now() - started);
-    if (wait > 0) await sleep(wait);
+    const until = started + base + this.userDelayMs;
+    // A timer counts whole milliseconds from the event loop's cached clock, so it can fire up to a
+    // millisecond early: sleep again for what is left.
+    for (let wait = until - performance.now(); wait > 0; wait = until - performance.now()) await sleep(wait);
   }
 
   private sendBanner(): void {
