@@ -1,4 +1,4 @@
-import { checkPrimeSync, createHash } from 'node:crypto';
+import { checkPrimeSync, createHash, getDiffieHellman } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createDefaultRegistries } from '../../../src/algorithms/defaults.js';
 import { createDhGexKex } from '../../../src/algorithms/kex/dh-gex.js';
@@ -62,14 +62,11 @@ describe('legacy key exchange registry entries', () => {
 });
 
 describe('Oakley group 2 (RFC 2409 §6.2)', () => {
-  it('is 2^1024 - 2^960 - 1 + 2^64 * ([2^894 pi] + 129093), with pi taken from RFC 3526 group 14', () => {
-    // Group 14 is 2^2048 - 2^1984 - 1 + 2^64 * ([2^1918 pi] + 124476) (RFC 3526 §3).
-    const p14 = big(rfc3526Group(14).prime);
-    const pi1918 = ((p14 - 2n ** 2048n + 2n ** 1984n + 1n) >> 64n) - 124476n;
-    const pi894 = pi1918 >> 1024n;
-    const expected = 2n ** 1024n - 2n ** 960n - 1n + 2n ** 64n * (pi894 + 129093n);
+  it("is OpenSSL's modp2, derived from the RFC's formula without OpenSSL's slow check", () => {
     const g = oakleyGroup2();
-    expect(big(g.prime)).toBe(expected);
+    // node:crypto's copy, which OpenSSL tests for primality on every request (about 30 ms).
+    expect(toHex(g.prime)).toBe(getDiffieHellman('modp2').getPrime('hex'));
+    expect(g.prime).toHaveLength(128);
     expect(g.bits).toBe(1024);
     expect(toHex(g.generator)).toBe('02');
   });
