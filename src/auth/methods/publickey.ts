@@ -1,8 +1,9 @@
+import type { PublicKeyCache } from '../../keys/public-key-cache.js';
 import type { PublicKey } from '../../keys/types.js';
 import { Msg } from '../../protocol/numbers.js';
 import { WireReader, WireWriter } from '../../wire/index.js';
 import { PublicKeyFields, PublicKeySignedData, UserauthPkOk } from '../messages.js';
-import type { AuthMethodHandler, MethodEnvironment } from './method.js';
+import type { AuthMethodHandler } from './method.js';
 
 /** OpenSSH's host-bound public key method (PROTOCOL §2.5). */
 export const HOSTBOUND_METHOD = 'publickey-hostbound-v00@openssh.com';
@@ -10,10 +11,10 @@ export const HOSTBOUND_METHOD = 'publickey-hostbound-v00@openssh.com';
 /** Largest user key blob we parse (16384-bit RSA fits easily). */
 const MAX_KEY_BLOB = 8 * 1024;
 
-function parseKey(blob: Uint8Array, env: MethodEnvironment<unknown>): PublicKey | undefined {
+function parseKey(blob: Uint8Array, keys: PublicKeyCache): PublicKey | undefined {
   if (blob.length > MAX_KEY_BLOB) return undefined;
   try {
-    return env.publicKeys.parse(blob);
+    return keys.parse(blob);
   } catch {
     return undefined;
   }
@@ -37,7 +38,7 @@ export const publicKeyMethod: AuthMethodHandler = {
     const failure = { kind: 'failure' } as const;
     if (!env.allowedSignatureAlgorithms.includes(fields.algorithm)) return failure;
     const algorithm = env.signatureAlgorithms.get(fields.algorithm);
-    const key = parseKey(fields.publicKey, env);
+    const key = parseKey(fields.publicKey, env.publicKeys);
     if (!algorithm || !key || key.type !== algorithm.keyType) return failure;
     if (boundHostKey && (!env.hostKeyBlob || !Buffer.from(boundHostKey).equals(env.hostKeyBlob)))
       return failure;
