@@ -14,7 +14,7 @@ export const FLUSH_AT_BYTES = 32 * 1024;
  * the replies of every file operation completed in the turn go out together). Bulk data does not
  * wait for the turn: once the corked bytes reach {@link FLUSH_AT_BYTES} they are written at once,
  * so each 32 KiB packet reaches the kernel right after it was sealed, as OpenSSH writes them.
- * Corking a whole turn of SFTP replies (a MiB or more) cost 7–15% more server CPU on downloads and
+ * Corking a whole turn of SFTP replies (a MiB or more) cost 6–19% more server CPU on downloads and
  * was slower; flushing every 64 or 128 KiB was worse still (over loopback such writes end in a
  * tiny TCP segment each). One object per connection, with its methods on the prototype.
  */
