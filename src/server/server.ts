@@ -231,8 +231,8 @@ export class SshServer {
 
   /** Starts listening; resolves with the bound address (port 0 picks a free port). */
   listen(port: number, host = '0.0.0.0'): Promise<AddressInfo> {
-    // Sockets buffer up to 1 MiB before reporting congestion: a corked batch of packets (one SFTP
-    // read reply is 8 packets) must not look like a slow client.
+    // Sockets buffer up to 1 MiB before reporting congestion: a turn's batch of packets that the
+    // kernel has not taken yet (one SFTP read reply is 8 packets) must not look like a slow client.
     const server = createServer({ noDelay: true, highWaterMark: SOCKET_HIGH_WATER }, (socket) =>
       this.accept(socket),
     );
