@@ -3,7 +3,13 @@ import { createServer, connect, type Socket, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FLUSH_AT_BYTES, SocketIo } from '../../../src/server/socket-io.js';
 
-/** A connected pair over 127.0.0.1: our end (TCP_NODELAY, as the server sets it) and the peer's. */
+/** Both ends of every pair a test made, destroyed after it. */
+const opened: Socket[] = [];
+afterEach(() => {
+  for (const s of opened.splice(0)) s.destroy();
+});
+
+/** A connection over 127.0.0.1: our end (TCP_NODELAY, as the server sets it) and what the peer has read. */
 async function socketPair(): Promise<{ ours: Socket; received: () => number }> {
   const listener = createServer();
   listener.listen(0, '127.0.0.1');
@@ -19,11 +25,6 @@ async function socketPair(): Promise<{ ours: Socket; received: () => number }> {
   opened.push(ours, peer);
   return { ours, received: () => bytes };
 }
-
-const opened: Socket[] = [];
-afterEach(() => {
-  for (const s of opened.splice(0)) s.destroy();
-});
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
