@@ -19,17 +19,20 @@ export function defaultRekeyBytes(blockSize: number): number {
   return blockSize >= 16 ? 2 ** 32 * blockSize : 2 ** 30;
 }
 
-/** Whether either direction has crossed a limit since the last key exchange. */
+/**
+ * Whether either direction has crossed a limit since the last key exchange. Asked after every
+ * packet sent, so the clock is read only when a time limit is set.
+ */
 export function rekeyDue(
   reader: Pick<PacketReader, 'packetsSinceKex' | 'bytesSinceKex'>,
   writer: Pick<PacketWriter, 'packetsSinceKex' | 'bytesSinceKex'>,
   lastKexAt: number,
   blockSize: number,
   limits: RekeyLimits = {},
-  now = Date.now(),
+  now: () => number = Date.now,
 ): boolean {
   const bytes = Math.min(limits.bytes ?? Infinity, defaultRekeyBytes(blockSize));
   if (reader.bytesSinceKex >= bytes || writer.bytesSinceKex >= bytes) return true;
   if (reader.packetsSinceKex >= MAX_PACKETS || writer.packetsSinceKex >= MAX_PACKETS) return true;
-  return limits.seconds !== undefined && now - lastKexAt >= limits.seconds * 1000;
+  return limits.seconds !== undefined && now() - lastKexAt >= limits.seconds * 1000;
 }
