@@ -7,6 +7,7 @@ import {
   Msg,
   type ChannelOpenFailureCode,
 } from '../protocol/numbers.js';
+import type { PayloadParts } from '../transport/framer.js';
 import type { ServiceResult, TransportService } from '../transport/transport.js';
 import { LazyAbortController } from '../util/lazy-abort.js';
 import { withTimeout } from '../util/with-timeout.js';
@@ -92,6 +93,8 @@ export interface ConnectionOutput {
   send(payload: Uint8Array): void;
   /** Sends `head` then the pieces of `body` as one payload without joining them (see `Transport.sendParts`). */
   sendParts?(head: Uint8Array, body: readonly Uint8Array[]): void;
+  /** Sends several such payloads in order, to be sealed together where that is faster (see `Transport.sendPartsBatch`). */
+  sendPartsBatch?(packets: readonly PayloadParts[]): void;
   /** Undefined when output can flow, else a promise resolving when it can (transport or socket backpressure). */
   whenWritable(): Promise<void> | undefined;
   /** Called when a CHANNEL_OPEN has been answered. */
@@ -178,6 +181,11 @@ export class ConnectionService implements TransportService {
       const output = this.service.output;
       if (output.sendParts) output.sendParts(head, body);
       else output.send(Buffer.concat([head, ...body]));
+    }
+    sendPartsBatch(packets: readonly PayloadParts[]): void {
+      const output = this.service.output;
+      if (output.sendPartsBatch) output.sendPartsBatch(packets);
+      else for (const { head, body } of packets) this.sendParts(head, body);
     }
     whenWritable(): Promise<void> | undefined {
       return this.service.output.whenWritable();

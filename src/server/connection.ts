@@ -19,6 +19,7 @@ import {
   type TransportOptions,
   type TransportService,
 } from '../transport/transport.js';
+import type { PayloadParts } from '../transport/framer.js';
 import { LazyAbortController } from '../util/lazy-abort.js';
 import { ClientAliveTimer, KEEPALIVE_REQUEST, type ClientAliveSettings } from './keepalive.js';
 
@@ -129,6 +130,9 @@ export class SshConnection {
     }
     sendParts(head: Uint8Array, body: readonly Uint8Array[]): void {
       this.c.transport.sendParts(head, body);
+    }
+    sendPartsBatch(packets: readonly PayloadParts[]): void {
+      this.c.transport.sendPartsBatch(packets);
     }
     whenWritable(): Promise<void> | undefined {
       return this.c.whenWritable();

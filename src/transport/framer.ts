@@ -19,6 +19,20 @@ const MAX_OPEN_PIECES = 16;
 /** Smallest padding (RFC 4253 §6). */
 const MIN_PADDING = 4;
 
+/** One packet's payload as a small `head` (a message header) and the pieces of `body` (its data). */
+export interface PayloadParts {
+  readonly head: Uint8Array;
+  readonly body: readonly Uint8Array[];
+}
+
+/** Where a packet's parts go (RFC 4253 §6): `size` is the whole packet without its MAC. */
+interface PacketLayout {
+  readonly payloadLength: number;
+  readonly padding: number;
+  readonly packetLength: number;
+  readonly size: number;
+}
+
 const protocolError = (why: string): DisconnectError =>
   new DisconnectError(DisconnectReason.ProtocolError, why);
 
@@ -182,33 +196,16 @@ export class PacketWriter {
    */
   writeParts(head: Uint8Array, body: readonly Uint8Array[]): Buffer[] {
     const p = this.protection;
-    const block = p.blockSize;
-    let payloadLength = head.length;
-    for (const piece of body) payloadLength += piece.length;
-    const unpadded = (p.lengthAligned ? 5 : 1) + payloadLength;
-    let padding = block - (unpadded % block);
-    if (padding < MIN_PADDING) padding += block;
-    const packetLength = 1 + payloadLength + padding;
-    if (packetLength > MAX_PACKET_LENGTH)
-      throw new RangeError(`payload of ${payloadLength} bytes is too large`);
-    const size = 4 + packetLength;
+    const layout = this.layout(head, body);
     // A large packet the protection can seal in place is framed straight into its pooled buffer.
-    const out = this.pooledOutput(p, size);
-    const plain = out ? out.subarray(0, size) : this.plainBuffer(p, size);
-    plain.writeUInt32BE(packetLength, 0);
-    plain[4] = padding;
-    plain.set(head, 5);
-    const paddingAt = 5 + payloadLength;
-    this.padding.fill(plain, paddingAt, padding);
+    const out = this.pooledOutput(p, layout.size);
     if (out && p.sealPiecesInto && body.length <= MAX_BODY_PIECES) {
-      // The cipher reads the payload where it lies, between the header and padding written above.
-      p.sealPiecesInto(
-        this.seq,
-        [plain.subarray(0, 5 + head.length), ...body, plain.subarray(paddingAt)],
-        out,
-      );
+      // The cipher reads the payload where it lies, between the header and padding framed here.
+      p.sealPiecesInto(this.seq, this.frameAround(layout, head, body, out), out);
       return this.sent([out]);
     }
+    const plain = out ? out.subarray(0, layout.size) : this.plainBuffer(p, layout.size);
+    this.frame(layout, head, plain);
     let at = 5 + head.length;
     for (const piece of body) {
       plain.set(piece, at);
@@ -221,6 +218,77 @@ export class PacketWriter {
     return this.sent(p.sealParts ? p.sealParts(this.seq, plain) : [p.seal(this.seq, plain)]);
   }
 
+  /**
+   * As {@link writeParts} for each of `packets`, in order. Two large packets in a row are sealed
+   * together when the protection is faster that way ({@link OutboundProtection.sealPiecesIntoPair}).
+   */
+  writePartsBatch(packets: readonly PayloadParts[]): Buffer[][] {
+    const wires: Buffer[][] = [];
+    for (let i = 0; i < packets.length; i++) {
+      const a = packets[i]!;
+      const b = packets[i + 1];
+      const pair = b && this.sealPair(a, b);
+      if (pair) {
+        wires.push(...pair);
+        i++;
+      } else wires.push(this.writeParts(a.head, a.body));
+    }
+    return wires;
+  }
+
+  /** Seals `a` and `b` together into pooled buffers, or returns undefined when they cannot be. */
+  private sealPair(a: PayloadParts, b: PayloadParts): [Buffer[], Buffer[]] | undefined {
+    const p = this.protection;
+    if (!p.sealPiecesIntoPair || a.body.length > MAX_BODY_PIECES || b.body.length > MAX_BODY_PIECES)
+      return undefined;
+    const [layoutA, layoutB] = [this.layout(a.head, a.body), this.layout(b.head, b.body)];
+    if (!this.poolable(p, layoutA.size) || !this.poolable(p, layoutB.size)) return undefined;
+    const outA = this.sealed!.take(layoutA.size + p.trailerLength);
+    const outB = this.sealed!.take(layoutB.size + p.trailerLength);
+    const piecesA = this.frameAround(layoutA, a.head, a.body, outA);
+    const piecesB = this.frameAround(layoutB, b.head, b.body, outB);
+    p.sealPiecesIntoPair(this.seq, piecesA, outA, piecesB, outB);
+    return [this.sent([outA]), this.sent([outB])];
+  }
+
+  /** The packet carrying `head` and `body`: its padding and lengths (RFC 4253 §6). */
+  private layout(head: Uint8Array, body: readonly Uint8Array[]): PacketLayout {
+    const p = this.protection;
+    const block = p.blockSize;
+    let payloadLength = head.length;
+    for (const piece of body) payloadLength += piece.length;
+    const unpadded = (p.lengthAligned ? 5 : 1) + payloadLength;
+    let padding = block - (unpadded % block);
+    if (padding < MIN_PADDING) padding += block;
+    const packetLength = 1 + payloadLength + padding;
+    if (packetLength > MAX_PACKET_LENGTH)
+      throw new RangeError(`payload of ${payloadLength} bytes is too large`);
+    return { payloadLength, padding, packetLength, size: 4 + packetLength };
+  }
+
+  /** Writes the packet's length fields, `head` and random padding into `plain`, leaving the place of the body. */
+  private frame(layout: PacketLayout, head: Uint8Array, plain: Buffer): void {
+    plain.writeUInt32BE(layout.packetLength, 0);
+    plain[4] = layout.padding;
+    plain.set(head, 5);
+    this.padding.fill(plain, 5 + layout.payloadLength, layout.padding);
+  }
+
+  /** Frames the packet in `plain` and returns its plaintext as pieces: the header, `body` where it lies, the padding. */
+  private frameAround(
+    layout: PacketLayout,
+    head: Uint8Array,
+    body: readonly Uint8Array[],
+    plain: Buffer,
+  ): Uint8Array[] {
+    this.frame(layout, head, plain);
+    return [
+      plain.subarray(0, 5 + head.length),
+      ...body,
+      plain.subarray(5 + layout.payloadLength, layout.size),
+    ];
+  }
+
   /** Counts one packet sealed into `wire`, and returns it. */
   private sent(wire: Buffer[]): Buffer[] {
     this.seq = (this.seq + 1) >>> 0;
@@ -231,10 +299,13 @@ export class PacketWriter {
 
   /** A pooled buffer for a packet of `size` bytes and its trailer, when it is to be sealed in place. */
   private pooledOutput(p: OutboundProtection, size: number): Buffer | undefined {
+    return this.poolable(p, size) ? this.sealed!.take(size + p.trailerLength) : undefined;
+  }
+
+  /** Whether a packet of `size` bytes is sealed in place, into a pooled buffer. */
+  private poolable(p: OutboundProtection, size: number): boolean {
     const sealed = this.sealed;
-    const total = size + p.trailerLength;
-    if (!p.sealInto || !sealed || size < REUSE_FROM || total > sealed.capacity) return undefined;
-    return sealed.take(total);
+    return !!p.sealInto && !!sealed && size >= REUSE_FROM && size + p.trailerLength <= sealed.capacity;
   }
 
   /** Where the plaintext of a packet that is not sealed in place is framed. */

@@ -4,7 +4,7 @@ import { DisconnectError } from '../protocol/errors.js';
 import { DisconnectReason, Msg, type DisconnectReasonCode } from '../protocol/numbers.js';
 import { DecodeError } from '../wire/errors.js';
 import type { PeerInfo, TransportHooks, TransportOptions, TransportService } from './transport-types.js';
-import { MAX_PACKET_LENGTH, PacketReader, PacketWriter, restartCounts } from './framer.js';
+import { MAX_PACKET_LENGTH, PacketReader, PacketWriter, restartCounts, type PayloadParts } from './framer.js';
 import type { InstalledKeys } from './keys.js';
 import { CompressionState } from './compression-state.js';
 import { KexController, type KexCarrier } from './kex-controller.js';
@@ -234,6 +234,20 @@ export class Transport {
       return;
     }
     this.emit(this.writer.writeParts(head, body));
+    this.maybeRekey();
+  }
+
+  /**
+   * Sends each of `packets` as {@link sendParts} would, in order; packets sent together can be
+   * sealed together (see `PacketWriter.writePartsBatch`).
+   */
+  sendPartsBatch(packets: readonly PayloadParts[]): void {
+    if (this.state === 'closed') return;
+    if (this.holdingOutput || this.queue.length > 0 || this.compression.compressor) {
+      for (const { head, body } of packets) this.sendParts(head, body);
+      return;
+    }
+    for (const wire of this.writer.writePartsBatch(packets)) this.emit(wire);
     this.maybeRekey();
   }
 

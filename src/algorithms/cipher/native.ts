@@ -27,8 +27,12 @@ export interface NativePacketCrypto {
   createCtr(key: Uint8Array, iv: Uint8Array): NativeCipherHandle;
   /** The next bytes of keystream XORed over `input` (whole or in pieces, as the seals) into `out`, as long. */
   ctrUpdate(handle: NativeCipherHandle, input: GatheredBytes, out: Uint8Array): void;
-  /** HMAC (RFC 2104) keyed once, with an OpenSSL digest name (`sha256`, `sha512`, `sha1`, …). */
-  createHmac(digest: string, key: Uint8Array): NativeCipherHandle;
+  /**
+   * HMAC (RFC 2104) keyed once, with an OpenSSL digest name (`sha256`, `sha512`, `sha1`, …).
+   * For `sha256` on a CPU with the SHA extensions {@link hmacPair} computes its two MACs at once
+   * unless `interleave` is false.
+   */
+  createHmac(digest: string, key: Uint8Array, interleave?: boolean): NativeCipherHandle;
   /**
    * Writes the first `out.length` bytes of the HMAC of uint32 `seq` ‖ `data` ‖ `more` (RFC 4253
    * §6.4); `data` whole or in up to 16 pieces.
@@ -48,6 +52,18 @@ export interface NativePacketCrypto {
     more: Uint8Array | undefined,
     mac: Uint8Array,
   ): boolean;
+  /** Whether {@link hmacPair} computes this HMAC's two MACs at once (see {@link createHmac}). */
+  hmacInterleaves(handle: NativeCipherHandle): boolean;
+  /** As {@link hmac} for two packets (`data` whole, no `more`): the MACs of two at once where it can. */
+  hmacPair(
+    handle: NativeCipherHandle,
+    seqA: number,
+    dataA: Uint8Array,
+    outA: Uint8Array,
+    seqB: number,
+    dataB: Uint8Array,
+    outB: Uint8Array,
+  ): void;
 }
 
 /** Set to `0` to use node:crypto's ciphers even when the native module is built. */

@@ -56,6 +56,17 @@ class NativeHmacInstance implements MacInstance {
     this.native.hmac(this.handle, seq >>> 0, data, undefined, out);
   }
 
+  computePairInto(
+    seqA: number,
+    dataA: Uint8Array,
+    outA: Uint8Array,
+    seqB: number,
+    dataB: Uint8Array,
+    outB: Uint8Array,
+  ): void {
+    this.native.hmacPair(this.handle, seqA >>> 0, dataA, outA, seqB >>> 0, dataB, outB);
+  }
+
   verify(seq: number, data: GatheredBytes, mac: Uint8Array): boolean {
     return mac.length === this.length && this.native.hmacVerify(this.handle, seq >>> 0, data, undefined, mac);
   }

@@ -51,6 +51,31 @@ describe('channel streams made on first use', () => {
     expect(chunks).toEqual([]);
   });
 
+  it('data for more than one packet goes to a link that seals in batches two packets at a time, in order', async () => {
+    const { ch, sent } = channel(3200);
+    const batches: number[] = [];
+    const link = (ch as unknown as { link: ChannelLink }).link as {
+      -readonly [K in keyof ChannelLink]: ChannelLink[K];
+    };
+    link.sendPartsBatch = (packets) => {
+      batches.push(packets.length);
+      for (const { head, body } of packets) sent.push(Buffer.concat([head, ...body]));
+    };
+    const data = Buffer.from(Array.from({ length: 4500 }, (_, i) => i % 251));
+    const written = new Promise<void>((r) => ch.output.write(data, () => r()));
+    await new Promise((r) => setImmediate(r));
+    // 3,200 bytes of window: two packets of 1,000, then 1,000 and the 200 of window left, each
+    // pair handed over together; the rest waits for window.
+    expect(batches).toEqual([2, 2]);
+    expect(sent.map((p) => ChannelDataCodec.decode(p).data.length)).toEqual([1000, 1000, 1000, 200]);
+    ch.onWindowAdjust(5000);
+    await written;
+    expect(batches).toEqual([2, 2, 2]); // the last 1,300: 1,000 and 300, together
+    const decoded = sent.map((p) => ChannelDataCodec.decode(p));
+    expect(decoded.map((d) => d.data.length)).toEqual([1000, 1000, 1000, 200, 1000, 300]);
+    expect(Buffer.concat(decoded.map((d) => d.data)).equals(data)).toBe(true);
+  });
+
   it('output made late still splits by the peer packet size', async () => {
     const { ch, sent } = channel();
     await new Promise<void>((r) => ch.output.write(Buffer.alloc(2500, 1), () => r()));

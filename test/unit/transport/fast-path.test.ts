@@ -236,6 +236,42 @@ describe('PacketWriter sealing into pooled buffers', () => {
     });
   }
 
+  for (const [cipher, mac] of [...CASES, ['aes256-ctr', 'hmac-sha2-512-etm@openssh.com'] as const]) {
+    it(`${cipher}${mac ? ` + ${mac}` : ''}: a batch is sealed in order, large packets in pairs where the protection can, and all decrypt`, () => {
+      const keys = keysFor(cipher, mac);
+      const writer = new PacketWriter(undefined, new SealedBufferPool());
+      writer.protection = createOutbound(keys);
+      const reader = new PacketReader();
+      reader.protection = createInbound(keys);
+      // Only encrypt-then-MAC on the native module seals two at once.
+      const pairs = writer.protection.sealPiecesIntoPair !== undefined;
+      expect(pairs).toBe(writer.protection.sealPiecesInto !== undefined && mac?.includes('-etm') === true);
+      let sealedInPairs = 0;
+      const sealPair = writer.protection.sealPiecesIntoPair?.bind(writer.protection);
+      if (sealPair)
+        writer.protection.sealPiecesIntoPair = (...args) => {
+          sealedInPairs++;
+          sealPair(...args);
+        };
+      const head = (): Buffer => randomBytes(9);
+      // Paired: 32768 and 32768, 20000 and 32768, 5000 and 32000, 16000 in pieces and 30000; 100 goes alone.
+      const bodies: Uint8Array[][] = [32768, 32768, 100, 20_000, 32768, 5000, 32000].map((n) => [
+        randomBytes(n),
+      ]);
+      bodies.push([randomBytes(7000), new Uint8Array(0), randomBytes(9000)], [randomBytes(30_000)]);
+      const packets = bodies.map((body) => ({ head: head(), body }));
+      const copies = packets.map((p) => Buffer.concat([p.head, ...p.body]));
+      const seqBefore = writer.seq;
+      const wires = writer.writePartsBatch(packets);
+      expect(wires).toHaveLength(packets.length);
+      expect(writer.seq).toBe(seqBefore + packets.length);
+      expect(sealedInPairs).toBe(pairs ? 4 : 0);
+      reader.push(Buffer.concat(wires.flat()));
+      for (const c of copies) expect(reader.next()?.equals(c)).toBe(true);
+      expect(reader.next()).toBeUndefined();
+    });
+  }
+
   it('reuses a buffer only once it is given back, and never twice at the same time', () => {
     const pool = new SealedBufferPool(1);
     const a = pool.take(40_000);
