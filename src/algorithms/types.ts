@@ -98,6 +98,13 @@ export interface AeadCipherAlgorithm extends CipherCommon {
 /** An encryption algorithm (RFC 4253 §6.3). */
 export type CipherAlgorithm = BlockCipherAlgorithm | AeadCipherAlgorithm;
 
+/** One packet's MAC to compute: over uint32 `seq` then `data`, into `out` (RFC 4253 §6.4). */
+export interface MacJob {
+  readonly seq: number;
+  readonly data: Uint8Array;
+  readonly out: Uint8Array;
+}
+
 /** A keyed MAC instance for one direction (RFC 4253 §6.4). */
 export interface MacInstance {
   /** MAC over uint32 `seq` followed by `data` (and then `more`), truncated to the algorithm's length. */
@@ -108,14 +115,7 @@ export interface MacInstance {
    * As {@link computeInto} for two packets, where the MAC is faster two at a time (HMAC-SHA-256
    * with the x86 SHA extensions: its rounds for two messages interleave).
    */
-  computePairInto?(
-    seqA: number,
-    dataA: Uint8Array,
-    outA: Uint8Array,
-    seqB: number,
-    dataB: Uint8Array,
-    outB: Uint8Array,
-  ): void;
+  computePairInto?(a: MacJob, b: MacJob): void;
   /** Constant-time check of `mac` against {@link MacInstance.compute}. */
   verify(seq: number, data: Uint8Array, mac: Uint8Array): boolean;
   /** As {@link verify}, with `data` in up to 16 pieces whose concatenation it is. */

@@ -228,14 +228,9 @@ function etmOutbound(
   sealing.sealPiecesIntoPair = (seq, piecesA, outA, piecesB, outB) => {
     const a = etmEncryptInto(intoStream, piecesA, outA);
     const b = etmEncryptInto(intoStream, piecesB, outB);
-    const seqB = (seq + 1) >>> 0;
     pairMac.computePairInto(
-      seq,
-      outA.subarray(0, a),
-      outA.subarray(a),
-      seqB,
-      outB.subarray(0, b),
-      outB.subarray(b),
+      { seq, data: outA.subarray(0, a), out: outA.subarray(a) },
+      { seq: (seq + 1) >>> 0, data: outB.subarray(0, b), out: outB.subarray(b) },
     );
   };
   return sealing;

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { GatheredBytes, MacAlgorithm, MacInstance } from '../types.js';
+import type { GatheredBytes, MacAlgorithm, MacInstance, MacJob } from '../types.js';
 import { nativePacketCrypto, type NativeCipherHandle, type NativePacketCrypto } from '../cipher/native.js';
 import { unpooledCopy } from '../../util/unpooled.js';
 
@@ -56,15 +56,8 @@ class NativeHmacInstance implements MacInstance {
     this.native.hmac(this.handle, seq >>> 0, data, undefined, out);
   }
 
-  computePairInto(
-    seqA: number,
-    dataA: Uint8Array,
-    outA: Uint8Array,
-    seqB: number,
-    dataB: Uint8Array,
-    outB: Uint8Array,
-  ): void {
-    this.native.hmacPair(this.handle, seqA >>> 0, dataA, outA, seqB >>> 0, dataB, outB);
+  computePairInto(a: MacJob, b: MacJob): void {
+    this.native.hmacPair(this.handle, a.seq >>> 0, a.data, a.out, b.seq >>> 0, b.data, b.out);
   }
 
   verify(seq: number, data: GatheredBytes, mac: Uint8Array): boolean {

@@ -113,7 +113,7 @@ describe.skipIf(!native)('native HMAC pairs: the MAC instance and bad arguments'
         Buffer,
         Buffer,
       ];
-      mac.computePairInto!(41, a, pairA, 42, b, pairB);
+      mac.computePairInto!({ seq: 41, data: a, out: pairA }, { seq: 42, data: b, out: pairB });
       mac.computeInto!(41, a, oneA);
       mac.computeInto!(42, b, oneB);
       expect(pairA.equals(oneA) && pairB.equals(oneB)).toBe(true);
