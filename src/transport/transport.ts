@@ -237,17 +237,12 @@ export class Transport {
     this.maybeRekey();
   }
 
-  /**
-   * Sends each of `packets` as {@link sendParts} would, in order; packets sent together can be
-   * sealed together (see `PacketWriter.writePartsBatch`).
-   */
+  /** As {@link sendParts} for each of `packets`, in order; those sent together may be sealed together. */
   sendPartsBatch(packets: readonly PayloadParts[]): void {
     if (this.state === 'closed') return;
-    if (this.holdingOutput || this.queue.length > 0 || this.compression.compressor) {
+    if (this.holdingOutput || this.queue.length > 0 || this.compression.compressor)
       for (const { head, body } of packets) this.sendParts(head, body);
-      return;
-    }
-    for (const wire of this.writer.writePartsBatch(packets)) this.emit(wire);
+    else for (const wire of this.writer.writePartsBatch(packets)) this.emit(wire);
     this.maybeRekey();
   }
 
@@ -487,26 +482,16 @@ export class Transport {
     else this.hooks.write(Buffer.concat(parts));
   }
 
+  /** Starts a key re-exchange once either direction crossed a limit (RFC 4344 §3), after login. */
   private maybeRekey(): void {
-    if (this.kex.running || this.kex.completed === 0 || !this.authenticatedPeer) return;
-    if (
-      rekeyDue(
-        this.reader,
-        this.writer,
-        this.kex.lastStarted,
-        this.negotiatedBlockSize(),
-        this.options.rekeyLimits,
-      )
-    ) {
-      this.log.debug(
-        { sent: this.writer.bytesSinceKex, received: this.reader.bytesSinceKex },
-        'starting key re-exchange',
-      );
-      this.kex.begin();
-    }
-  }
-
-  private negotiatedBlockSize(): number {
-    return this.writer.protection.blockSize;
+    const { kex, reader, writer } = this;
+    if (kex.running || kex.completed === 0 || !this.authenticatedPeer) return;
+    const blockSize = writer.protection.blockSize;
+    if (!rekeyDue(reader, writer, kex.lastStarted, blockSize, this.options.rekeyLimits)) return;
+    this.log.debug(
+      { sent: writer.bytesSinceKex, received: reader.bytesSinceKex },
+      'starting key re-exchange',
+    );
+    kex.begin();
   }
 }
