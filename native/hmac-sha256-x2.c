@@ -5,7 +5,7 @@
  * names a..h). Each message is read as up to three runs of 64-byte blocks: a first block joining
  * the sequence number to the start of the data, the data's whole blocks where they lie, and one
  * or two final blocks with the rest of the data and the padding (§5.1.1). Checked against
- * OpenSSL's HMAC for many lengths and keys in test/unit/native/hmac-sha256-x2.test.ts.
+ * OpenSSL's HMAC for many lengths and keys in test/unit/algorithms/hmac-pair.test.ts.
  */
 #include "hmac-sha256-x2.h"
 #include <openssl/crypto.h>
