@@ -84,14 +84,15 @@ function logNativeAddon(log: Logger): void {
     log.warn(
       {},
       'the native addon is not built (no C compiler at install?): node:crypto seals packets and the ' +
-        'thread pool does every file read, at more CPU per byte, and session processes start with fork(); ' +
+        'thread pool does every file read and write, at more CPU per byte, and session processes start with fork(); ' +
         '`npm run build:native` in the package builds it',
     );
     return;
   }
   if (nativePacketCrypto) log.debug({}, 'packet ciphers: OpenSSL contexts kept per direction (native addon)');
   else log.info({}, `packet ciphers: node:crypto (${NATIVE_CRYPTO_ENV}=0)`);
-  if (!nativePageCacheRead) log.info({}, `file reads: all through the thread pool (${NATIVE_READ_ENV}=0)`);
+  if (!nativePageCacheRead)
+    log.info({}, `file reads, and writes on tmpfs: all through the thread pool (${NATIVE_READ_ENV}=0)`);
   if (!nativeProcessSpawn)
     log.info(
       {},

@@ -158,7 +158,10 @@ describe('sshd-kit serve: start', () => {
       expect(readFileSync(out).equals(data)).toBe(true);
       const said = p
         .lines()
-        .some((l) => l.msg === 'file reads: all through the thread pool (SSHD_KIT_NATIVE_READ=0)');
+        .some(
+          (l) =>
+            l.msg === 'file reads, and writes on tmpfs: all through the thread pool (SSHD_KIT_NATIVE_READ=0)',
+        );
       expect(said).toBe('SSHD_KIT_NATIVE_READ' in env);
       await p.kill();
     }

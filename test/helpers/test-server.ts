@@ -49,9 +49,11 @@ export async function startTestServer(
     server?: Partial<SshServerOptions>;
     log?: Logger;
     setup?(server: SshServer, dataDir: string): void | Promise<void>;
+    /** Where the data directory (and so the users' homes) is made; default the temporary directory. */
+    dataParent?: string;
   } = {},
 ): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'sshd-kit-test-'));
+  const dataDir = mkdtempSync(join(options.dataParent ?? tmpdir(), 'sshd-kit-test-'));
   const store = SqliteUserStore.open(dataDir);
   for (const u of options.users ?? []) {
     const { password, keys, ...rest } = u;

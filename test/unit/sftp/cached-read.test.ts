@@ -19,6 +19,7 @@ import {
   NATIVE_READ_ENV,
   nativePageCacheRead,
   type NativePageCacheRead,
+  writesOnEventLoop,
 } from '../../../src/sftp/vfs/local/cached-read.js';
 import { FileReadQueue } from '../../../src/sftp/vfs/local/file-queues.js';
 
@@ -98,11 +99,15 @@ describe.skipIf(!nativePageCacheRead)('readCached (native)', () => {
     closeSync(fd);
   });
 
-  it('tells a file on tmpfs from one on the disk', () => {
+  it('tells a file on tmpfs from one on the disk, and writes only the first on the event loop', () => {
     const shm = fileIn('/dev/shm', Buffer.alloc(10));
     const disk = fileIn(diskDir(native), Buffer.alloc(10));
     expect(native.inMemoryFileSystem(shm.fd)).toBe(true);
     expect(native.inMemoryFileSystem(disk.fd)).toBe(false);
+    expect(writesOnEventLoop(shm.fd, native)).toBe(true);
+    expect(writesOnEventLoop(disk.fd, native)).toBe(false);
+    // Without the addon nothing tells tmpfs apart: every write goes to the pool.
+    expect(writesOnEventLoop(shm.fd, undefined)).toBe(false);
     closeSync(shm.fd);
     closeSync(disk.fd);
   });

@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CachedReads } from '../../../src/sftp/vfs/local/cached-read.js';
-import { FileReadQueue, FileWriteQueue, writevAll } from '../../../src/sftp/vfs/local/file-queues.js';
+import {
+  FileReadQueue,
+  FileWriteQueue,
+  writevAll,
+  writevAllSync,
+} from '../../../src/sftp/vfs/local/file-queues.js';
 
 const dirs: string[] = [];
 function tempFile(): { path: string; fd: number } {
@@ -19,10 +24,10 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-describe('FileWriteQueue', () => {
+describe('FileWriteQueue through the thread pool', () => {
   it('writes pipelined chunks, in and out of order, byte-exact, joining runs that continue each other', async () => {
     const { path, fd } = tempFile();
-    const q = new FileWriteQueue(fd);
+    const q = new FileWriteQueue(fd, false);
     const spy = vi.spyOn(fs, 'writev');
     const chunk = 32 * 1024;
     const data = randomBytes(chunk * 40);
@@ -38,7 +43,7 @@ describe('FileWriteQueue', () => {
 
   it('fails the writes of a pwritev that fails, and goes on with the next ones', async () => {
     const { path, fd } = tempFile();
-    const q = new FileWriteQueue(fd);
+    const q = new FileWriteQueue(fd, false);
     const real = fs.writev;
     let calls = 0;
     vi.spyOn(fs, 'writev').mockImplementation(((...args: Parameters<typeof fs.writev>) => {
@@ -49,6 +54,44 @@ describe('FileWriteQueue', () => {
       }
       return (real as (...a: unknown[]) => void)(...args);
     }) as typeof fs.writev);
+    const a = q.write(0, Buffer.from('aaaa'));
+    const b = q.write(100, Buffer.from('bbbb'));
+    await expect(a).rejects.toMatchObject({ code: 'ENOSPC' });
+    await b;
+    closeSync(fd);
+    expect(readFileSync(path).subarray(100).toString()).toBe('bbbb');
+  });
+});
+
+describe('FileWriteQueue on the event loop (a file kept in memory)', () => {
+  it('writes pipelined chunks byte-exact without the pool: the first at once, the rest of the turn together', async () => {
+    const { path, fd } = tempFile();
+    const q = new FileWriteQueue(fd, true);
+    const pool = vi.spyOn(fs, 'writev');
+    const sync = vi.spyOn(fs, 'writevSync');
+    const chunk = 32 * 1024;
+    const data = randomBytes(chunk * 40);
+    const writes = Array.from({ length: 40 }, (_, i) =>
+      q.write(i * chunk, data.subarray(i * chunk, (i + 1) * chunk)),
+    );
+    // The queue was idle: the first write went down before write() returned.
+    expect(sync.mock.calls.map((c) => [c[2], (c[1] as Uint8Array[]).length])).toEqual([[0, 1]]);
+    await Promise.all(writes);
+    closeSync(fd);
+    expect(readFileSync(path).equals(data)).toBe(true);
+    expect(pool).not.toHaveBeenCalled();
+    expect(sync.mock.calls.map((c) => [c[2], (c[1] as Uint8Array[]).length])).toEqual([
+      [0, 1],
+      [chunk, 39],
+    ]);
+  });
+
+  it('fails the writes of a pwritev that fails, and goes on with the next ones', async () => {
+    const { path, fd } = tempFile();
+    const q = new FileWriteQueue(fd, true);
+    vi.spyOn(fs, 'writevSync').mockImplementationOnce(() => {
+      throw Object.assign(new Error('no space'), { code: 'ENOSPC' });
+    });
     const a = q.write(0, Buffer.from('aaaa'));
     const b = q.write(100, Buffer.from('bbbb'));
     await expect(a).rejects.toMatchObject({ code: 'ENOSPC' });
@@ -75,6 +118,21 @@ describe('writevAll', () => {
     await writevAll(fd, [Buffer.from('hello '), Buffer.alloc(0), Buffer.from('wide world')], 3);
     closeSync(fd);
     expect(readFileSync(path).subarray(3).toString()).toBe('hello wide world');
+  });
+
+  it('finishes short writes on the calling thread too (writevAllSync), and fails a write of nothing', () => {
+    const { path, fd } = tempFile();
+    const real = fs.writevSync;
+    const spy = vi
+      .spyOn(fs, 'writevSync')
+      .mockImplementation(((fd0: number, bufs: Uint8Array[], pos: number) =>
+        real(fd0, [Buffer.concat(bufs).subarray(0, 5)], pos)) as typeof fs.writevSync);
+    writevAllSync(fd, [Buffer.from('hello '), Buffer.alloc(0), Buffer.from('wide world')], 3);
+    expect(readFileSync(path).subarray(3).toString()).toBe('hello wide world');
+    expect(spy).toHaveBeenCalledTimes(4);
+    spy.mockImplementation(() => 0);
+    expect(() => writevAllSync(fd, [Buffer.from('x')], 0)).toThrow(expect.objectContaining({ code: 'EIO' }));
+    closeSync(fd);
   });
 });
 

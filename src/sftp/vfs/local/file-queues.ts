@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { CachedReads, nativePageCacheRead } from './cached-read.js';
+import { CachedReads, nativePageCacheRead, writesOnEventLoop } from './cached-read.js';
 
 /** Most requests joined into one preadv or pwritev (Linux IOV_MAX is 1024). */
 const MAX_BATCH = 64;
@@ -27,14 +27,29 @@ function afterBytes(buffers: readonly Uint8Array[], n: number): Uint8Array[] {
   return rest;
 }
 
-/** pwritev of all of `buffers` at `position`, looping over short writes. */
+/** `buffers` without the `n` bytes a pwritev just wrote; a write of nothing fails (EIO). */
+function afterWritten(buffers: readonly Uint8Array[], n: number): Uint8Array[] {
+  if (n === 0) throw Object.assign(new Error('short write'), { code: 'EIO' });
+  return afterBytes(buffers, n);
+}
+
+/** pwritev of all of `buffers` at `position` on a pool thread, looping over short writes. */
 export async function writevAll(fd: number, buffers: readonly Uint8Array[], position: number): Promise<void> {
   let rest = buffers.filter((b) => b.length > 0);
   while (rest.length > 0) {
     const n = await pwritev(fd, rest, position);
-    if (n === 0) throw Object.assign(new Error('short write'), { code: 'EIO' });
     position += n;
-    rest = afterBytes(rest, n);
+    rest = afterWritten(rest, n);
+  }
+}
+
+/** As {@link writevAll}, on the calling thread. */
+export function writevAllSync(fd: number, buffers: readonly Uint8Array[], position: number): void {
+  let rest = buffers.filter((b) => b.length > 0);
+  while (rest.length > 0) {
+    const n = fs.writevSync(fd, rest, position);
+    position += n;
+    rest = afterWritten(rest, n);
   }
 }
 
@@ -112,15 +127,20 @@ class ContiguousQueue<R> {
  * The writes of one open file, one system call at a time: pipelined SFTP WRITEs would otherwise
  * run on several pool threads at once and contend for the file's lock (burning CPU for nothing),
  * and writes that continue each other go down together as one pwritev. Each write settles when
- * its bytes are written; a failed pwritev fails the writes it carried.
+ * its bytes are written; a failed pwritev fails the writes it carried. The calls are made by the
+ * thread pool, or on the event loop for a file kept in memory ({@link writesOnEventLoop}); there
+ * the first write of a burst goes down at once and those queued behind it in the same turn of
+ * the loop together after it.
  */
 export class FileWriteQueue {
   private readonly queue: ContiguousQueue<void>;
 
-  constructor(fd: number) {
+  constructor(fd: number, onEventLoop = writesOnEventLoop(fd, nativePageCacheRead)) {
+    const writeAll = onEventLoop ? writevAllSync : writevAll;
     this.queue = new ContiguousQueue<void>(
+      // Async, so that a failed write on the event loop rejects its batch instead of throwing.
       async (batch) => {
-        await writevAll(
+        await writeAll(
           fd,
           batch.map((w) => w.bytes),
           batch[0]!.offset,
