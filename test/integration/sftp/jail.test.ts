@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Fxp, Pflag, SftpStatus } from '../../../src/sftp/constants.js';
 import { createLocalVfs } from '../../../src/sftp/vfs/local/local-fs.js';
 import { TestSftpClient, type Reply } from '../../unit/sftp/helpers/sftp-client.js';
@@ -288,6 +288,36 @@ describe('the local jail (catalogue D01-D08, D16-D20)', () => {
     await c.write(h3, 10, Buffer.from('C'));
     expect(fs.readFileSync(J('target'), 'utf8')).toBe('B'.repeat(10) + 'C');
     await c.close(h3);
+  });
+
+  it('an upload whose write failed (out of space) is discarded on CLOSE, never put in place (E02)', async () => {
+    fs.writeFileSync(J('kept'), 'old');
+    const h = await c.open('kept', Pflag.Write | Pflag.Creat | Pflag.Trunc);
+    await c.write(h, 0, Buffer.from('new, part one'));
+    // The next write fails as on a full disk, whether it is made on the event loop (tmpfs) or by
+    // the thread pool; the client then closes the handle, as OpenSSH's sftp does.
+    const full = () => Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+    vi.spyOn(fs, 'writevSync').mockImplementationOnce(() => {
+      throw full();
+    });
+    vi.spyOn(fs, 'writev').mockImplementationOnce(((...args: unknown[]) =>
+      (args[args.length - 1] as (e: Error) => void)(full())) as typeof fs.writev);
+    await expect(c.write(h, 13, Buffer.from(', part two'))).rejects.toMatchObject({
+      code: SftpStatus.Failure,
+    });
+    vi.restoreAllMocks();
+    await expect(c.close(h)).rejects.toMatchObject({
+      code: SftpStatus.Failure,
+      message: expect.stringMatching(/upload was discarded/),
+    });
+    expect(fs.readFileSync(J('kept'), 'utf8')).toBe('old');
+    expect(fs.readdirSync(sb.root).filter((n) => n.startsWith('.'))).toEqual([]);
+    // The handle is gone, and the next upload of the name lands.
+    await expect(c.close(h)).rejects.toMatchObject({ code: SftpStatus.Failure });
+    const h2 = await c.open('kept', Pflag.Write | Pflag.Creat | Pflag.Trunc);
+    await c.write(h2, 0, Buffer.from('whole'));
+    await c.close(h2);
+    expect(fs.readFileSync(J('kept'), 'utf8')).toBe('whole');
   });
 
   it('bounds open handles and returns descriptors to baseline when the session ends (D09)', async () => {

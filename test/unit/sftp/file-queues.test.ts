@@ -54,12 +54,15 @@ describe('FileWriteQueue through the thread pool', () => {
       }
       return (real as (...a: unknown[]) => void)(...args);
     }) as typeof fs.writev);
+    expect(q.failed).toBe(false);
     const a = q.write(0, Buffer.from('aaaa'));
     const b = q.write(100, Buffer.from('bbbb'));
     await expect(a).rejects.toMatchObject({ code: 'ENOSPC' });
     await b;
     closeSync(fd);
     expect(readFileSync(path).subarray(100).toString()).toBe('bbbb');
+    // Remembered, so an atomic upload is discarded on CLOSE.
+    expect(q.failed).toBe(true);
   });
 });
 
@@ -92,12 +95,15 @@ describe('FileWriteQueue on the event loop (a file kept in memory)', () => {
     vi.spyOn(fs, 'writevSync').mockImplementationOnce(() => {
       throw Object.assign(new Error('no space'), { code: 'ENOSPC' });
     });
+    expect(q.failed).toBe(false);
     const a = q.write(0, Buffer.from('aaaa'));
     const b = q.write(100, Buffer.from('bbbb'));
     await expect(a).rejects.toMatchObject({ code: 'ENOSPC' });
     await b;
     closeSync(fd);
     expect(readFileSync(path).subarray(100).toString()).toBe('bbbb');
+    // Remembered, so an atomic upload is discarded on CLOSE.
+    expect(q.failed).toBe(true);
   });
 });
 

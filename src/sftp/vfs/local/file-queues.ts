@@ -134,17 +134,24 @@ class ContiguousQueue<R> {
  */
 export class FileWriteQueue {
   private readonly queue: ContiguousQueue<void>;
+  /** Whether a write has failed (an atomic upload is then discarded, not put in place). */
+  failed = false;
 
   constructor(fd: number, onEventLoop = writesOnEventLoop(fd, nativePageCacheRead)) {
     const writeAll = onEventLoop ? writevAllSync : writevAll;
     this.queue = new ContiguousQueue<void>(
       // Async, so that a failed write on the event loop rejects its batch instead of throwing.
       async (batch) => {
-        await writeAll(
-          fd,
-          batch.map((w) => w.bytes),
-          batch[0]!.offset,
-        );
+        try {
+          await writeAll(
+            fd,
+            batch.map((w) => w.bytes),
+            batch[0]!.offset,
+          );
+        } catch (err) {
+          this.failed = true;
+          throw err;
+        }
         return 0;
       },
       (batch) => {

@@ -75,6 +75,11 @@ export class LocalFile implements VfsFile {
     return (this.writes ??= new FileWriteQueue(this.fd)).write(offset, data);
   }
 
+  /** Whether a write to the file has failed (out of space, say). */
+  protected get writeFailed(): boolean {
+    return this.writes?.failed ?? false;
+  }
+
   async fstat(): Promise<FileStat> {
     return toFileStat(await fstat(this.fd));
   }
@@ -104,8 +109,9 @@ export class LocalFile implements VfsFile {
 
 /**
  * An upload opened with CREAT|TRUNC, written to a hidden temporary file in the target's directory
- * and renamed over the final name on CLOSE. A client that disconnects mid-upload leaves the old
- * file (or no file) under that name, never a partial one; {@link abort} removes the temporary.
+ * and renamed over the final name on CLOSE. A client that disconnects mid-upload, or whose write
+ * failed (the disk full, say), leaves the old file (or no file) under that name, never a partial
+ * one: {@link abort} removes the temporary, and so does a CLOSE after a failed write, which fails.
  * The directory is held by descriptor from OPEN to CLOSE, so the rename lands where OPEN looked.
  */
 export class AtomicUploadFile extends LocalFile {
@@ -122,6 +128,14 @@ export class AtomicUploadFile extends LocalFile {
 
   override async close(): Promise<void> {
     if (this.closed) return;
+    if (this.writeFailed) {
+      // Whatever the client does after a failed write, a partial upload never replaces the file.
+      await this.abort();
+      throw new SftpError(
+        SftpStatus.Failure,
+        'A write failed: the upload was discarded, the file left as it was',
+      );
+    }
     this.closed = true;
     let fdOpen = true;
     try {
