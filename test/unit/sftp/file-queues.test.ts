@@ -24,6 +24,22 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
+/**
+ * Two writes to `q` whose first system call fails (ENOSPC, as the caller arranged): the first
+ * write fails, the second lands, and the queue remembers the failure (an atomic upload is then
+ * discarded on CLOSE).
+ */
+async function expectFirstWriteToFailAlone(q: FileWriteQueue, path: string, fd: number): Promise<void> {
+  expect(q.failed).toBe(false);
+  const a = q.write(0, Buffer.from('aaaa'));
+  const b = q.write(100, Buffer.from('bbbb'));
+  await expect(a).rejects.toMatchObject({ code: 'ENOSPC' });
+  await b;
+  closeSync(fd);
+  expect(readFileSync(path).subarray(100).toString()).toBe('bbbb');
+  expect(q.failed).toBe(true);
+}
+
 describe('FileWriteQueue through the thread pool', () => {
   it('writes pipelined chunks, in and out of order, byte-exact, joining runs that continue each other', async () => {
     const { path, fd } = tempFile();
@@ -54,15 +70,7 @@ describe('FileWriteQueue through the thread pool', () => {
       }
       return (real as (...a: unknown[]) => void)(...args);
     }) as typeof fs.writev);
-    expect(q.failed).toBe(false);
-    const a = q.write(0, Buffer.from('aaaa'));
-    const b = q.write(100, Buffer.from('bbbb'));
-    await expect(a).rejects.toMatchObject({ code: 'ENOSPC' });
-    await b;
-    closeSync(fd);
-    expect(readFileSync(path).subarray(100).toString()).toBe('bbbb');
-    // Remembered, so an atomic upload is discarded on CLOSE.
-    expect(q.failed).toBe(true);
+    await expectFirstWriteToFailAlone(q, path, fd);
   });
 });
 
@@ -95,15 +103,7 @@ describe('FileWriteQueue on the event loop (a file kept in memory)', () => {
     vi.spyOn(fs, 'writevSync').mockImplementationOnce(() => {
       throw Object.assign(new Error('no space'), { code: 'ENOSPC' });
     });
-    expect(q.failed).toBe(false);
-    const a = q.write(0, Buffer.from('aaaa'));
-    const b = q.write(100, Buffer.from('bbbb'));
-    await expect(a).rejects.toMatchObject({ code: 'ENOSPC' });
-    await b;
-    closeSync(fd);
-    expect(readFileSync(path).subarray(100).toString()).toBe('bbbb');
-    // Remembered, so an atomic upload is discarded on CLOSE.
-    expect(q.failed).toBe(true);
+    await expectFirstWriteToFailAlone(q, path, fd);
   });
 });
 

@@ -31,7 +31,7 @@ export const nativePageCacheRead: NativePageCacheRead | undefined = loadNativePa
  * Whether the open file `fd` is written on the event loop rather than by libuv's thread pool: only
  * on a file system kept in memory (tmpfs, ramfs), whose writes wait for no device, only for memory,
  * like the server's own heap. A pool thread's round trip per write batch (two wake-ups and an
- * event-loop callback) cost 11% of the server's CPU on a tmpfs upload. On a disk file system a
+ * event-loop callback) cost 11–18% of the server's CPU on a tmpfs upload. On a disk file system a
  * buffered write can wait for dirty-page throttling or the journal, which would stall every
  * connection, and Linux (6.18) refuses `RWF_NOWAIT` for buffered writes there (EOPNOTSUPP), so
  * its writes stay on the pool.
