@@ -33,7 +33,7 @@ export const nativePageCacheRead: NativePageCacheRead | undefined = loadNativePa
  * like the server's own heap. A pool thread's round trip per write batch (two wake-ups and an
  * event-loop callback) cost 11–18% of the server's CPU on a tmpfs upload. On a disk file system a
  * buffered write can wait for dirty-page throttling or the journal, which would stall every
- * connection, and Linux (6.18) refuses `RWF_NOWAIT` for buffered writes there (EOPNOTSUPP), so
+ * connection, and Linux 6.18 refuses `RWF_NOWAIT` for buffered writes on ext4 (EOPNOTSUPP), so
  * its writes stay on the pool.
  */
 export function writesOnEventLoop(fd: number, native: NativePageCacheRead | undefined): boolean {
