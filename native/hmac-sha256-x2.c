@@ -248,7 +248,7 @@ SHA_TARGET void hmac_sha256_x2_key_init(struct hmac_sha256_x2_key *k, const unsi
 }
 
 SHA_TARGET void hmac_sha256_x2(const struct hmac_sha256_x2_key *k, const struct hmac_sha256_x2_message messages[2],
-                               unsigned char macs[2][HMAC_SHA256_LENGTH]) {
+                               unsigned char *const macs[2]) {
   struct blocks inner[2];
   unsigned char prefix[2][4], digest[2][32];
   uint32_t s[8];
@@ -294,10 +294,11 @@ void hmac_sha256_x2_key_init(struct hmac_sha256_x2_key *k, const unsigned char *
 }
 
 void hmac_sha256_x2(const struct hmac_sha256_x2_key *k, const struct hmac_sha256_x2_message messages[2],
-                    unsigned char macs[2][HMAC_SHA256_LENGTH]) {
+                    unsigned char *const macs[2]) {
   (void)k;
   (void)messages;
-  memset(macs, 0, 2 * HMAC_SHA256_LENGTH);
+  memset(macs[0], 0, HMAC_SHA256_LENGTH);
+  memset(macs[1], 0, HMAC_SHA256_LENGTH);
 }
 
 #endif

@@ -36,8 +36,8 @@ int hmac_sha256_x2_supported(void);
 /* Prepares `key` (hashed first when longer than a block); only when hmac_sha256_x2_supported(). */
 void hmac_sha256_x2_key_init(struct hmac_sha256_x2_key *k, const unsigned char *key, size_t length);
 
-/* The HMACs of messages[0] and messages[1] into macs[0] and macs[1]; only when supported. */
+/* The HMACs of messages[0] and messages[1] into macs[0] and macs[1] (32 bytes each); only when supported. */
 void hmac_sha256_x2(const struct hmac_sha256_x2_key *k, const struct hmac_sha256_x2_message messages[2],
-                    unsigned char macs[2][HMAC_SHA256_LENGTH]);
+                    unsigned char *const macs[2]);
 
 #endif

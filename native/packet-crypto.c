@@ -643,11 +643,8 @@ static napi_value hmac_pair(napi_env env, napi_callback_info info) {
   }
   if (!ok) return throw_error(env, "hmacPair(handle, seqA, dataA, macA, seqB, dataB, macB)");
   if (c->x2) {
-    unsigned char pair[2][HMAC_SHA256_LENGTH];
-    hmac_sha256_x2(c->x2, messages, pair);
-    memcpy(digests[0], pair[0], HMAC_SHA256_LENGTH);
-    memcpy(digests[1], pair[1], HMAC_SHA256_LENGTH);
-    OPENSSL_cleanse(pair, sizeof pair);
+    unsigned char *const outs[2] = {digests[0], digests[1]};
+    hmac_sha256_x2(c->x2, messages, outs);
   } else {
     for (int m = 0; m < 2 && ok; m++) {
       struct pieces one = one_piece(data[m], data_length[m]);
