@@ -85,20 +85,20 @@ export async function sftpMeasure(ctx: BenchContext): Promise<void> {
   const ciphers = ctx.quick ? CIPHERS.slice(0, 2) : CIPHERS;
   // A server/client/direction that stalled once is not tried again in this run.
   const stalled = new Set<string>();
-  const warmFile = `bench-${bytes / 4 / (1024 * 1024)}m.bin`;
-  await ensureFile(join(ctx.ws.home, warmFile), bytes / 4);
   await withServers(ctx, async (servers) => {
-    // Every server serves each combination once, on a quarter-size file, before anything is
-    // measured: a long-running server is warm, and the JIT of the Node servers would otherwise
-    // pay its compilation in round 1 (up to 30% more CPU there). OpenSSH re-executes itself for
-    // each connection, so for it this only warms the page cache, as for the others.
+    // Every server serves each combination once, at the measured size, before anything is
+    // measured: a server in service is warm. A Node server's JIT is not warm after smaller
+    // transfers: after one of 256 MiB, sshd-kit's first 1 GiB fastGet still compiled (272
+    // optimizations and 35 deoptimizations in it, a handful in the next) and cost 1.21 s of CPU
+    // per GiB against 0.89-0.91 in the third and fourth. OpenSSH re-executes itself for each
+    // connection, so for it this only warms the page cache, as for the others.
     for (const c of ciphers)
       for (const s of servers)
         for (const client of ['sftp', 'ssh2'] as const)
           for (const direction of ['down', 'up'] as const) {
             const combo = `${s.name} ${client} ${direction}`;
             if (stalled.has(combo)) continue;
-            const seconds = await transfer(ctx, s, client, direction, c, warmFile);
+            const seconds = await transfer(ctx, s, client, direction, c, file);
             if (typeof seconds !== 'string') continue;
             ctx.log(`warm-up ${s.name} ${client} ${direction} ${c.label}: ${seconds}`);
             ctx.notes[`${s.name}: warm-up ${client} ${direction} ${c.label}`] = seconds;
