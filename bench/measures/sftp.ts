@@ -88,10 +88,10 @@ export async function sftpMeasure(ctx: BenchContext): Promise<void> {
   await withServers(ctx, async (servers) => {
     // Every server serves each combination once, at the measured size, before anything is
     // measured: a server in service is warm. A Node server's JIT is not warm after smaller
-    // transfers: after one of 256 MiB, sshd-kit's first 1 GiB fastGet still compiled (272
-    // optimizations and 35 deoptimizations in it, a handful in the next) and cost 1.21 s of CPU
-    // per GiB against 0.89-0.91 in the third and fourth. OpenSSH re-executes itself for each
-    // connection, so for it this only warms the page cache, as for the others.
+    // transfers: after one of 256 MiB, sshd-kit's first 1 GiB fastGet cost 1.21 s of CPU per GiB
+    // against 0.89-0.91 in the third and fourth, V8 still compiling in it (272 optimizations and
+    // 35 deoptimizations). OpenSSH re-executes itself for each connection, so for it this only
+    // warms the page cache, as for the others.
     for (const c of ciphers)
       for (const s of servers)
         for (const client of ['sftp', 'ssh2'] as const)
