@@ -150,6 +150,9 @@ function serveSftp(sftp: SFTPWrapper): void {
   });
   sftp.on('REMOVE', (id, path) => fsp.unlink(path).then(() => sftp.status(id, STATUS_CODE.OK), fail(id)));
   sftp.on('RENAME', (id, a, b) => fsp.rename(a, b).then(() => sftp.status(id, STATUS_CODE.OK), fail(id)));
+  // The client's EOF ends the session: close the channel, as OpenSSH's sftp-server does by
+  // exiting. OpenSSH's `sftp` waits for that close; ssh2's client disconnects without it.
+  sftp.on('end', () => sftp.end());
   sftp.on('close', () => {
     for (const fh of files.values()) void fh.close();
     files.clear();
