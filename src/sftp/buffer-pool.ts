@@ -14,8 +14,12 @@ const MIN_POOLED = 4096;
 export class BufferPool {
   private free: Buffer[] = [];
   private size = 0;
-  /** The memory of every buffer this pool handed out at the current size. */
-  private readonly ours = new WeakSet<ArrayBufferLike>();
+  /**
+   * Every buffer this pool made. A buffer comes back as the very object {@link take} returned
+   * (a whole SFTP frame), so it is known by identity, not by its memory: reading a Buffer's
+   * `.buffer` is a call into V8's runtime, a cost on every READ.
+   */
+  private readonly ours = new WeakSet<Buffer>();
 
   constructor(private readonly maxBytes: number) {}
 
@@ -29,19 +33,19 @@ export class BufferPool {
     const reused = this.free.pop();
     if (reused) return reused;
     const fresh = Buffer.allocUnsafeSlow(size);
-    this.ours.add(fresh.buffer);
+    this.ours.add(fresh);
     return fresh;
   }
 
-  /** Whether `frame` is a view of a buffer from {@link take} (and so may be given back). */
+  /** Whether `frame` is a buffer {@link take} returned at the current size (and so may be given back). */
   owns(frame: Buffer): boolean {
-    return frame.buffer.byteLength === this.size && this.ours.has(frame.buffer);
+    return frame.length === this.size && this.ours.has(frame);
   }
 
-  /** Returns the buffer `frame` is a view of; nothing may use it afterwards. */
+  /** Returns a buffer from {@link take}; nothing may use it afterwards. Anything else is ignored. */
   give(frame: Buffer): void {
     if ((this.free.length + 1) * this.size > this.maxBytes || !this.owns(frame)) return;
-    this.free.push(Buffer.from(frame.buffer, 0, this.size));
+    this.free.push(frame);
   }
 
   /** Drops the free buffers. */

@@ -41,6 +41,8 @@ export type Handle = FileHandle | DirHandle;
 export class HandleTable {
   private readonly byKey = new Map<string, Handle>();
   private reserved = 0;
+  /** The handle found last: a transfer's pipelined READs or WRITEs name the same one each time. */
+  private last: Handle | undefined;
 
   constructor(private readonly max: number) {}
 
@@ -100,14 +102,19 @@ export class HandleTable {
   /** The handle for a wire handle string, if open. */
   get(handle: Uint8Array): Handle | undefined {
     if (handle.length !== 16) return undefined;
-    return this.byKey.get(
+    const last = this.last;
+    if (last && sameHandle(last.handle, handle)) return last;
+    const found = this.byKey.get(
       Buffer.from(handle.buffer, handle.byteOffset, handle.byteLength).toString('latin1'),
     );
+    if (found) this.last = found;
+    return found;
   }
 
   /** Forgets a handle (after CLOSE). */
   delete(h: Handle): void {
     h.closed = true;
+    if (this.last === h) this.last = undefined;
     this.byKey.delete(h.handle.toString('latin1'));
   }
 
@@ -115,6 +122,12 @@ export class HandleTable {
   all(): Handle[] {
     return [...this.byKey.values()];
   }
+}
+
+/** Whether two 16-byte wire handles are equal (a loop: cheaper than a call into Buffer's native compare). */
+function sameHandle(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < 16; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function newHandle(): Buffer {

@@ -69,11 +69,14 @@ export function allocData(max: number): Buffer {
   return Buffer.allocUnsafe(DATA_HEADER + max);
 }
 
-/** Writes the SSH_FXP_DATA header for `n` data bytes and returns the frame. */
+/**
+ * Writes the SSH_FXP_DATA header for `n` data bytes and returns the frame: `buf` itself when the
+ * read filled it (so a pooled buffer comes back to its pool as itself), else the part used.
+ */
 export function sealData(buf: Buffer, id: number, n: number): Buffer {
   buf.writeUInt32BE(1 + 4 + 4 + n, 0);
   buf[4] = Fxp.Data;
   buf.writeUInt32BE(id >>> 0, 5);
   buf.writeUInt32BE(n, 9);
-  return buf.subarray(0, DATA_HEADER + n);
+  return DATA_HEADER + n === buf.length ? buf : buf.subarray(0, DATA_HEADER + n);
 }

@@ -11,16 +11,10 @@ export interface LockClaim {
 
 /** A claim in a lock's queue. */
 export interface LockTicket {
-  /** True when the claim was granted at once (the callback is then never called). */
+  /** Whether the claim is granted: true right after claiming when granted at once (no callback then). */
   readonly granted: boolean;
   /** Leaves the queue; must be called exactly once, granted or not. */
   release(): void;
-}
-
-interface Entry {
-  readonly claim: LockClaim;
-  granted: boolean;
-  readonly onGranted: () => void;
 }
 
 function conflicts(a: LockClaim, b: LockClaim): boolean {
@@ -29,37 +23,57 @@ function conflicts(a: LockClaim, b: LockClaim): boolean {
   return a.range[0] < b.range[1] && b.range[0] < a.range[1];
 }
 
+/** Whether a claim can conflict with another at all (a plain shared read cannot with a read). */
+function ordersOthers(claim: LockClaim): boolean {
+  return claim.exclusive || claim.write === true;
+}
+
+/** A claim in the queue; it is its own ticket. */
+class Entry implements LockTicket {
+  granted: boolean;
+  private released = false;
+
+  constructor(
+    private readonly lock: OrderedLock,
+    readonly claim: LockClaim,
+    readonly onGranted: () => void,
+    granted: boolean,
+  ) {
+    this.granted = granted;
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.lock.remove(this);
+  }
+}
+
 /**
  * A FIFO lock with a conflict rule: a claim is granted when no earlier, still-held claim conflicts
  * with it. Requests claim at arrival in arrival order, so every wait is on an earlier request and a
  * request claiming several locks cannot deadlock. This is how the server keeps requests on the same
  * file in order while pipelined reads and writes of different ranges run concurrently.
+ *
+ * A download's reads conflict with nothing, so while no claim that writes or is exclusive is
+ * queued, a claim is granted without looking at the others, and a release wakes nobody.
  */
 export class OrderedLock {
   private readonly queue: Entry[] = [];
+  /** Queued claims that write or are exclusive: only they can make another claim wait. */
+  private ordering = 0;
+  /** Queued claims not yet granted. */
+  private waiting = 0;
 
   /** Claims; `onGranted` runs later if the claim must wait. */
   claim(claim: LockClaim, onGranted: () => void): LockTicket {
-    let blocked = false;
-    for (const e of this.queue) {
-      if (conflicts(e.claim, claim)) {
-        blocked = true;
-        break;
-      }
-    }
-    const entry: Entry = { claim, granted: !blocked, onGranted };
+    const blocked =
+      (this.ordering > 0 || ordersOthers(claim)) && this.blockedByQueue(claim, this.queue.length);
+    const entry = new Entry(this, claim, onGranted, !blocked);
     this.queue.push(entry);
-    let released = false;
-    return {
-      granted: !blocked,
-      release: () => {
-        if (released) return;
-        released = true;
-        const i = this.queue.indexOf(entry);
-        if (i !== -1) this.queue.splice(i, 1);
-        this.wake();
-      },
-    };
+    if (ordersOthers(claim)) this.ordering++;
+    if (blocked) this.waiting++;
+    return entry;
   }
 
   /** Claims held or waiting. */
@@ -67,22 +81,35 @@ export class OrderedLock {
     return this.queue.length;
   }
 
+  /** Takes a released entry out of the queue and grants what it held up; for {@link Entry.release} only. */
+  remove(entry: Entry): void {
+    const q = this.queue;
+    // Pipelined requests mostly finish in the order they came.
+    if (q[0] === entry) q.shift();
+    else {
+      const i = q.indexOf(entry);
+      if (i === -1) return;
+      q.splice(i, 1);
+    }
+    if (ordersOthers(entry.claim)) this.ordering--;
+    if (!entry.granted) this.waiting--;
+    if (this.waiting > 0) this.wake();
+  }
+
+  /** Whether one of the first `count` queued claims conflicts with `claim`. */
+  private blockedByQueue(claim: LockClaim, count: number): boolean {
+    for (let j = 0; j < count; j++) if (conflicts(this.queue[j]!.claim, claim)) return true;
+    return false;
+  }
+
   private wake(): void {
     const ready: Entry[] = [];
     for (let i = 0; i < this.queue.length; i++) {
       const e = this.queue[i]!;
-      if (e.granted) continue;
-      let blocked = false;
-      for (let j = 0; j < i; j++) {
-        if (conflicts(this.queue[j]!.claim, e.claim)) {
-          blocked = true;
-          break;
-        }
-      }
-      if (!blocked) {
-        e.granted = true;
-        ready.push(e);
-      }
+      if (e.granted || this.blockedByQueue(e.claim, i)) continue;
+      e.granted = true;
+      this.waiting--;
+      ready.push(e);
     }
     for (const e of ready) e.onGranted();
   }

@@ -28,7 +28,7 @@ interface InFlightRequest {
   readonly frame: Buffer;
   readonly id: number;
   readonly prepared: PreparedRequest;
-  /** `performance.now()` at arrival. */
+  /** `performance.now()` at arrival, for the requests that are reported (not READ or WRITE). */
   readonly started: number;
   /** Its claims on the session's locks, released when it is done. */
   readonly tickets: LockTicket[];
@@ -209,7 +209,7 @@ class SftpSession {
       frame,
       id,
       prepared,
-      started: performance.now(),
+      started: handler.report ? performance.now() : 0,
       tickets: [],
     };
     let waiting = 0;
@@ -247,7 +247,8 @@ class SftpSession {
     try {
       const answer = reply ?? this.errorReply(id, error, handler.name);
       this.send(answer);
-      this.report(handler, frame, prepared.path, answer, performance.now() - request.started);
+      if (handler.report)
+        this.report(handler, frame, prepared.path, answer, performance.now() - request.started);
     } catch (err) {
       this.options.log?.error({ err }, 'sftp internal error');
     }

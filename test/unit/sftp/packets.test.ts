@@ -140,6 +140,13 @@ describe('packet declarations', () => {
     const r = new WireReader(f);
     expect([r.u32(), r.byte(), r.u32(), r.bytes().toString()]).toEqual([f.length - 4, Fxp.Data, 5, 'hello']);
   });
+
+  it('a DATA frame that fills its buffer is the buffer itself, so a pool knows it again', () => {
+    const b = allocData(5);
+    expect(sealData(b, 1, 5)).toBe(b);
+    expect(sealData(b, 1, 4)).not.toBe(b);
+    expect(sealData(b, 1, 4).length).toBe(DATA_HEADER + 4);
+  });
 });
 
 describe('SftpFramer', () => {
