@@ -79,6 +79,30 @@ describe('SFTP concurrency', () => {
     await c.end();
   });
 
+  it('a WRITE pipelined after slow READs of its bytes waits for them: they see the old data', async () => {
+    const log: string[] = [];
+    const mem = createMemoryVfs();
+    const setup = await TestSftpClient.connect(mem);
+    const h0 = await setup.open('f', Pflag.Write | Pflag.Creat);
+    await setup.write(h0, 0, Buffer.from('old-old-'));
+    await setup.close(h0);
+    await setup.end();
+    const c = await TestSftpClient.connect(slowVfs(mem, (op) => (op === 'read' ? 30 : 0), log));
+    const h = await c.open('f', Pflag.Write | Pflag.Read);
+    // Reads granted at once (nothing that writes was queued), then a write over both of them and a
+    // read behind it, all in one pipeline.
+    const r1 = c.read(h, 0, 4);
+    const r2 = c.read(h, 4, 4);
+    const w = c.write(h, 2, Buffer.from('NEWS'));
+    const r3 = c.read(h, 0, 8);
+    expect([(await r1)!.toString(), (await r2)!.toString()]).toEqual(['old-', 'old-']);
+    await w;
+    expect((await r3)!.toString()).toBe('olNEWSd-');
+    expect(log.indexOf('write 2')).toBeGreaterThan(Math.max(log.indexOf('read 0'), log.indexOf('read 4')));
+    await c.close(h);
+    await c.end();
+  });
+
   it('a WRITE pipelined after CLOSE fails instead of touching a closed file', async () => {
     const c = await TestSftpClient.connect(createMemoryVfs());
     const h = await c.open('f', Pflag.Write | Pflag.Creat);
