@@ -18,7 +18,7 @@ import { REPO } from './lib/servers.js';
 import type * as SftpModule from '../src/sftp/index.js';
 
 type Sftp = typeof SftpModule;
-const { Fxp, Pflag, createLocalVfs, startSftpSession } = (await import(
+const { Fxp, FxpHandle, FxpInit, FxpOpen, FxpRead, Pflag, createLocalVfs, startSftpSession } = (await import(
   join(REPO, 'dist', 'sftp', 'index.js')
 )) as Sftp;
 
@@ -40,23 +40,6 @@ const filePath = join(values.dir, fileName);
 if (statSync(filePath, { throwIfNoEntry: false })?.size !== fileBytes)
   writeFileSync(filePath, Buffer.alloc(fileBytes, 0x5a));
 
-/** One request frame: length, type, id, then `body`. */
-function frame(type: number, id: number, body: Buffer): Buffer {
-  const f = Buffer.allocUnsafe(9 + body.length);
-  f.writeUInt32BE(5 + body.length, 0);
-  f[4] = type;
-  f.writeUInt32BE(id, 5);
-  body.copy(f, 9);
-  return f;
-}
-
-function sftpString(s: string): Buffer {
-  const b = Buffer.from(s);
-  const len = Buffer.allocUnsafe(4);
-  len.writeUInt32BE(b.length);
-  return Buffer.concat([len, b]);
-}
-
 /** Reads the whole file once; resolves with the READs made and the bytes received. */
 async function round(): Promise<{ reads: number; bytes: number }> {
   const input = new Readable({ read() {} });
@@ -69,25 +52,21 @@ async function round(): Promise<{ reads: number; bytes: number }> {
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
   const sendRead = (): void => {
-    const h = handle!;
-    const body = Buffer.allocUnsafe(4 + h.length + 12);
-    body.writeUInt32BE(h.length, 0);
-    h.copy(body, 4);
-    body.writeBigUInt64BE(BigInt(offset), 4 + h.length);
-    body.writeUInt32BE(readLength, 12 + h.length);
+    const frame = FxpRead.encode({ id: nextId++, handle: handle!, offset: BigInt(offset), len: readLength });
     offset += readLength;
     outstanding++;
     reads++;
-    input.push(frame(Fxp.Read, nextId++, body));
+    input.push(frame);
   };
   const onReply = (reply: Buffer): void => {
     const type = reply[4];
     if (type === Fxp.Version) return;
     if (type === Fxp.Handle) {
-      handle = Buffer.from(reply.subarray(13, 13 + reply.readUInt32BE(9)));
+      handle = Buffer.from(FxpHandle.decode(reply.subarray(4)).handle);
       for (let i = 0; i < inFlight; i++) sendRead();
       return;
     }
+    // The DATA length field, read where it lies: decoding each reply would charge the client a copy.
     if (type === Fxp.Data) bytes += reply.readUInt32BE(9);
     else if (type !== Fxp.Status) throw new Error(`unexpected reply type ${type}`);
     outstanding--;
@@ -118,15 +97,8 @@ async function round(): Promise<{ reads: number; bytes: number }> {
     { input, output, outputCopies: true },
     { vfs: createLocalVfs({ root: values.dir }) },
   );
-  const init = Buffer.allocUnsafe(9);
-  init.writeUInt32BE(5, 0);
-  init[4] = Fxp.Init;
-  init.writeUInt32BE(3, 5);
-  input.push(init);
-  const pflags = Buffer.allocUnsafe(8);
-  pflags.writeUInt32BE(Pflag.Read, 0);
-  pflags.writeUInt32BE(0, 4);
-  input.push(frame(Fxp.Open, 0, Buffer.concat([sftpString(`/${fileName}`), pflags])));
+  input.push(FxpInit.encode({ version: 3, extensions: [] }));
+  input.push(FxpOpen.encode({ id: 0, filename: `/${fileName}`, pflags: Pflag.Read, attrs: {} }));
   await finished;
   input.push(null);
   await session;

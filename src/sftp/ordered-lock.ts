@@ -67,11 +67,11 @@ export class OrderedLock {
 
   /** Claims; `onGranted` runs later if the claim must wait. */
   claim(claim: LockClaim, onGranted: () => void): LockTicket {
-    const blocked =
-      (this.ordering > 0 || ordersOthers(claim)) && this.blockedByQueue(claim, this.queue.length);
+    const orders = ordersOthers(claim);
+    const blocked = (this.ordering > 0 || orders) && this.blockedByQueue(claim, this.queue.length);
     const entry = new Entry(this, claim, onGranted, !blocked);
     this.queue.push(entry);
-    if (ordersOthers(claim)) this.ordering++;
+    if (orders) this.ordering++;
     if (blocked) this.waiting++;
     return entry;
   }
