@@ -43,6 +43,26 @@ export function decodeRead(payload: Buffer): ReadRequest {
   return { id, handle, offset: payload.readBigUInt64BE(at), len: payload.readUInt32BE(at + 8) };
 }
 
+/** Where an SSH_FXP_READ's handle starts: after type, id and the handle's length. */
+export const READ_HANDLE_AT = 9;
+
+/**
+ * Checks an SSH_FXP_READ's layout without decoding it (see {@link decodeRead}): where its handle
+ * ends and its offset starts, or -1 when the frame is not a well-formed READ.
+ */
+export function readHandleEnd(payload: Buffer): number {
+  if (payload.length < READ_HANDLE_AT) return -1;
+  const hlen = payload.readUInt32BE(5);
+  const end = READ_HANDLE_AT + hlen;
+  return hlen <= MAX_HANDLE_LENGTH && payload.length === end + 12 ? end : -1;
+}
+
+/** The uint64 at `at` as a number, or -1 when it is 2^53 or more (past any file). */
+export function readOffset(payload: Buffer, at: number): number {
+  const high = payload.readUInt32BE(at);
+  return high < 0x200000 ? high * 0x100000000 + payload.readUInt32BE(at + 4) : -1;
+}
+
 /**
  * Decodes SSH_FXP_WRITE by hand: `uint32 id, string handle, uint64 offset, string data`. The data
  * stays a view of the frame, so it goes to the file without a copy.

@@ -76,6 +76,11 @@ export class OrderedLock {
     return entry;
   }
 
+  /** Whether a claim that neither writes nor is exclusive would be granted at once and hold up nothing. */
+  get sharedFree(): boolean {
+    return this.ordering === 0;
+  }
+
   /** Claims held or waiting. */
   get size(): number {
     return this.queue.length;

@@ -72,6 +72,12 @@ export interface VfsFile {
   /** Reads into `target` (the hot path: straight into the reply buffer); returns bytes read, 0 = EOF. */
   readInto?(offset: number, target: Uint8Array): Promise<number>;
   /**
+   * Reads into `target` at once, on the calling thread, when that needs no wait (the bytes are in
+   * memory and no read of this file is under way): the bytes read (0 = EOF), or undefined to read
+   * through {@link readInto} instead. Fills `target` unless the file ends first.
+   */
+  readIntoNow?(offset: number, target: Uint8Array): number | undefined;
+  /**
    * Writes all of `data` at `offset`. As with `fs.write`, `data` is the caller's only until the
    * returned promise settles (the server reuses the buffer for a later WRITE): copy what you keep.
    */

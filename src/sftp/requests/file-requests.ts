@@ -1,6 +1,15 @@
 import { Pflag, SftpStatus } from '../constants.js';
 import { SftpError } from '../errors.js';
-import { allocData, DATA_HEADER, decodeRead, decodeWrite, sealData } from '../hot-path.js';
+import {
+  allocData,
+  DATA_HEADER,
+  decodeRead,
+  decodeWrite,
+  READ_HANDLE_AT,
+  readHandleEnd,
+  readOffset,
+  sealData,
+} from '../hot-path.js';
 import { FxpClose, FxpFsetstat, FxpFstat, FxpOpen } from '../packets.js';
 import { attrsReply, handleReply, okReply, statusReply } from '../replies.js';
 import type { OpenFlags } from '../vfs.js';
@@ -120,6 +129,24 @@ export const readRequest: RequestHandler = {
         return sealData(buf, p.id, n);
       },
     };
+  },
+  // The usual way's fast lane: a READ of bytes in memory, while nothing that writes holds or waits
+  // for the file's lock, is read and answered there and then. Anything else (a malformed frame, an
+  // unknown or closed handle, an offset past 2^53, a read that would wait) goes through prepare().
+  answerNow(payload, id, ctx) {
+    const handleEnd = readHandleEnd(payload);
+    if (handleEnd < 0) return undefined;
+    const h = ctx.handles.get(payload.subarray(READ_HANDLE_AT, handleEnd));
+    if (h?.kind !== 'file' || h.closed || !h.flags.read || !h.lock.sharedFree) return undefined;
+    const offset = readOffset(payload, handleEnd);
+    const len = Math.min(payload.readUInt32BE(handleEnd + 8), ctx.limits.maxReadLength);
+    if (offset < 0 || len === 0 || !h.file.readIntoNow) return undefined;
+    const pool = ctx.replyBuffers;
+    const buf = pool?.take(DATA_HEADER + len) ?? allocData(len);
+    const n = h.file.readIntoNow(offset, buf.subarray(DATA_HEADER, DATA_HEADER + len));
+    if (n !== undefined && n > 0) return sealData(buf, id, n);
+    pool?.give(buf);
+    return n === 0 ? statusReply(id, SftpStatus.Eof) : undefined;
   },
 };
 

@@ -49,6 +49,12 @@ export interface RequestHandler {
    * the frame from the type byte; `id` is already read from it.
    */
   prepare(payload: Buffer, id: number, ctx: SessionContext): PreparedRequest;
+  /**
+   * Answers at once, when the request can be served on the spot without waiting for anything (no
+   * lock to wait for, no I/O that blocks): the whole reply, or undefined to go through
+   * {@link prepare}. Never throws; anything unusual takes the usual way.
+   */
+  answerNow?(payload: Buffer, id: number, ctx: SessionContext): Buffer | undefined;
 }
 
 /** A shared claim (lookups, reads). */

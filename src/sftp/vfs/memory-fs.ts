@@ -67,6 +67,10 @@ class MemFile implements VfsFile {
   }
 
   async readInto(offset: number, target: Uint8Array): Promise<number> {
+    return this.readIntoNow(offset, target);
+  }
+
+  readIntoNow(offset: number, target: Uint8Array): number {
     const n = this.node;
     if (offset >= n.size) return 0;
     const len = Math.min(target.length, n.size - offset);

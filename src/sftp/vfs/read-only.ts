@@ -16,6 +16,9 @@ class ReadOnlyFile implements VfsFile {
     const f = this.inner.readInto;
     return f ? (offset, target) => f.call(this.inner, offset, target) : undefined;
   }
+  readIntoNow(offset: number, target: Uint8Array): number | undefined {
+    return this.inner.readIntoNow?.(offset, target);
+  }
   async write(): Promise<void> {
     denied();
   }

@@ -213,3 +213,31 @@ describe('WRITE frames joined from several input chunks', () => {
     await c.end();
   });
 });
+
+describe('an idle session', () => {
+  it('empties its reply-buffer pool a second or two after its last reply, and not while busy', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const c = copyingSession();
+      await c.init();
+      const h = await c.open('f', Pflag.Write | Pflag.Creat | Pflag.Read);
+      await c.write(h, 0, randomBytes(64 * 1024));
+      const slow = vi.spyOn(Buffer, 'allocUnsafeSlow');
+      // READs of a file in memory are answered at once, outside the requests that wait for a lock.
+      await c.read(h, 0, 32 * 1024);
+      expect(slow).toHaveBeenCalledTimes(1);
+      for (let i = 0; i < 6; i++) {
+        vi.advanceTimersByTime(600);
+        await c.read(h, 32 * 1024, 32 * 1024);
+      }
+      expect(slow).toHaveBeenCalledTimes(1);
+      vi.advanceTimersByTime(2000);
+      await c.read(h, 0, 32 * 1024);
+      expect(slow).toHaveBeenCalledTimes(2);
+      await c.close(h);
+      await c.end();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

@@ -187,6 +187,43 @@ describe.skipIf(!nativePageCacheRead)('FileReadQueue on cached files', () => {
     expect(spy.mock.calls.map((c) => [c[2], (c[1] as Uint8Array[]).length])).toEqual([[2 * MIB, 32]]);
   });
 
+  it('reads at once (readNow) what is in memory, and leaves to read() what is not, or a busy queue', async () => {
+    const data = randomBytes(chunk * 3 + 100);
+    const { fd } = fileIn('/dev/shm', data);
+    const q = new FileReadQueue(fd, new CachedReads(fd, native));
+    const target = Buffer.alloc(chunk);
+    expect(q.readNow(chunk, target)).toBe(chunk);
+    expect(target.equals(data.subarray(chunk, 2 * chunk))).toBe(true);
+    expect(q.readNow(3 * chunk, target)).toBe(100);
+    expect(target.subarray(0, 100).equals(data.subarray(3 * chunk))).toBe(true);
+    expect(q.readNow(4 * chunk, target)).toBe(0);
+    // A read queued or under way: the quick read would pass it.
+    const queued = q.read(0, Buffer.alloc(chunk));
+    expect(q.readNow(0, target)).toBeUndefined();
+    expect(await queued).toBe(chunk);
+    expect(q.readNow(0, target)).toBe(chunk);
+    closeSync(fd);
+    // Nothing cached, or only the start: undefined, whatever was read into the target.
+    const { fd: diskFd } = fileIn(tmpdir(), data);
+    const cachedBytes = (n: number): NativePageCacheRead => ({
+      readCached: (f, buffers, position) =>
+        position >= n
+          ? -constants.errno.EAGAIN
+          : native.readCached(f, [buffers[0]!.subarray(0, n - position)], position),
+      inMemoryFileSystem: () => false,
+    });
+    expect(
+      new FileReadQueue(diskFd, new CachedReads(diskFd, cachedBytes(0))).readNow(0, target),
+    ).toBeUndefined();
+    expect(
+      new FileReadQueue(diskFd, new CachedReads(diskFd, cachedBytes(1000))).readNow(0, target),
+    ).toBeUndefined();
+    expect(new FileReadQueue(diskFd, new CachedReads(diskFd, cachedBytes(chunk))).readNow(0, target)).toBe(
+      chunk,
+    );
+    closeSync(diskFd);
+  });
+
   it('sends a run that is not cached at all to the pool', async () => {
     const data = randomBytes(2 * MIB);
     const { path, fd } = fileIn(diskDir(native), data);

@@ -43,7 +43,63 @@ function slowVfs(inner: Vfs, delay: (op: 'read' | 'write', offset: number) => nu
   };
 }
 
+/**
+ * Wraps a Vfs whose files read at once (`readIntoNow`, as the local files do from memory) so that
+ * writes take `writeDelay` ms, and counts which way each read went.
+ */
+function countingVfs(inner: Vfs, writeDelay: number, counts: { now: number; queued: number }): Vfs {
+  return {
+    ...inner,
+    async open(path, flags, attrs) {
+      const f = await inner.open(path, flags, attrs);
+      const wrapped: VfsFile = {
+        read: (offset, length) => f.read(offset, length),
+        readInto(offset, target) {
+          counts.queued++;
+          return f.readInto!(offset, target);
+        },
+        readIntoNow(offset, target) {
+          counts.now++;
+          return f.readIntoNow!(offset, target);
+        },
+        async write(offset, data) {
+          await sleep(writeDelay);
+          return f.write(offset, data);
+        },
+        fstat: () => f.fstat(),
+        fsetstat: (a) => f.fsetstat(a),
+        close: () => f.close(),
+      };
+      return wrapped;
+    },
+  };
+}
+
 describe('SFTP concurrency', () => {
+  it('answers READs of bytes in memory at once, but a READ behind a WRITE of its bytes waits for it', async () => {
+    const counts = { now: 0, queued: 0 };
+    const c = await TestSftpClient.connect(countingVfs(createMemoryVfs(), 30, counts));
+    const h = await c.open('f', Pflag.Write | Pflag.Creat | Pflag.Read);
+    await c.write(h, 0, Buffer.from('old-old-'));
+    expect(await Promise.all([0, 4, 8].map((o) => c.read(h, o, 4)))).toEqual([
+      Buffer.from('old-'),
+      Buffer.from('old-'),
+      null,
+    ]);
+    expect(counts).toEqual({ now: 3, queued: 0 });
+    // Pipelined: the READ arrives while the WRITE is under way, and must not read around it.
+    const w = c.write(h, 2, Buffer.from('NEWS'));
+    const r = c.read(h, 0, 8);
+    await w;
+    expect((await r)!.toString()).toBe('olNEWSd-');
+    expect(counts).toEqual({ now: 3, queued: 1 });
+    // Once the write is done, reads go the quick way again.
+    expect((await c.read(h, 4, 4))!.toString()).toBe('WSd-');
+    expect(counts).toEqual({ now: 4, queued: 1 });
+    await c.close(h);
+    await c.end();
+  });
+
   it('serves pipelined READs concurrently and replies out of order', async () => {
     const log: string[] = [];
     const mem = createMemoryVfs();

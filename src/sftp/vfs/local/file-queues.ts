@@ -80,6 +80,11 @@ class ContiguousQueue<R> {
     private readonly sortFirst: boolean,
   ) {}
 
+  /** Whether no request is queued or under way. */
+  get idle(): boolean {
+    return !this.running && this.pending.length === 0;
+  }
+
   /** Queues `bytes` at `offset`; resolves with what `settle` settles it with. */
   add(offset: number, bytes: Uint8Array): Promise<R> {
     return new Promise<R>((resolve, reject) => {
@@ -209,7 +214,10 @@ async function readCachedFirst(
 export class FileReadQueue {
   private readonly queue: ContiguousQueue<number>;
 
-  constructor(fd: number, cached: CachedReads = new CachedReads(fd, nativePageCacheRead)) {
+  constructor(
+    fd: number,
+    private readonly cached: CachedReads = new CachedReads(fd, nativePageCacheRead),
+  ) {
     this.queue = new ContiguousQueue<number>(
       (batch) =>
         readCachedFirst(
@@ -232,5 +240,21 @@ export class FileReadQueue {
   /** Reads into `target` from `offset`; resolves with the bytes read. */
   read(offset: number, target: Uint8Array): Promise<number> {
     return this.queue.add(offset, target);
+  }
+
+  /**
+   * Reads into `target` from `offset` on the calling thread when nothing is queued and the page
+   * cache holds all of it (or the file ends in it): the bytes read, else undefined.
+   */
+  readNow(offset: number, target: Uint8Array): number | undefined {
+    if (!this.queue.idle) return undefined;
+    let done = 0;
+    while (done < target.length) {
+      const n = this.cached.read([done === 0 ? target : target.subarray(done)], offset + done);
+      if (n === undefined) return undefined;
+      if (n === 0) break;
+      done += n;
+    }
+    return done;
   }
 }

@@ -71,6 +71,10 @@ export class LocalFile implements VfsFile {
     return (this.reads ??= new FileReadQueue(this.fd)).read(offset, target);
   }
 
+  readIntoNow(offset: number, target: Uint8Array): number | undefined {
+    return (this.reads ??= new FileReadQueue(this.fd)).readNow(offset, target);
+  }
+
   write(offset: number, data: Uint8Array): Promise<void> {
     return (this.writes ??= new FileWriteQueue(this.fd)).write(offset, data);
   }
