@@ -43,18 +43,33 @@ export function decodeRead(payload: Buffer): ReadRequest {
   return { id, handle, offset: payload.readBigUInt64BE(at), len: payload.readUInt32BE(at + 8) };
 }
 
-/** Where an SSH_FXP_READ's handle starts: after type, id and the handle's length. */
-export const READ_HANDLE_AT = 9;
+/** Where the handle of an SSH_FXP_READ or SSH_FXP_WRITE starts: after type, id and its length. */
+export const HANDLE_AT = 9;
+
+/** Where a READ's or WRITE's handle ends, if the frame has room for it and an offset and a length. */
+function handleEnd(payload: Buffer): number {
+  if (payload.length < HANDLE_AT) return -1;
+  const hlen = payload.readUInt32BE(5);
+  const end = HANDLE_AT + hlen;
+  return hlen <= MAX_HANDLE_LENGTH && payload.length >= end + 12 ? end : -1;
+}
 
 /**
  * Checks an SSH_FXP_READ's layout without decoding it (see {@link decodeRead}): where its handle
  * ends and its offset starts, or -1 when the frame is not a well-formed READ.
  */
 export function readHandleEnd(payload: Buffer): number {
-  if (payload.length < READ_HANDLE_AT) return -1;
-  const hlen = payload.readUInt32BE(5);
-  const end = READ_HANDLE_AT + hlen;
-  return hlen <= MAX_HANDLE_LENGTH && payload.length === end + 12 ? end : -1;
+  const end = handleEnd(payload);
+  return end >= 0 && payload.length === end + 12 ? end : -1;
+}
+
+/**
+ * Checks an SSH_FXP_WRITE's layout without decoding it (see {@link decodeWrite}): where its handle
+ * ends and its offset starts (its data starts 12 bytes later), or -1 when it is not well formed.
+ */
+export function writeHandleEnd(payload: Buffer): number {
+  const end = handleEnd(payload);
+  return end >= 0 && payload.length === end + 12 + payload.readUInt32BE(end + 8) ? end : -1;
 }
 
 /** The uint64 at `at` as a number, or -1 when it is 2^53 or more (past any file). */

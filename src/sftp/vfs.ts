@@ -82,6 +82,12 @@ export interface VfsFile {
    * returned promise settles (the server reuses the buffer for a later WRITE): copy what you keep.
    */
   write(offset: number, data: Uint8Array): Promise<void>;
+  /**
+   * Writes all of `data` at `offset` at once, on the calling thread, when that needs no wait (a
+   * file kept in memory, no write of this file under way): true when written, false to write
+   * through {@link write} instead (which then also reports a failure).
+   */
+  writeNow?(offset: number, data: Uint8Array): boolean;
   fstat(): Promise<FileStat>;
   fsetstat(attrs: FileAttrs): Promise<void>;
   fsync?(): Promise<void>;

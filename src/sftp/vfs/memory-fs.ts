@@ -79,6 +79,19 @@ class MemFile implements VfsFile {
   }
 
   async write(offset: number, data: Uint8Array): Promise<void> {
+    this.writeAt(offset, data);
+  }
+
+  writeNow(offset: number, data: Uint8Array): boolean {
+    try {
+      this.writeAt(offset, data);
+      return true;
+    } catch {
+      return false; // over the size limit: write() reports it
+    }
+  }
+
+  private writeAt(offset: number, data: Uint8Array): void {
     const n = this.node;
     const at = this.flags.append ? n.size : offset;
     const end = at + data.length;

@@ -43,28 +43,50 @@ function slowVfs(inner: Vfs, delay: (op: 'read' | 'write', offset: number) => nu
   };
 }
 
+/** Which way a file's reads and writes went: at once (`readIntoNow`, `writeNow`) or queued. */
+interface LaneCounts {
+  readNow: number;
+  readQueued: number;
+  writeNow: number;
+  writeQueued: number;
+}
+
 /**
- * Wraps a Vfs whose files read at once (`readIntoNow`, as the local files do from memory) so that
- * writes take `writeDelay` ms, and counts which way each read went.
+ * Wraps a Vfs whose files read and write at once, as the local files do in memory, and counts
+ * which way each request went. Queued reads and writes take `delay` ms; `refuseNow` sends a
+ * request the queued way whatever its file could do.
  */
-function countingVfs(inner: Vfs, writeDelay: number, counts: { now: number; queued: number }): Vfs {
+function fastLaneVfs(
+  inner: Vfs,
+  counts: LaneCounts,
+  delay: { read: number; write: number },
+  refuseNow: (op: 'read' | 'write', offset: number) => boolean = () => false,
+): Vfs {
   return {
     ...inner,
     async open(path, flags, attrs) {
       const f = await inner.open(path, flags, attrs);
       const wrapped: VfsFile = {
         read: (offset, length) => f.read(offset, length),
-        readInto(offset, target) {
-          counts.queued++;
+        async readInto(offset, target) {
+          counts.readQueued++;
+          await sleep(delay.read);
           return f.readInto!(offset, target);
         },
         readIntoNow(offset, target) {
-          counts.now++;
+          if (refuseNow('read', offset)) return undefined;
+          counts.readNow++;
           return f.readIntoNow!(offset, target);
         },
         async write(offset, data) {
-          await sleep(writeDelay);
+          counts.writeQueued++;
+          await sleep(delay.write);
           return f.write(offset, data);
+        },
+        writeNow(offset, data) {
+          if (refuseNow('write', offset)) return false;
+          counts.writeNow++;
+          return f.writeNow!(offset, data);
         },
         fstat: () => f.fstat(),
         fsetstat: (a) => f.fsetstat(a),
@@ -75,10 +97,20 @@ function countingVfs(inner: Vfs, writeDelay: number, counts: { now: number; queu
   };
 }
 
+const noLanes = (): LaneCounts => ({ readNow: 0, readQueued: 0, writeNow: 0, writeQueued: 0 });
+
 describe('SFTP concurrency', () => {
-  it('answers READs of bytes in memory at once, but a READ behind a WRITE of its bytes waits for it', async () => {
-    const counts = { now: 0, queued: 0 };
-    const c = await TestSftpClient.connect(countingVfs(createMemoryVfs(), 30, counts));
+  it('answers READs and WRITEs of a file in memory at once, but not past a WRITE of their bytes', async () => {
+    const counts = noLanes();
+    // The first write goes the queued way (slowly), as if the file were on a disk.
+    const c = await TestSftpClient.connect(
+      fastLaneVfs(
+        createMemoryVfs(),
+        counts,
+        { read: 0, write: 30 },
+        (op, off) => op === 'write' && off === 2,
+      ),
+    );
     const h = await c.open('f', Pflag.Write | Pflag.Creat | Pflag.Read);
     await c.write(h, 0, Buffer.from('old-old-'));
     expect(await Promise.all([0, 4, 8].map((o) => c.read(h, o, 4)))).toEqual([
@@ -86,16 +118,36 @@ describe('SFTP concurrency', () => {
       Buffer.from('old-'),
       null,
     ]);
-    expect(counts).toEqual({ now: 3, queued: 0 });
-    // Pipelined: the READ arrives while the WRITE is under way, and must not read around it.
-    const w = c.write(h, 2, Buffer.from('NEWS'));
+    expect(counts).toEqual({ readNow: 3, readQueued: 0, writeNow: 1, writeQueued: 0 });
+    // Pipelined: the READ and the WRITE arrive while a WRITE of their bytes is under way, and must
+    // not go around it.
+    const w1 = c.write(h, 2, Buffer.from('NEWS'));
     const r = c.read(h, 0, 8);
-    await w;
+    const w2 = c.write(h, 0, Buffer.from('ab'));
+    await Promise.all([w1, w2]);
     expect((await r)!.toString()).toBe('olNEWSd-');
-    expect(counts).toEqual({ now: 3, queued: 1 });
-    // Once the write is done, reads go the quick way again.
-    expect((await c.read(h, 4, 4))!.toString()).toBe('WSd-');
-    expect(counts).toEqual({ now: 4, queued: 1 });
+    expect(counts).toEqual({ readNow: 3, readQueued: 1, writeNow: 1, writeQueued: 2 });
+    // Once nothing is under way, both go the quick way again.
+    await c.write(h, 6, Buffer.from('!!'));
+    expect((await c.read(h, 0, 8))!.toString()).toBe('abNEWS!!');
+    expect(counts).toEqual({ readNow: 4, readQueued: 1, writeNow: 2, writeQueued: 2 });
+    await c.close(h);
+    await c.end();
+  });
+
+  it('a WRITE pipelined after a queued READ of its bytes waits for it, even to a file in memory', async () => {
+    const counts = noLanes();
+    const c = await TestSftpClient.connect(
+      fastLaneVfs(createMemoryVfs(), counts, { read: 30, write: 0 }, (op, off) => op === 'read' && off === 0),
+    );
+    const h = await c.open('f', Pflag.Write | Pflag.Creat | Pflag.Read);
+    await c.write(h, 0, Buffer.from('old-old-'));
+    const r = c.read(h, 0, 4);
+    const w = c.write(h, 2, Buffer.from('NEWS'));
+    expect((await r)!.toString()).toBe('old-');
+    await w;
+    expect((await c.read(h, 2, 4))!.toString()).toBe('NEWS');
+    expect(counts).toEqual({ readNow: 1, readQueued: 1, writeNow: 1, writeQueued: 1 });
     await c.close(h);
     await c.end();
   });

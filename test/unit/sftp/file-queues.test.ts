@@ -105,6 +105,32 @@ describe('FileWriteQueue on the event loop (a file kept in memory)', () => {
     });
     await expectFirstWriteToFailAlone(q, path, fd);
   });
+
+  it('writes at once (writeNow) while no write is queued, and leaves a failure to write() to report', async () => {
+    const { path, fd } = tempFile();
+    const q = new FileWriteQueue(fd, true);
+    expect(q.writeNow(4, Buffer.from('bbbb'))).toBe(true);
+    const queued = q.write(8, Buffer.from('cccc'));
+    const later = q.write(12, Buffer.from('dddd'));
+    // The first queued write went down at once; the second waits for the next turn.
+    expect(q.writeNow(0, Buffer.from('aaaa'))).toBe(false);
+    await Promise.all([queued, later]);
+    expect(q.writeNow(0, Buffer.from('aaaa'))).toBe(true);
+    vi.spyOn(fs, 'writevSync').mockImplementationOnce(() => {
+      throw Object.assign(new Error('no space'), { code: 'ENOSPC' });
+    });
+    expect(q.writeNow(16, Buffer.from('eeee'))).toBe(false);
+    expect(q.failed).toBe(false);
+    closeSync(fd);
+    expect(readFileSync(path).toString()).toBe('aaaabbbbccccdddd');
+  });
+
+  it('never writes at once to a file whose writes go to the pool', () => {
+    const { path, fd } = tempFile();
+    expect(new FileWriteQueue(fd, false).writeNow(0, Buffer.from('x'))).toBe(false);
+    closeSync(fd);
+    expect(readFileSync(path).length).toBe(0);
+  });
 });
 
 describe('writevAll', () => {

@@ -142,7 +142,10 @@ export class FileWriteQueue {
   /** Whether a write has failed (an atomic upload is then discarded, not put in place). */
   failed = false;
 
-  constructor(fd: number, onEventLoop = writesOnEventLoop(fd, nativePageCacheRead)) {
+  constructor(
+    private readonly fd: number,
+    private readonly onEventLoop = writesOnEventLoop(fd, nativePageCacheRead),
+  ) {
     const writeAll = onEventLoop ? writevAllSync : writevAll;
     this.queue = new ContiguousQueue<void>(
       // Async, so that a failed write on the event loop rejects its batch instead of throwing.
@@ -169,6 +172,21 @@ export class FileWriteQueue {
   /** Writes all of `data` at `offset`. */
   write(offset: number, data: Uint8Array): Promise<void> {
     return this.queue.add(offset, data);
+  }
+
+  /**
+   * Writes all of `data` at `offset` on the calling thread, for a file kept in memory while no
+   * write is queued or under way: true when written; false to go through {@link write}, which a
+   * failed attempt also leaves to report the error (writing the same bytes again is harmless).
+   */
+  writeNow(offset: number, data: Uint8Array): boolean {
+    if (!this.onEventLoop || !this.queue.idle) return false;
+    try {
+      writevAllSync(this.fd, [data], offset);
+      return true;
+    } catch {
+      return false;
+    }
   }
 }
 

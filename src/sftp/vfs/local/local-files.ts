@@ -79,6 +79,10 @@ export class LocalFile implements VfsFile {
     return (this.writes ??= new FileWriteQueue(this.fd)).write(offset, data);
   }
 
+  writeNow(offset: number, data: Uint8Array): boolean {
+    return (this.writes ??= new FileWriteQueue(this.fd)).writeNow(offset, data);
+  }
+
   /** Whether a write to the file has failed (out of space, say). */
   protected get writeFailed(): boolean {
     return this.writes?.failed ?? false;
