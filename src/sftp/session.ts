@@ -169,7 +169,8 @@ class SftpSession {
       this.send(statusReply(hdr.id, SftpStatus.OpUnsupported));
       return;
     }
-    // A READ of bytes in memory is answered on the spot: no lock claim, promise or queue.
+    // A READ of bytes in memory, or a WRITE to a file kept in memory, with nothing in its way is
+    // answered on the spot: no lock claim, promise or queue entry (see `answerNow`).
     const now = handler.answerNow?.(frame, hdr.id, this.ctx);
     if (now) {
       this.send(now);
