@@ -102,7 +102,7 @@ const noLanes = (): LaneCounts => ({ readNow: 0, readQueued: 0, writeNow: 0, wri
 describe('SFTP concurrency', () => {
   it('answers READs and WRITEs of a file in memory at once, but not past a WRITE of their bytes', async () => {
     const counts = noLanes();
-    // The first write goes the queued way (slowly), as if the file were on a disk.
+    // The write at offset 2 goes the queued way (slowly), as a write to a file on a disk would.
     const c = await TestSftpClient.connect(
       fastLaneVfs(
         createMemoryVfs(),
