@@ -13,6 +13,7 @@ import {
 } from '../hot-path.js';
 import { FxpClose, FxpFsetstat, FxpFstat, FxpOpen } from '../packets.js';
 import { attrsReply, handleReply, okReply, statusReply } from '../replies.js';
+import type { FileHandle } from '../handles.js';
 import type { OpenFlags } from '../vfs.js';
 import {
   EXCLUSIVE,
@@ -24,6 +25,7 @@ import {
   stillOpen,
   type Claim,
   type RequestHandler,
+  type SessionContext,
 } from './types.js';
 
 /** SSH_FXP_OPEN `pflags` as {@link OpenFlags}; opening for neither reading nor writing is refused. */
@@ -97,6 +99,20 @@ export const closeRequest: RequestHandler = {
 };
 
 /**
+ * For the fast lanes of READ and WRITE: the open file handle the frame names (its handle ending at
+ * `handleEnd`), if it is open for `access`; undefined for anything else, which the usual way answers.
+ */
+function fileOpenFor(
+  access: 'read' | 'write',
+  payload: Buffer,
+  handleEnd: number,
+  ctx: SessionContext,
+): FileHandle | undefined {
+  const h = ctx.handles.get(payload.subarray(HANDLE_AT, handleEnd));
+  return h?.kind === 'file' && !h.closed && h.flags[access] ? h : undefined;
+}
+
+/**
  * SSH_FXP_READ (§6.4), the hot path: the length is clamped to `maxReadLength` (as OpenSSH does),
  * the file is read straight into the reply buffer. Offsets past 2^53-1 are beyond any file: EOF.
  */
@@ -137,8 +153,8 @@ export const readRequest: RequestHandler = {
   answerNow(payload, id, ctx) {
     const handleEnd = readHandleEnd(payload);
     if (handleEnd < 0) return undefined;
-    const h = ctx.handles.get(payload.subarray(HANDLE_AT, handleEnd));
-    if (h?.kind !== 'file' || h.closed || !h.flags.read || !h.lock.sharedFree) return undefined;
+    const h = fileOpenFor('read', payload, handleEnd, ctx);
+    if (!h?.lock.sharedFree) return undefined;
     const offset = readOffset(payload, handleEnd);
     const len = Math.min(payload.readUInt32BE(handleEnd + 8), ctx.limits.maxReadLength);
     if (offset < 0 || len === 0 || !h.file.readIntoNow) return undefined;
@@ -178,8 +194,8 @@ export const writeRequest: RequestHandler = {
   answerNow(payload, id, ctx) {
     const handleEnd = writeHandleEnd(payload);
     if (handleEnd < 0) return undefined;
-    const h = ctx.handles.get(payload.subarray(HANDLE_AT, handleEnd));
-    if (h?.kind !== 'file' || h.closed || !h.flags.write || h.lock.size > 0) return undefined;
+    const h = fileOpenFor('write', payload, handleEnd, ctx);
+    if (!h || h.lock.size > 0) return undefined;
     const offset = readOffset(payload, handleEnd);
     const data = payload.subarray(handleEnd + 12);
     if (offset < 0 || offset + data.length > Number.MAX_SAFE_INTEGER || !h.file.writeNow) return undefined;
