@@ -48,13 +48,28 @@ export function runProcess(
   });
 }
 
-/** Runs one of `bench/clients/*.ts` in its own node process (with a raised fd limit). */
-export function runClient(name: string, flags: Record<string, string | number>, timeoutMs?: number) {
+/**
+ * Runs one of `bench/clients/*.ts` in its own node process (with a raised fd limit), with
+ * `nodeFlags` (node's and V8's options) before the script.
+ */
+export function runClient(
+  name: string,
+  flags: Record<string, string | number>,
+  timeoutMs?: number,
+  nodeFlags: readonly string[] = [],
+) {
   const argv = Object.entries(flags).flatMap(([k, v]) => [`--${k}`, String(v)]);
   const script = join(REPO, 'bench', 'clients', `${name}.ts`);
   return runProcess(
     '/bin/sh',
-    ['-c', `ulimit -n 65536 2>/dev/null; exec "$0" --import tsx "$@"`, process.execPath, script, ...argv],
+    [
+      '-c',
+      `ulimit -n 65536 2>/dev/null; exec "$0" --import tsx "$@"`,
+      process.execPath,
+      ...nodeFlags,
+      script,
+      ...argv,
+    ],
     { capture: true, ...(timeoutMs ? { timeoutMs } : {}) },
   );
 }
