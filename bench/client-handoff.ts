@@ -13,6 +13,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { rotate } from './lib/context.js';
 import { lastJson, runClient } from './lib/exec.js';
 import { treeCpuSeconds, waitForTreeSize } from './lib/proc.js';
 import {
@@ -94,8 +95,8 @@ try {
   // One unmeasured transfer each, so every server is warm (see the sftp measure).
   for (const s of servers) await transfer(s, MODES[0]!);
   for (let round = 0; round < rounds; round++)
-    for (const mode of round % 2 ? [...MODES].reverse() : MODES)
-      for (const s of round % 2 ? [...servers].reverse() : servers) {
+    for (const mode of rotate(MODES, round))
+      for (const s of rotate(servers, round)) {
         const x = await transfer(s, mode);
         const key = `${mode.label} ${s.name}`;
         samples.set(key, [...(samples.get(key) ?? []), x]);
