@@ -69,7 +69,7 @@ export function readHandleEnd(payload: Buffer): number {
  */
 export function writeHandleEnd(payload: Buffer): number {
   const end = handleEnd(payload);
-  return end >= 0 && payload.length === end + 12 + payload.readUInt32BE(end + 8) ? end : -1;
+  return end >= 0 && payload.length >= end + 12 + payload.readUInt32BE(end + 8) ? end : -1;
 }
 
 /** The uint64 at `at` as a number, or -1 when it is 2^53 or more (past any file). */
@@ -81,6 +81,12 @@ export function readOffset(payload: Buffer, at: number): number {
 /**
  * Decodes SSH_FXP_WRITE by hand: `uint32 id, string handle, uint64 offset, string data`. The data
  * stays a view of the frame, so it goes to the file without a copy.
+ *
+ * The one request allowed bytes after its last field: the Go client pkg/sftp, until its fix of
+ * February 2023 (pkg/sftp#537; Debian 12's rclone 1.60 has it), sends every short WRITE of an
+ * upload, such as the last, with its whole 32 KiB buffer after the declared data. OpenSSH's
+ * sftp-server skips what follows a request's fields, so those uploads work there; here too the
+ * declared `data` is written and the rest ignored. Data running past the frame is still refused.
  */
 export function decodeWrite(payload: Buffer): WriteRequest {
   const id = payload.readUInt32BE(1);
@@ -88,8 +94,7 @@ export function decodeWrite(payload: Buffer): WriteRequest {
   need(payload, at, 12, 'WRITE.offset');
   const offset = payload.readBigUInt64BE(at);
   const dlen = payload.readUInt32BE(at + 8);
-  if (at + 12 + dlen !== payload.length)
-    throw new DecodeError('data length does not match the frame', 'WRITE');
+  if (at + 12 + dlen > payload.length) throw new DecodeError('data runs past the frame', 'WRITE');
   return { id, handle, offset, data: payload.subarray(at + 12, at + 12 + dlen) };
 }
 

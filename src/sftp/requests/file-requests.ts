@@ -197,7 +197,7 @@ export const writeRequest: RequestHandler = {
     const h = fileOpenFor('write', payload, handleEnd, ctx);
     if (!h || h.lock.size > 0) return undefined;
     const offset = readOffset(payload, handleEnd);
-    const data = payload.subarray(handleEnd + 12);
+    const data = payload.subarray(handleEnd + 12, handleEnd + 12 + payload.readUInt32BE(handleEnd + 8));
     if (offset < 0 || offset + data.length > Number.MAX_SAFE_INTEGER || !h.file.writeNow) return undefined;
     return h.file.writeNow(offset, data) ? okReply(id) : undefined;
   },

@@ -252,6 +252,26 @@ describe('SFTP session over memory', () => {
     ]);
   });
 
+  // pkg/sftp (Go) until February 2023 sent each short WRITE with its whole 32 KiB buffer after the
+  // declared data; OpenSSH's sftp-server ignores the excess, and so must we (found with rclone 1.60).
+  it('a WRITE with bytes after its data writes the declared data; data past the frame is refused', async () => {
+    const [c] = await connect();
+    const h = await c.open('f', CREATE);
+    const stale = Buffer.alloc(32768, 0x55);
+    const write = (offset: number, declared: string, after: Buffer) =>
+      c.status(Fxp.Write, (w) => w.bytes(h).u64(BigInt(offset)).bytes(Buffer.from(declared)).raw(after));
+    await write(0, 'tail', stale);
+    // Behind an FSTAT that holds the file's lock, the WRITE takes the queued way, not the fast lane.
+    const [, queued] = await Promise.all([c.fstat(h), write(4, ' end', stale.subarray(0, 100))]);
+    expect(queued).toBeUndefined();
+    await expectStatus(
+      c.status(Fxp.Write, (w) => w.bytes(h).u64(0n).u32(10).raw(Buffer.from('short'))),
+      SftpStatus.BadMessage,
+    );
+    await c.close(h);
+    expect(await get(c, 'f')).toBe('tail end');
+  });
+
   it('ends cleanly when the client closes its side, discarding nothing it closed', async () => {
     const [c, mem] = await connect();
     await put(c, 'f', 'x');
