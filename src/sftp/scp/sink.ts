@@ -160,7 +160,10 @@ async function sinkFile(
       if (failure === undefined) await file.write(pos, chunk).catch((err: unknown) => (failure = err));
       pos += chunk.length;
     }
-    sourceOk = await response(ctx);
+    // libssh2 (curl's scp://, PHP's ssh2_scp_send) ends its stream after a file's data without
+    // the status byte. All the data came, so the file stands, as with OpenSSH's scp -t (which has
+    // closed the file by the time it finds the stream ended).
+    sourceOk = (await ctx.reader.atEnd()) || (await response(ctx));
     if (failure === undefined && sourceOk && ctx.cmd.preserve) {
       const t = times ? { atime: times.atime, mtime: times.mtime } : {};
       await file.fsetstat({ permissions: mode, ...t }).catch((err: unknown) => (failure = err));

@@ -74,6 +74,11 @@ export class StreamReader {
     return out;
   }
 
+  /** Waits for data or the end of the stream: true at the end with nothing left to read. */
+  async atEnd(): Promise<boolean> {
+    return !(await this.fill());
+  }
+
   /** One byte, or null at end of stream. */
   async readByte(): Promise<number | null> {
     if (!(await this.fill())) return null;

@@ -147,6 +147,23 @@ describe('in-process scp protocol', () => {
     expect(p.received().toString()).toContain('\x01scp: /d: not a regular file\n');
   });
 
+  it('sink over the local jail: a stream that ends right after the data (libssh2) replaces the file', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'scp-unit-'));
+    try {
+      fs.writeFileSync(path.join(root, 'f'), 'OLD');
+      const p = peer(createLocalVfs({ root }), "scp -t 'f'");
+      p.input.write('C0644 5 f\n');
+      await p.waitFor(2);
+      p.input.end('hello');
+      expect(await p.status).toBe(0);
+      expect([...p.received()]).toEqual([0, 0, 0]);
+      expect(fs.readdirSync(root)).toEqual(['f']);
+      expect(fs.readFileSync(path.join(root, 'f'), 'utf8')).toBe('hello');
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('sink over the local jail: an interrupted upload keeps the old file', async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'scp-unit-'));
     try {
