@@ -43,6 +43,8 @@ export class HandleTable {
   private reserved = 0;
   /** The handle found last: a transfer's pipelined READs or WRITEs name the same one each time. */
   private last: Handle | undefined;
+  /** Atomic uploads in progress by their path (the latest opened, when one path has several). */
+  private readonly uploads = new Map<string, FileHandle>();
 
   constructor(private readonly max: number) {}
 
@@ -79,7 +81,13 @@ export class HandleTable {
       closed: false,
     };
     this.byKey.set(h.handle.toString('latin1'), h);
+    if (file.replacesOnClose) this.uploads.set(path, h);
     return h;
+  }
+
+  /** The atomic upload this session has open at `path`, which the path itself does not show yet. */
+  uploadAt(path: string): FileHandle | undefined {
+    return this.uploads.size === 0 ? undefined : this.uploads.get(path);
   }
 
   /** Registers an opened directory. */
@@ -116,6 +124,7 @@ export class HandleTable {
     h.closed = true;
     if (this.last === h) this.last = undefined;
     this.byKey.delete(h.handle.toString('latin1'));
+    if (this.uploads.get(h.path) === h) this.uploads.delete(h.path);
   }
 
   /** Every open handle (for cleanup at session end). */

@@ -92,6 +92,11 @@ export interface VfsFile {
   fsetstat(attrs: FileAttrs): Promise<void>;
   fsync?(): Promise<void>;
   fstatvfs?(): Promise<VfsStatvfs>;
+  /**
+   * True for an atomic upload: until {@link close} it is a temporary file, and its name shows the
+   * old file or none. The session that opened it still sees it under that name (STAT, LSTAT).
+   */
+  readonly replacesOnClose?: boolean;
   /** Closes the file; for an atomic upload this is where it appears under its final name. */
   close(): Promise<void>;
   /**

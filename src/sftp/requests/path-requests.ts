@@ -1,3 +1,4 @@
+import { isSymlinkMode } from '../attrs.js';
 import { SftpStatus } from '../constants.js';
 import { SftpError } from '../errors.js';
 import {
@@ -54,15 +55,49 @@ function notRoot(path: string): string {
   return path;
 }
 
+/**
+ * STAT or LSTAT. A path this session is uploading to atomically shows the upload, as a file system
+ * would after open(O_CREAT|O_TRUNC): sshfs sends an LSTAT right behind its OPEN and gives up on
+ * the file when that fails, so a temporary file under another name must not make it ENOENT. Other
+ * sessions see the path as it is. An upload open when the request comes has its handle claimed
+ * too, so the answer follows the WRITEs sent before; one opened by a request just ahead (the
+ * OPEN that sshfs pipelines) is looked up when the request runs.
+ */
+function statRequestOf(name: string, packet: PathPacket, follow: boolean): RequestHandler {
+  return {
+    name,
+    report: true,
+    prepare(payload, _id, ctx) {
+      const p = packet.decodeBody(payload, 1);
+      const path = resolvePath(ctx, p.path);
+      const upload = ctx.handles.uploadAt(path);
+      const stat = () => (follow ? ctx.vfs.stat(path) : ctx.vfs.lstat(path));
+      return {
+        claims: upload
+          ? [
+              [ctx.pathLock, SHARED],
+              [upload.lock, EXCLUSIVE],
+            ]
+          : [[ctx.pathLock, SHARED]],
+        cost: payload.length,
+        path,
+        async run() {
+          const open = upload && !upload.closed ? upload : ctx.handles.uploadAt(path);
+          if (!open) return attrsReply(p.id, await stat());
+          // LSTAT of a symlink is the link, whatever the upload through it.
+          const own = follow ? undefined : await ctx.vfs.lstat(path).catch(() => undefined);
+          return attrsReply(p.id, own && isSymlinkMode(own.permissions) ? own : await open.file.fstat());
+        },
+      };
+    },
+  };
+}
+
 /** SSH_FXP_STAT (§6.8): follows symlinks. */
-export const statRequest = onePath('STAT', FxpStat, false, async (ctx, path, id) =>
-  attrsReply(id, await ctx.vfs.stat(path)),
-);
+export const statRequest = statRequestOf('STAT', FxpStat, true);
 
 /** SSH_FXP_LSTAT (§6.8): the link itself. */
-export const lstatRequest = onePath('LSTAT', FxpLstat, false, async (ctx, path, id) =>
-  attrsReply(id, await ctx.vfs.lstat(path)),
-);
+export const lstatRequest = statRequestOf('LSTAT', FxpLstat, false);
 
 /** SSH_FXP_REALPATH (§6.11): always a virtual `/`-rooted path. */
 export const realpathRequest = onePath('REALPATH', FxpRealpath, false, async (ctx, path, id) =>

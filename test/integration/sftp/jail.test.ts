@@ -290,6 +290,38 @@ describe('the local jail (catalogue D01-D08, D16-D20)', () => {
     await c.close(h3);
   });
 
+  it('the uploading session sees its upload under the name at once; other sessions see the old file', async () => {
+    fs.writeFileSync(J('target'), 'A'.repeat(1000));
+    const other = await TestSftpClient.connect(createLocalVfs({ root: sb.root }));
+    record(other);
+    try {
+      // sshfs sends LSTAT right behind OPEN, before the handle comes back, and fails the create on ENOENT.
+      const CREATE = Pflag.Write | Pflag.Creat | Pflag.Trunc;
+      const [opened, stat] = await Promise.all([
+        c.request(Fxp.Open, (w) => w.text('new').u32(CREATE).u32(0)),
+        c.request(Fxp.Lstat, (w) => w.text('new')),
+      ]);
+      expect([opened.type, stat.type]).toEqual([Fxp.Handle, Fxp.Attrs]);
+      const h = Buffer.from(opened.r.bytes());
+      await c.write(h, 0, Buffer.from('0123456789'));
+      expect((await c.stat('new')).size).toBe(10n);
+      const t = await c.open('target', CREATE);
+      expect((await c.stat('target', Fxp.Lstat)).size).toBe(0n);
+      expect(status(await other.request(Fxp.Stat, (w) => w.text('new')))).toBe(SftpStatus.NoSuchFile);
+      expect((await other.stat('target')).size).toBe(1000n);
+      // Through a symlink: LSTAT is still the link, STAT the upload.
+      const viaLink = await c.open('inner', CREATE);
+      expect((await c.stat('inner', Fxp.Lstat)).permissions! & 0o170000).toBe(0o120000);
+      expect((await c.stat('inner')).size).toBe(0n);
+      await Promise.all([c.close(h), c.close(t), c.close(viaLink)]);
+      expect((await other.stat('new')).size).toBe(10n);
+      expect((await c.stat('target')).size).toBe(0n);
+      expect(fs.readFileSync(J('sub/file'), 'utf8')).toBe('');
+    } finally {
+      await other.end();
+    }
+  });
+
   it('an upload whose write failed (out of space) is discarded on CLOSE, never put in place (E02)', async () => {
     fs.writeFileSync(J('kept'), 'old');
     const h = await c.open('kept', Pflag.Write | Pflag.Creat | Pflag.Trunc);

@@ -123,6 +123,8 @@ export class LocalFile implements VfsFile {
  * The directory is held by descriptor from OPEN to CLOSE, so the rename lands where OPEN looked.
  */
 export class AtomicUploadFile extends LocalFile {
+  readonly replacesOnClose = true;
+
   constructor(
     fd: number,
     flags: OpenFlags,
