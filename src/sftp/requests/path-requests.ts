@@ -1,6 +1,7 @@
 import { isSymlinkMode } from '../attrs.js';
 import { SftpStatus } from '../constants.js';
 import { SftpError } from '../errors.js';
+import type { FileHandle } from '../handles.js';
 import {
   FxpLstat,
   FxpMkdir,
@@ -20,6 +21,7 @@ import {
   resolvePath,
   sanitizeAttrs,
   SHARED,
+  type Claim,
   type RequestHandler,
   type SessionContext,
 } from './types.js';
@@ -56,13 +58,36 @@ function notRoot(path: string): string {
 }
 
 /**
- * STAT or LSTAT. A path this session is uploading to atomically shows the upload, as a file system
- * would after open(O_CREAT|O_TRUNC): sshfs sends an LSTAT right behind its OPEN and gives up on
- * the file when that fails, so a temporary file under another name must not make it ENOENT. Other
- * sessions see the path as it is. An upload open when the request comes has its handle claimed
- * too, so the answer follows the WRITEs sent before; one opened by a request just ahead (the
- * OPEN that sshfs pipelines) is looked up when the request runs.
+ * The atomic upload this session has open at `path` (see `VfsFile.replacesOnClose`). Until its
+ * CLOSE the path shows the old file or none, but the session that opened it finds the upload
+ * there, as on a file system after open(O_CREAT|O_TRUNC): sshfs sends an LSTAT right behind its
+ * OPEN and gives up on the file when that fails, and a chmod or utime through a mount is a
+ * SETSTAT by path. Other sessions see the path as it is.
  */
+class OwnUpload {
+  /** The upload open when the request came; its handle is claimed, so the request follows the WRITEs sent before. */
+  private readonly atPrepare: FileHandle | undefined;
+
+  constructor(
+    private readonly ctx: SessionContext,
+    private readonly path: string,
+  ) {
+    this.atPrepare = ctx.handles.uploadAt(path);
+  }
+
+  /** `claims` and, when there is an upload, its handle. */
+  claims(...claims: Claim[]): Claim[] {
+    return this.atPrepare ? [...claims, [this.atPrepare.lock, EXCLUSIVE]] : claims;
+  }
+
+  /** The upload when the request runs: also one opened by a request just ahead (the OPEN sshfs pipelines). */
+  get now(): FileHandle | undefined {
+    const h = this.atPrepare;
+    return h && !h.closed ? h : this.ctx.handles.uploadAt(this.path);
+  }
+}
+
+/** STAT or LSTAT, showing this session's own upload at the path (see {@link OwnUpload}). */
 function statRequestOf(name: string, packet: PathPacket, follow: boolean): RequestHandler {
   return {
     name,
@@ -70,20 +95,14 @@ function statRequestOf(name: string, packet: PathPacket, follow: boolean): Reque
     prepare(payload, _id, ctx) {
       const p = packet.decodeBody(payload, 1);
       const path = resolvePath(ctx, p.path);
-      const upload = ctx.handles.uploadAt(path);
-      const stat = () => (follow ? ctx.vfs.stat(path) : ctx.vfs.lstat(path));
+      const upload = new OwnUpload(ctx, path);
       return {
-        claims: upload
-          ? [
-              [ctx.pathLock, SHARED],
-              [upload.lock, EXCLUSIVE],
-            ]
-          : [[ctx.pathLock, SHARED]],
+        claims: upload.claims([ctx.pathLock, SHARED]),
         cost: payload.length,
         path,
         async run() {
-          const open = upload && !upload.closed ? upload : ctx.handles.uploadAt(path);
-          if (!open) return attrsReply(p.id, await stat());
+          const open = upload.now;
+          if (!open) return attrsReply(p.id, await (follow ? ctx.vfs.stat(path) : ctx.vfs.lstat(path)));
           // LSTAT of a symlink is the link, whatever the upload through it.
           const own = follow ? undefined : await ctx.vfs.lstat(path).catch(() => undefined);
           return attrsReply(p.id, own && isSymlinkMode(own.permissions) ? own : await open.file.fstat());
@@ -135,7 +154,7 @@ export const removeRequest: RequestHandler = {
   },
 };
 
-/** SSH_FXP_SETSTAT (§6.9). */
+/** SSH_FXP_SETSTAT (§6.9); on this session's own upload at the path, that file (see {@link OwnUpload}). */
 export const setstatRequest: RequestHandler = {
   name: 'SETSTAT',
   report: true,
@@ -143,12 +162,14 @@ export const setstatRequest: RequestHandler = {
     const p = FxpSetstat.decodeBody(payload, 1);
     const path = resolvePath(ctx, p.path);
     const attrs = sanitizeAttrs(p.attrs);
+    const upload = new OwnUpload(ctx, path);
     return {
-      claims: [[ctx.pathLock, EXCLUSIVE]],
+      claims: upload.claims([ctx.pathLock, EXCLUSIVE]),
       cost: payload.length,
       path,
       async run() {
-        await ctx.vfs.setstat(path, attrs);
+        const open = upload.now;
+        await (open ? open.file.fsetstat(attrs) : ctx.vfs.setstat(path, attrs));
         return okReply(p.id);
       },
     };

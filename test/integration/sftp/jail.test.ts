@@ -290,7 +290,7 @@ describe('the local jail (catalogue D01-D08, D16-D20)', () => {
     await c.close(h3);
   });
 
-  it('the uploading session sees its upload under the name at once; other sessions see the old file', async () => {
+  it('the uploading session finds its upload under the name at once (STAT, SETSTAT); others see the old file', async () => {
     fs.writeFileSync(J('target'), 'A'.repeat(1000));
     const other = await TestSftpClient.connect(createLocalVfs({ root: sb.root }));
     record(other);
@@ -313,7 +313,18 @@ describe('the local jail (catalogue D01-D08, D16-D20)', () => {
       const viaLink = await c.open('inner', CREATE);
       expect((await c.stat('inner', Fxp.Lstat)).permissions! & 0o170000).toBe(0o120000);
       expect((await c.stat('inner')).size).toBe(0n);
+      // chmod and utime through a mount are SETSTATs by path: they reach the upload.
+      await c.status(Fxp.Setstat, (w) =>
+        w
+          .text('new')
+          .u32(0x4 | 0x8)
+          .u32(0o600)
+          .u32(1)
+          .u32(1_600_000_000),
+      );
       await Promise.all([c.close(h), c.close(t), c.close(viaLink)]);
+      expect(fs.statSync(J('new')).mode & 0o777).toBe(0o600);
+      expect(fs.statSync(J('new')).mtimeMs).toBe(1_600_000_000_000);
       expect((await other.stat('new')).size).toBe(10n);
       expect((await c.stat('target')).size).toBe(0n);
       expect(fs.readFileSync(J('sub/file'), 'utf8')).toBe('');
