@@ -94,7 +94,7 @@ export interface VfsFile {
   fstatvfs?(): Promise<VfsStatvfs>;
   /**
    * True for an atomic upload: until {@link close} it is a temporary file, and its name shows the
-   * old file or none. The session that opened it still sees it under that name (STAT, LSTAT).
+   * old file or none. The session that opened it still finds it under that name (STAT, SETSTAT).
    */
   readonly replacesOnClose?: boolean;
   /** Closes the file; for an atomic upload this is where it appears under its final name. */
