@@ -87,7 +87,7 @@ export class HandleTable {
 
   /** The atomic upload this session has open at `path`, which the path itself does not show yet. */
   uploadAt(path: string): FileHandle | undefined {
-    return this.uploads.size === 0 ? undefined : this.uploads.get(path);
+    return this.uploads.get(path);
   }
 
   /** Registers an opened directory. */

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePrivateKey } from '../../src/keys/generate.js';
 import { fingerprintSha256 } from '../../src/keys/fingerprint.js';
 import { formatPublicKeyLine } from '../../src/keys/public-key-line.js';
+import { SFTP_ONLY_PERMISSIONS } from '../../src/users/user-store.js';
 import { run, writeClientKey } from '../helpers/openssh.js';
 import { startTestServer, testHostKeys, type TestServer } from '../helpers/test-server.js';
 
@@ -39,9 +40,7 @@ describe('curl sftp:// and scp:// (libssh2)', () => {
     writeFileSync(join(dir, 'part.bin'), data.subarray(0, 1_000_000));
     // One host key algorithm, so the fingerprint curl is given is the key it is shown.
     server = await startTestServer({
-      users: [
-        { name: 'web', keys: [key], password: 'pw', permissions: { shell: false, exec: false, sftp: true } },
-      ],
+      users: [{ name: 'web', keys: [key], password: 'pw', permissions: SFTP_ONLY_PERMISSIONS }],
       server: { hostKeys: await testHostKeys(), algorithms: { hostKeyAlgorithms: 'ssh-ed25519' } },
     });
     home = join(server.dataDir, 'homes', 'web');

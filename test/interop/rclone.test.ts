@@ -7,6 +7,7 @@ import { generatePrivateKey } from '../../src/keys/generate.js';
 import { formatPublicKeyLine } from '../../src/keys/public-key-line.js';
 import type { PrivateKey } from '../../src/keys/types.js';
 import type { AlgorithmSettings } from '../../src/server/server.js';
+import { SFTP_ONLY_PERMISSIONS } from '../../src/users/user-store.js';
 import { run, writeClientKey } from '../helpers/openssh.js';
 import { startTestServer, testHostKeys, type TestServer } from '../helpers/test-server.js';
 
@@ -59,28 +60,15 @@ describe('rclone (Go x/crypto/ssh and pkg/sftp)', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** Runs rclone against `server` as `user`; `path` is the remote path after the colon. */
-  const rcloneAt =
-    (server: TestServer, user: string) =>
-    (args: readonly string[], ...extra: string[]) => {
-      const hosts = join(dir, `known_hosts-${server.port}`);
-      writeFileSync(hosts, knownHosts(server.port, server.hostKeys));
-      const remote = `:sftp,host=127.0.0.1,port=${server.port},user=${user},key_file=${keyFile},known_hosts_file=${hosts}:`;
-      return run(
-        'rclone',
-        [
-          '--config',
-          join(dir, 'rclone.conf'),
-          '--retries',
-          '1',
-          '--low-level-retries',
-          '1',
-          ...args.map((a) => a.replace(/^remote:/, remote)),
-          ...extra,
-        ],
-        { timeoutMs: 120_000 },
-      );
-    };
+  /** rclone against `server` as `user`: an argument `remote:PATH` names PATH on the server. */
+  const rcloneAt = (server: TestServer, user: string) => {
+    const hosts = join(dir, `known_hosts-${server.port}`);
+    writeFileSync(hosts, knownHosts(server.port, server.hostKeys));
+    const remote = `:sftp,host=127.0.0.1,port=${server.port},user=${user},key_file=${keyFile},known_hosts_file=${hosts}:`;
+    const config = ['--config', join(dir, 'rclone.conf'), '--retries', '1', '--low-level-retries', '1'];
+    return (args: readonly string[]) =>
+      run('rclone', [...config, ...args.map((a) => a.replace(/^remote:/, remote))], { timeoutMs: 120_000 });
+  };
 
   describe('a hosting account (SFTP only)', () => {
     let server: TestServer;
@@ -89,7 +77,7 @@ describe('rclone (Go x/crypto/ssh and pkg/sftp)', () => {
 
     beforeAll(async () => {
       server = await startTestServer({
-        users: [{ name: 'web', keys: [clientKey], permissions: { shell: false, exec: false, sftp: true } }],
+        users: [{ name: 'web', keys: [clientKey], permissions: SFTP_ONLY_PERMISSIONS }],
       });
       home = join(server.dataDir, 'homes', 'web');
       mkdirSync(home, { recursive: true, mode: 0o700 });
@@ -145,9 +133,9 @@ describe('rclone (Go x/crypto/ssh and pkg/sftp)', () => {
       const rclone = rcloneAt(server, 'dev');
       // SFTP sees the home as "/", commands run in the host's tree: rclone needs the real path.
       const override = ['--sftp-path-override', join(home, 'site')];
-      const up = await rclone(['copy', join(dir, 'src'), 'remote:site'], ...override);
+      const up = await rclone(['copy', join(dir, 'src'), 'remote:site', ...override]);
       expect(up.code, up.stderr).toBe(0);
-      const check = await rclone(['check', join(dir, 'src'), 'remote:site'], ...override);
+      const check = await rclone(['check', join(dir, 'src'), 'remote:site', ...override]);
       expect(check.code, check.stderr).toBe(0);
       expect(check.stderr).toMatch(/7 matching files/);
       expect(check.stderr).not.toMatch(/could not be checked/);
@@ -170,7 +158,7 @@ describe('rclone (Go x/crypto/ssh and pkg/sftp)', () => {
   ])('%s', (_name, algorithms) => {
     it('uploads and reads back a file', async () => {
       const server = await startTestServer({
-        users: [{ name: 'web', keys: [clientKey], permissions: { shell: false, exec: false, sftp: true } }],
+        users: [{ name: 'web', keys: [clientKey], permissions: SFTP_ONLY_PERMISSIONS }],
         server: { hostKeys: await testHostKeys(), algorithms },
       });
       try {
