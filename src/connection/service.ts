@@ -17,10 +17,12 @@ import {
   ChannelClose,
   ChannelDataCodec,
   ChannelEof,
+  ChannelFailure,
   ChannelOpen,
   ChannelOpenConfirmation,
   ChannelOpenFailureMessage,
   ChannelRequestMessage,
+  ChannelSuccess,
   ChannelWindowAdjust,
   GlobalRequest,
   RequestFailure,
@@ -266,9 +268,11 @@ export class ConnectionService implements TransportService {
         });
       }
       case Msg.ChannelSuccess:
-      case Msg.ChannelFailure:
-        this.channel(payload.length >= 5 ? payload.readUInt32BE(1) : -1);
+      case Msg.ChannelFailure: {
+        const reply = type === Msg.ChannelSuccess ? ChannelSuccess : ChannelFailure;
+        this.channel(reply.decode(payload).recipientChannel);
         return;
+      }
     }
     // Authentication requests after success are ignored (RFC 4252 §5.1).
     if (type >= 50 && type <= 79) return;

@@ -149,6 +149,19 @@ describe('connection layer', () => {
     expect((await client.closed)?.reason).toBe(DisconnectReason.ProtocolError);
   });
 
+  it.each([
+    ['truncated', Buffer.from([Msg.ChannelSuccess, 0, 0])],
+    ['with trailing bytes', Buffer.from([Msg.ChannelFailure, 0, 0, 0, 0, 0])],
+  ])('disconnects on a CHANNEL_SUCCESS/FAILURE %s as malformed', async (_name, payload) => {
+    const client = await loggedInClient(server.port);
+    const ch = await openRawChannel(client, 'echo@test');
+    if (!('serverId' in ch)) throw new Error('open failed');
+    client.transport.send(payload);
+    const reason = await client.closed;
+    expect(reason?.reason).toBe(DisconnectReason.ProtocolError);
+    expect(reason?.message).toMatch(/malformed/);
+  });
+
   it('disconnects on a window adjust past 2^32-1', async () => {
     const client = await loggedInClient(server.port);
     const ch = await openRawChannel(client, 'echo@test', { window: 0xffff0000 });
