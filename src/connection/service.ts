@@ -10,6 +10,7 @@ import {
 import type { PayloadParts } from '../transport/framer.js';
 import type { ServiceResult, TransportService } from '../transport/transport.js';
 import { LazyAbortController } from '../util/lazy-abort.js';
+import type { Message } from '../wire/index.js';
 import { withTimeout } from '../util/with-timeout.js';
 import { ChannelImpl, type ChannelLink } from './channel.js';
 import type { HandlerRegistry } from './handler-registry.js';
@@ -117,9 +118,14 @@ export class ChannelOpenError extends Error {
 /** A channel number handed out before its channel exists. */
 interface Reservation {
   readonly type: string;
-  /** For a channel we open: gets the client's CONFIRMATION or FAILURE (empty when the connection ends). */
-  readonly settle?: (reply: Buffer) => void;
+  /** For a channel we open: gets the client's CONFIRMATION or FAILURE (undefined when the connection ends). */
+  readonly settle?: (reply: OpenReply | undefined) => void;
 }
+
+/** The client's answer to a CHANNEL_OPEN we sent (RFC 4254 §5.1). */
+type OpenReply =
+  | { readonly confirmed: true; readonly message: Message<typeof ChannelOpenConfirmation> }
+  | { readonly confirmed: false; readonly message: Message<typeof ChannelOpenFailureMessage> };
 
 const protocolError = (why: string) => new DisconnectError(DisconnectReason.ProtocolError, why);
 
@@ -225,7 +231,7 @@ export class ConnectionService implements TransportService {
     this.channels.clear();
     const reserved = this.reserved;
     this.reserved = undefined;
-    for (const r of reserved?.values() ?? []) r.settle?.(Buffer.alloc(0));
+    for (const r of reserved?.values() ?? []) r.settle?.(undefined);
   }
 
   /** Number of open channels. */
@@ -439,8 +445,8 @@ export class ConnectionService implements TransportService {
         type,
         settle: (reply) => {
           this.unreserve(id);
-          if (reply[0] === Msg.ChannelOpenConfirmation) {
-            const c = ChannelOpenConfirmation.decode(reply);
+          if (reply?.confirmed) {
+            const c = reply.message;
             const channel = new ChannelImpl(
               id,
               c.senderChannel,
@@ -456,9 +462,8 @@ export class ConnectionService implements TransportService {
             );
             this.channels.set(id, channel);
             resolve(channel);
-          } else if (reply[0] === Msg.ChannelOpenFailure) {
-            const f = ChannelOpenFailureMessage.decode(reply);
-            reject(new ChannelOpenError(f.reasonCode, f.description));
+          } else if (reply) {
+            reject(new ChannelOpenError(reply.message.reasonCode, reply.message.description));
           } else {
             reject(new ChannelOpenError(ChannelOpenFailure.ConnectFailed, 'connection closed'));
           }
@@ -477,9 +482,13 @@ export class ConnectionService implements TransportService {
   }
 
   private onOpenReply(payload: Buffer): void {
-    const recipient = payload.length >= 5 ? payload.readUInt32BE(1) : -1;
+    const reply: OpenReply =
+      payload[0] === Msg.ChannelOpenConfirmation
+        ? { confirmed: true, message: ChannelOpenConfirmation.decode(payload) }
+        : { confirmed: false, message: ChannelOpenFailureMessage.decode(payload) };
+    const recipient = reply.message.recipientChannel;
     const pending = this.reserved?.get(recipient);
     if (!pending?.settle) throw protocolError(`open reply for channel ${recipient} we did not open`);
-    pending.settle(payload);
+    pending.settle(reply);
   }
 }

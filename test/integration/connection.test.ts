@@ -150,9 +150,11 @@ describe('connection layer', () => {
   });
 
   it.each([
-    ['truncated', Buffer.from([Msg.ChannelSuccess, 0, 0])],
+    ['truncated success', Buffer.from([Msg.ChannelSuccess, 0, 0])],
     ['with trailing bytes', Buffer.from([Msg.ChannelFailure, 0, 0, 0, 0, 0])],
-  ])('disconnects on a CHANNEL_SUCCESS/FAILURE %s as malformed', async (_name, payload) => {
+    ['truncated open confirmation', Buffer.from([Msg.ChannelOpenConfirmation, 0, 0])],
+    ['truncated open failure', Buffer.from([Msg.ChannelOpenFailure, 0, 0, 0, 0, 0, 0])],
+  ])('disconnects on a channel reply %s as malformed', async (_name, payload) => {
     const client = await loggedInClient(server.port);
     const ch = await openRawChannel(client, 'echo@test');
     if (!('serverId' in ch)) throw new Error('open failed');
