@@ -98,8 +98,8 @@ export class RawClient {
     this.socket.on('connect', () => this.transport.start());
   }
 
-  /** The next payload (50+) from the server, or undefined once the connection closed. */
-  next(timeoutMs = 10_000): Promise<Buffer | undefined> {
+  /** The next payload (50+) already received, if any, without waiting. */
+  poll(): Buffer | undefined {
     const queued = this.inbox[this.inboxHead];
     if (queued) {
       // A read index instead of shift(): tests that queue 100k+ messages stay linear.
@@ -109,6 +109,12 @@ export class RawClient {
         this.inboxHead = 0;
       }
     }
+    return queued;
+  }
+
+  /** The next payload (50+) from the server, or undefined once the connection closed. */
+  next(timeoutMs = 10_000): Promise<Buffer | undefined> {
+    const queued = this.poll();
     if (queued) return Promise.resolve(queued);
     if (this.isClosed) return Promise.resolve(undefined);
     return new Promise((resolve, reject) => {

@@ -1,0 +1,107 @@
+/**
+ * Fuzzes a live server from every side a peer reaches: the key exchange, user authentication,
+ * and, logged in, the connection layer with sessions, SFTP, scp and forwarding. Fails on any
+ * internal error the server logs, anything thrown and not caught, a server that stops serving,
+ * or a change outside the user's jail; prints the seed and the last actions to replay it.
+ *
+ *   npx tsx test/fuzz/run.ts [--seed N] [--rounds N] [--actions N] [--mangle P]
+ */
+import { parseArgs } from 'node:util';
+import { connectionFuzzStats, fuzzConnection } from './connection-fuzzer.js';
+import { Dice } from './dice.js';
+import { fuzzAuthentication, fuzzKeyExchange } from './handshake-fuzzer.js';
+import { FuzzWorld } from './world.js';
+
+/** What one round found, and what it did last. */
+export interface FuzzFailure {
+  readonly round: number;
+  readonly problems: readonly string[];
+  readonly trace: readonly string[];
+}
+
+/**
+ * Runs `rounds` rounds, each a key-exchange peer, an authentication peer and a logged-in peer,
+ * seeded from `seed` and the round's number; then checks the server still serves.
+ */
+export async function runFuzz(options: {
+  seed: number;
+  rounds: number;
+  actions: number;
+  mangleRate: number;
+  progress?: (line: string) => void;
+}): Promise<{
+  failures: FuzzFailure[];
+  stats: ReturnType<typeof connectionFuzzStats>;
+  outsideChanged: boolean;
+}> {
+  const world = await FuzzWorld.start();
+  const failures: FuzzFailure[] = [];
+  const stats = connectionFuzzStats();
+  let outsideChanged = false;
+  try {
+    for (let round = 0; round < options.rounds; round++) {
+      const trace: string[] = [];
+      const d = new Dice(options.seed * 100_003 + round);
+      try {
+        await fuzzKeyExchange(world, d, trace);
+        await fuzzAuthentication(world, d, trace);
+        await fuzzConnection(world, d, {
+          actions: options.actions,
+          mangleRate: options.mangleRate,
+          trace,
+          stats,
+        });
+      } catch (e) {
+        // Our own peers may give up on a server that disconnects them; that is not a finding.
+        if (!/closed|timed out|login failed/.test(String(e)))
+          world.problems.push(`fuzzer: ${(e as Error).stack}`);
+      }
+      try {
+        await world.checkServing();
+      } catch (e) {
+        world.problems.push(`after round ${round}: ${(e as Error).message}`);
+      }
+      if (world.problems.length) failures.push({ round, problems: world.problems.splice(0), trace });
+      if ((round + 1) % 25 === 0)
+        options.progress?.(`${round + 1} rounds, ${stats.actions} connection actions`);
+    }
+    outsideChanged = world.outsideChanged();
+  } finally {
+    await world.close().catch(() => undefined);
+  }
+  return { failures, stats, outsideChanged };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({
+    options: {
+      seed: { type: 'string', default: String(Date.now() % 1_000_000) },
+      rounds: { type: 'string', default: '100' },
+      actions: { type: 'string', default: '400' },
+      mangle: { type: 'string', default: '0.003' },
+    },
+  });
+  const seed = Number(values.seed);
+  console.log(`fuzzing with seed ${seed}`);
+  const result = await runFuzz({
+    seed,
+    rounds: Number(values.rounds),
+    actions: Number(values.actions),
+    mangleRate: Number(values.mangle),
+    progress: (line) => console.log(line),
+  });
+  for (const f of result.failures) {
+    console.log(`\nround ${f.round} (--seed ${seed}): ${f.problems.length} problem(s)`);
+    for (const p of f.problems.slice(0, 5)) console.log(`  ${p}`);
+    console.log(`  last actions: ${f.trace.slice(-15).join(' | ')}`);
+  }
+  const { stats } = result;
+  console.log(
+    `\n${stats.actions} connection actions, ${stats.sftpReplies} SFTP replies, ${stats.handles} handles; ` +
+      `peers ended by: ${[...stats.endings].map(([why, n]) => `${why} ×${n}`).join('; ')}`,
+  );
+  if (result.outsideChanged) console.log('FILES OUTSIDE THE JAIL CHANGED');
+  const failed = result.failures.length > 0 || result.outsideChanged;
+  console.log(failed ? 'FAILED' : 'no problems found');
+  process.exitCode = failed ? 1 : 0;
+}

@@ -1,0 +1,159 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createDefaultRegistries } from '../../src/algorithms/defaults.js';
+import { generatePrivateKey } from '../../src/keys/generate.js';
+import type { PrivateKey } from '../../src/keys/types.js';
+import type { Logger } from '../../src/log/logger.js';
+import { Msg } from '../../src/protocol/numbers.js';
+import { WireWriter } from '../../src/wire/index.js';
+import { loggedInClient } from '../helpers/raw-channel.js';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
+
+/**
+ * What every fuzzer runs against: a server whose one user `alice` (password `pw`, and `key`) may
+ * do everything but open a shell, jailed in `root`, next to an `outside` directory reached by
+ * symlinks that nothing may change; plus an echo server to forward to. `problems` collects the
+ * server's error-level log lines and anything thrown and not caught in this process.
+ */
+export class FuzzWorld {
+  private constructor(
+    readonly problems: string[],
+    readonly dir: string,
+    readonly root: string,
+    readonly outside: string,
+    readonly key: PrivateKey,
+    readonly echoPort: number,
+    private readonly echo: net.Server,
+    readonly server: TestServer,
+    private readonly outsideDigest: string,
+    private readonly onUncaught: (e: unknown) => void,
+  ) {}
+
+  static async start(): Promise<FuzzWorld> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sshd-kit-fuzz-'));
+    const root = path.join(dir, 'root');
+    const outside = path.join(dir, 'outside');
+    fs.mkdirSync(path.join(root, 'dir/sub'), { recursive: true });
+    fs.mkdirSync(outside);
+    fs.writeFileSync(path.join(outside, 'CANARY'), 'outside');
+    fs.writeFileSync(path.join(root, 'file'), 'x'.repeat(100_000));
+    fs.writeFileSync(path.join(root, 'dir/small'), 'hello');
+    fs.symlinkSync(outside, path.join(root, 'out'));
+    fs.symlinkSync('../outside/CANARY', path.join(root, 'canary'));
+    fs.symlinkSync('loop2', path.join(root, 'loop1'));
+    fs.symlinkSync('loop1', path.join(root, 'loop2'));
+
+    const problems: string[] = [];
+    const record = (fields: object, message?: string): void => {
+      const err = (fields as { err?: unknown }).err;
+      problems.push(
+        `${message ?? ''}: ${err instanceof Error ? (err.stack ?? err.message) : JSON.stringify(fields)}`,
+      );
+    };
+    const ignore = (): void => undefined;
+    const log: Logger = {
+      trace: ignore,
+      debug: ignore,
+      info: ignore,
+      warn: ignore,
+      error: record,
+      child: () => log,
+    };
+    const onUncaught = (e: unknown): void => {
+      problems.push(`thrown and not caught: ${e instanceof Error ? e.stack : String(e)}`);
+    };
+    process.on('uncaughtException', onUncaught);
+    process.on('unhandledRejection', onUncaught);
+
+    const echo = net.createServer((s) => s.on('error', ignore).pipe(s)).listen(0, '127.0.0.1');
+    await new Promise((resolve) => echo.once('listening', resolve));
+    const key = await generatePrivateKey('ed25519');
+    const registries = createDefaultRegistries();
+    const server = await startTestServer({
+      users: [
+        {
+          name: 'alice',
+          password: 'pw',
+          keys: [key],
+          home: root,
+          permissions: { shell: false, exec: true, sftp: true, portForwarding: true, agentForwarding: true },
+        },
+      ],
+      server: {
+        // Penalties would shut 127.0.0.1 out after the first few misbehaving connections.
+        penalties: false,
+        log,
+        // Every algorithm, legacy ones too, so every key exchange and cipher can be reached.
+        algorithms: {
+          kexAlgorithms: registries.kex.names('all'),
+          hostKeyAlgorithms: registries.hostKey.names('all'),
+          ciphers: registries.cipher.names('all'),
+          macs: registries.mac.names('all'),
+          compression: registries.compression.names('all'),
+        },
+      },
+    });
+    return new FuzzWorld(
+      problems,
+      dir,
+      root,
+      outside,
+      key,
+      (echo.address() as net.AddressInfo).port,
+      echo,
+      server,
+      treeDigest(outside),
+      onUncaught,
+    );
+  }
+
+  get port(): number {
+    return this.server.port;
+  }
+
+  /** Throws unless the server still logs a user in and answers a global request. */
+  async checkServing(): Promise<void> {
+    const client = await loggedInClient(this.port);
+    try {
+      client.transport.send(
+        new WireWriter().byte(Msg.GlobalRequest).text('keepalive@openssh.com').bool(true).finish(),
+      );
+      const reply = await client.next(5000);
+      if (reply?.[0] !== Msg.RequestFailure && reply?.[0] !== Msg.RequestSuccess)
+        throw new Error(`the server stopped answering (got ${reply?.[0]})`);
+    } finally {
+      client.close();
+    }
+  }
+
+  /** Whether anything outside the jail changed. */
+  outsideChanged(): boolean {
+    return treeDigest(this.outside) !== this.outsideDigest;
+  }
+
+  async close(): Promise<void> {
+    process.off('uncaughtException', this.onUncaught);
+    process.off('unhandledRejection', this.onUncaught);
+    await this.server.close();
+    await new Promise((resolve) => this.echo.close(resolve));
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** A digest of names, modes, sizes and times under `dir`. */
+function treeDigest(dir: string): string {
+  const hash = createHash('sha256');
+  const walk = (p: string): void => {
+    for (const name of fs.readdirSync(p).sort()) {
+      const full = path.join(p, name);
+      const st = fs.lstatSync(full);
+      hash.update(`${full}:${st.mode}:${st.size}:${st.mtimeMs}\n`);
+      if (st.isDirectory()) walk(full);
+    }
+  };
+  walk(dir);
+  return hash.digest('hex');
+}
