@@ -82,6 +82,12 @@ export const t = {
     (r) => r.nameList(),
     (w, v) => w.nameList(v),
   ),
+  /** A name-list whose empty names are dropped on decode (KEXINIT only; see WireReader). */
+  nameListDroppingEmpty: codec<readonly string[]>(
+    'name-list',
+    (r) => r.nameListDroppingEmpty(),
+    (w, v) => w.nameList(v),
+  ),
   rest: codec<Uint8Array>(
     'rest',
     (r) => r.rest(),

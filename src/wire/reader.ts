@@ -136,14 +136,28 @@ export class WireReader {
 
   /** RFC 4251 §5 `name-list`: comma-separated US-ASCII names, none empty, none containing a comma. */
   nameList(max = this.maxString): string[] {
+    const names = this.nameListWithEmpties(max);
+    if (names.some((n) => n.length === 0)) throw new DecodeError('empty name', 'name-list');
+    return names;
+  }
+
+  /**
+   * A `name-list` whose empty names (`a,,b`, a trailing comma) are dropped rather than refused:
+   * for KEXINIT, where libssh 0.10 sends its default cipher list with a trailing comma and
+   * OpenSSH, matching names one by one, never notices. Other bytes are checked as in
+   * {@link nameList}.
+   */
+  nameListDroppingEmpty(max = this.maxString): string[] {
+    return this.nameListWithEmpties(max).filter((n) => n.length > 0);
+  }
+
+  private nameListWithEmpties(max: number): string[] {
     const raw = this.bytes(max);
     if (raw.length === 0) return [];
     for (const b of raw) {
       if (b < 0x21 || b > 0x7e) throw new DecodeError('non-printable or non-ASCII byte', 'name-list');
     }
-    const names = raw.toString('latin1').split(',');
-    if (names.some((n) => n.length === 0)) throw new DecodeError('empty name', 'name-list');
-    return names;
+    return raw.toString('latin1').split(',');
   }
 
   /** All bytes left, as a view (for the last field of a message). */

@@ -117,6 +117,19 @@ describe('transport under abuse', () => {
     expect(peer.disconnectReason()).toBe(DisconnectReason.KeyExchangeFailed);
   });
 
+  it('skips empty names in KEXINIT lists, as libssh 0.10 sends a trailing comma, and logs in', async () => {
+    // The name-lists as libssh 0.10.6 (Debian 12) sends its ciphers: "…,aes128-ctr," and worse.
+    const client = new RawClient(server.port, {
+      offer: { cipher: ['aes256-ctr', 'aes128-ctr', ''], mac: ['', 'hmac-sha2-256-etm@openssh.com', '', ''] },
+    });
+    await client.established;
+    expect(client.transport.negotiated?.cipherClientToServer).toBe('aes256-ctr');
+    await client.requestService('ssh-userauth');
+    client.transport.send(passwordRequest('alice', 'pw'));
+    expect((await client.next())?.[0]).toBe(Msg.UserauthSuccess);
+    client.close();
+  });
+
   it('disconnects with KEY_EXCHANGE_FAILED for an unsupported cipher list', async () => {
     const peer = new PlainPeer(server.port);
     peer.write(BANNER);

@@ -68,6 +68,11 @@ describe('name-list', () => {
   it.each([',', 'a,,b', 'a,', 'a b', 'caf\u00e9', 'a\u0000'])('rejects %j', (s) => {
     expect(() => new WireReader(encode(s)).nameList()).toThrow(DecodeError);
   });
+  it('drops empty names where asked (KEXINIT), and still refuses bytes outside printable ASCII', () => {
+    expect(new WireReader(encode('a,,b,')).nameListDroppingEmpty()).toEqual(['a', 'b']);
+    expect(new WireReader(encode(',')).nameListDroppingEmpty()).toEqual([]);
+    expect(() => new WireReader(encode('a, b')).nameListDroppingEmpty()).toThrow(DecodeError);
+  });
 });
 
 describe('WireWriter', () => {
