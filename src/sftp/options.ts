@@ -60,7 +60,7 @@ export interface SftpOperationEvent {
 /**
  * Which argument of SSH_FXP_SYMLINK is the link target. `auto` follows what clients do: OpenSSH
  * (and every client talking to a server whose banner says OpenSSH) sends the target first
- * (OpenSSH PROTOCOL §4.1); spec-following clients (ssh2, AsyncSSH) send the link path first.
+ * (OpenSSH PROTOCOL §4.1); spec-following clients (ssh2, AsyncSSH, libssh, WinSCP) send the link path first.
  */
 export type SymlinkOrder = 'auto' | 'target-first' | 'link-first';
 
@@ -89,10 +89,11 @@ export interface SftpSessionOptions {
 
 /**
  * Clients that send SSH_FXP_SYMLINK in the draft's order (link path first) to servers that are not
- * OpenSSH: the ssh2 npm client and AsyncSSH. Everyone else we know of (OpenSSH, paramiko) sends the
- * target first, as OpenSSH's sftp-server expects (PROTOCOL §4.1), so that is the default.
+ * OpenSSH: the ssh2 npm client, AsyncSSH, libssh (`libssh_0.10.6`; not libssh2) and WinSCP. Everyone
+ * else we know of (OpenSSH, paramiko, JSch, libssh2, Go's pkg/sftp) sends the target first, as
+ * OpenSSH's sftp-server expects (PROTOCOL §4.1), so that is the default.
  */
-const SPEC_ORDER_CLIENTS = /^SSH-2\.0-(ssh2js|AsyncSSH)/i;
+const SPEC_ORDER_CLIENTS = /^SSH-2\.0-(ssh2js|AsyncSSH|libssh[_-]\d|WinSCP_)/i;
 
 /** True when SSH_FXP_SYMLINK's first argument is the target for this client. */
 export function symlinkTargetFirst(o: SftpSessionOptions): boolean {

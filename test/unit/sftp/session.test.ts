@@ -180,8 +180,12 @@ describe('SFTP session over memory', () => {
     );
   });
 
-  it('SYMLINK takes the target first from OpenSSH and clients that copy it (paramiko)', async () => {
-    for (const clientVersion of ['SSH-2.0-OpenSSH_9.2p1 Debian-2', 'SSH-2.0-paramiko_2.12.0']) {
+  it('SYMLINK takes the target first from OpenSSH and clients that copy it (paramiko, libssh2)', async () => {
+    for (const clientVersion of [
+      'SSH-2.0-OpenSSH_9.2p1 Debian-2',
+      'SSH-2.0-paramiko_2.12.0',
+      'SSH-2.0-libssh2_1.10.0',
+    ]) {
       const [c] = await connect(createMemoryVfs(), { clientVersion });
       await put(c, 'target', 'T');
       await c.status(Fxp.Symlink, (w) => w.text('target').text('link'));
@@ -191,8 +195,13 @@ describe('SFTP session over memory', () => {
     }
   });
 
-  it('SYMLINK takes the link path first from spec-following clients (ssh2, AsyncSSH)', async () => {
-    for (const clientVersion of ['SSH-2.0-ssh2js1.17.0', 'SSH-2.0-AsyncSSH_2.10.1']) {
+  it('SYMLINK takes the link path first from spec-following clients (ssh2, AsyncSSH, libssh, WinSCP)', async () => {
+    for (const clientVersion of [
+      'SSH-2.0-ssh2js1.17.0',
+      'SSH-2.0-AsyncSSH_2.10.1',
+      'SSH-2.0-libssh_0.10.6',
+      'SSH-2.0-WinSCP_release_6.3.5',
+    ]) {
       const [c] = await connect(createMemoryVfs(), { clientVersion });
       await put(c, 'target', 'T');
       await c.status(Fxp.Symlink, (w) => w.text('link').text('target'));
