@@ -379,7 +379,10 @@ export async function fuzzConnection(
   await new Promise((resolve) => setTimeout(resolve, 50));
   takeReplies();
   stats.actions += trace.length;
-  const ending = client.disconnectReason?.message.replace(/\d{3,}/g, 'N') ?? 'still open';
+  // Grouped: numbers and the details of a malformed message left out.
+  const ending =
+    client.disconnectReason?.message.replace(/\d+/g, 'N').replace(/(malformed message: [A-Z_]+).*/, '$1') ??
+    'still open';
   stats.endings.set(ending, (stats.endings.get(ending) ?? 0) + 1);
   client.close();
 }
