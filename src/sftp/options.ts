@@ -60,8 +60,8 @@ export interface SftpOperationEvent {
 /**
  * Which argument of SSH_FXP_SYMLINK is the link target. `auto` follows what clients do: OpenSSH
  * (and every client talking to a server whose banner says OpenSSH) sends the target first
- * (OpenSSH PROTOCOL §4.1); spec-following clients (ssh2, AsyncSSH, libssh, WinSCP) send the
- * link path first.
+ * (OpenSSH PROTOCOL §4.1); spec-following clients (ssh2, AsyncSSH, libssh, WinSCP, phpseclib)
+ * send the link path first.
  */
 export type SymlinkOrder = 'auto' | 'target-first' | 'link-first';
 
@@ -90,17 +90,18 @@ export interface SftpSessionOptions {
 
 /**
  * Clients that send SSH_FXP_SYMLINK in the draft's order (link path first) to servers that are not
- * OpenSSH: the ssh2 npm client, AsyncSSH, libssh (`libssh_0.10.6`; not libssh2) and WinSCP. Everyone
- * else we know of (OpenSSH, paramiko, JSch, libssh2, Go's pkg/sftp) sends the target first, as
- * OpenSSH's sftp-server expects (PROTOCOL §4.1), so that is the default.
+ * OpenSSH: the ssh2 npm client, AsyncSSH, libssh (`libssh_0.10.6`; not libssh2), WinSCP, and
+ * phpseclib 2 and 3. Everyone else we know of (OpenSSH, paramiko, JSch, libssh2, Go's pkg/sftp)
+ * sends the target first, as OpenSSH's sftp-server expects (PROTOCOL §4.1), so that is the default.
  */
-const SPEC_ORDER_CLIENTS = /^SSH-2\.0-(ssh2js|AsyncSSH|libssh[_-]\d|WinSCP_)/i;
+const SPEC_ORDER_CLIENTS = /^SSH-2\.0-(ssh2js|AsyncSSH|libssh[_-]\d|WinSCP_|phpseclib_)/i;
 
 /** True when SSH_FXP_SYMLINK's first argument is the target for this client. */
 export function symlinkTargetFirst(o: SftpSessionOptions): boolean {
   const order = o.symlinkOrder ?? 'auto';
   if (order !== 'auto') return order === 'target-first';
-  // Against a server that says it is OpenSSH, even spec-following clients switch to its order.
-  if (o.serverVersion !== undefined && /OpenSSH/i.test(o.serverVersion)) return true;
+  // Against a server whose banner starts as OpenSSH's (the test those clients make), even
+  // spec-following clients switch to its order.
+  if (o.serverVersion !== undefined && /^SSH-2\.0-OpenSSH/.test(o.serverVersion)) return true;
   return o.clientVersion === undefined || !SPEC_ORDER_CLIENTS.test(o.clientVersion);
 }

@@ -195,12 +195,14 @@ describe('SFTP session over memory', () => {
     }
   });
 
-  it('SYMLINK takes the link path first from spec-following clients (ssh2, AsyncSSH, libssh, WinSCP)', async () => {
+  it('SYMLINK takes the link path first from spec-following clients (ssh2, AsyncSSH, libssh, WinSCP, phpseclib)', async () => {
     for (const clientVersion of [
       'SSH-2.0-ssh2js1.17.0',
       'SSH-2.0-AsyncSSH_2.10.1',
       'SSH-2.0-libssh_0.10.6',
       'SSH-2.0-WinSCP_release_6.3.5',
+      'SSH-2.0-phpseclib_3.0 (openssl, sodium)',
+      'SSH-2.0-phpseclib_2.0',
     ]) {
       const [c] = await connect(createMemoryVfs(), { clientVersion });
       await put(c, 'target', 'T');
