@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { ChannelDataCodec } from '../../src/connection/messages.js';
 import { Msg } from '../../src/protocol/numbers.js';
 import { Fxp } from '../../src/sftp/constants.js';
@@ -102,12 +103,14 @@ export interface ConnectionFuzzStats {
   actions: number;
   handles: number;
   sftpReplies: number;
+  /** Channels the server opened to us (connections to ports it forwards). */
+  serverOpens: number;
   readonly endings: Map<string, number>;
 }
 
 /** A new, empty {@link ConnectionFuzzStats}. */
 export function connectionFuzzStats(): ConnectionFuzzStats {
-  return { actions: 0, handles: 0, sftpReplies: 0, endings: new Map() };
+  return { actions: 0, handles: 0, sftpReplies: 0, serverOpens: 0, endings: new Map() };
 }
 
 /**
@@ -125,6 +128,9 @@ export async function fuzzConnection(
   const { trace, stats } = options;
   const client: RawClient = await loggedInClient(world.port);
   const channels: FuzzChannel[] = [];
+  /** Ports the server listens on for us (tcpip-forward with port 0), and our connections to them. */
+  const forwardedPorts: number[] = [];
+  const sockets: net.Socket[] = [];
   let nextLocal = 0;
   let nextSftpId = 1;
 
@@ -143,10 +149,48 @@ export async function fuzzConnection(
   };
   const byLocal = (local: number): FuzzChannel | undefined => channels.find((c) => c.local === local);
 
+  /**
+   * Answers a channel the server opens (a connection to a port it forwards for us): confirms it,
+   * refuses it, answers garbage, or never answers.
+   */
+  const answerOpen = (p: Buffer): void => {
+    const r = new WireReader(p, 1);
+    r.text();
+    const serverId = r.u32();
+    const how = d.int(10);
+    if (how < 6) {
+      const local = nextLocal++;
+      client.transport.send(
+        new WireWriter()
+          .byte(Msg.ChannelOpenConfirmation)
+          .u32(serverId)
+          .u32(local)
+          .u32(d.chance(0.95) ? 1 << 20 : d.u32())
+          .u32(d.chance(0.95) ? 32768 : d.pick([0, 1, 0xffffffff]))
+          .finish(),
+      );
+      channels.push({ ...newChannel(local, false), remote: serverId });
+    } else if (how < 8) {
+      const w = new WireWriter()
+        .byte(Msg.ChannelOpenFailure)
+        .u32(serverId)
+        .u32(d.pick([1, 2, 3, 4, 99]));
+      client.transport.send(w.text('no').text('').finish());
+    } else if (how < 9) {
+      client.transport.send(
+        d.mangle(new WireWriter().byte(Msg.ChannelOpenConfirmation).u32(serverId).finish()),
+      );
+    }
+    stats.serverOpens++;
+    trace.push(`answered open by the server (${how})`);
+  };
+
   /** Reads what the server sent: channel numbers, closes to answer, SFTP handles; keeps windows open. */
   const takeReplies = (): void => {
     for (let p = client.poll(); p; p = client.poll()) {
-      if (p[0] === Msg.ChannelOpenConfirmation) {
+      if (p[0] === Msg.RequestSuccess && p.length === 5) forwardedPorts.push(p.readUInt32BE(1));
+      else if (p[0] === Msg.ChannelOpen) answerOpen(p);
+      else if (p[0] === Msg.ChannelOpenConfirmation) {
         const r = new WireReader(p, 1);
         const c = byLocal(r.u32());
         if (c) c.remote = r.u32();
@@ -204,17 +248,19 @@ export async function fuzzConnection(
         .u32(0);
     } else if (type !== 'session') w.raw(d.bytes(d.int(20)));
     send(w.finish());
-    channels.push({
-      local,
-      session: type === 'session',
-      started: false,
-      sftp: false,
-      scp: false,
-      closed: false,
-      handles: [],
-      sftpInput: Buffer.alloc(0),
-    });
+    channels.push(newChannel(local, type === 'session'));
     trace.push(`open ${type} as ${local}`);
+  };
+
+  /** Connects to a port the server forwards for us, so the server opens a channel to us. */
+  const connectForwarded = (): void => {
+    if (!forwardedPorts.length) return;
+    const port = d.pick(forwardedPorts);
+    const socket = net.connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.on('connect', () => socket.write(d.bytes(d.int(200))));
+    sockets.push(socket);
+    trace.push(`connect to forwarded port ${port}`);
   };
 
   const channelRequest = (): void => {
@@ -323,7 +369,7 @@ export async function fuzzConnection(
     const name = d.chance(0.01) ? 'no-more-sessions@openssh.com' : d.pick(GLOBAL_REQUESTS);
     const w = new WireWriter().byte(Msg.GlobalRequest).text(name).bool(d.chance(0.8));
     if (name.includes('tcpip')) {
-      w.text(d.pick(['127.0.0.1', '', 'localhost', '0.0.0.0', '::1', 'x'.repeat(300)]));
+      w.text(d.chance(0.5) ? '127.0.0.1' : d.pick(['', 'localhost', '0.0.0.0', '::1', 'x'.repeat(300)]));
       w.u32(d.chance(0.7) ? 0 : d.u32());
     } else if (name === 'hostkeys-prove-00@openssh.com') {
       w.bytes(d.chance(0.7) ? d.pick(world.server.hostKeys).publicKey.blob : d.bytes(d.int(50)));
@@ -367,7 +413,8 @@ export async function fuzzConnection(
     else if (roll < 77) channelMessage('extended');
     else if (roll < 81) channelMessage('eof');
     else if (roll < 84) channelMessage('close');
-    else if (roll < 92) globalRequest();
+    else if (roll < 91) globalRequest();
+    else if (roll < 92) connectForwarded();
     else if (roll < 93 && d.chance(0.1)) strayMessage();
     else if (roll < 94 && d.chance(0.3)) {
       client.transport.rekey();
@@ -385,4 +432,18 @@ export async function fuzzConnection(
     'still open';
   stats.endings.set(ending, (stats.endings.get(ending) ?? 0) + 1);
   client.close();
+  for (const socket of sockets) socket.destroy();
+}
+
+function newChannel(local: number, session: boolean): FuzzChannel {
+  return {
+    local,
+    session,
+    started: false,
+    sftp: false,
+    scp: false,
+    closed: false,
+    handles: [],
+    sftpInput: Buffer.alloc(0),
+  };
 }

@@ -12,8 +12,10 @@ describe('fuzzing a live server (key exchange, authentication, connection layer,
     );
     expect(report).toEqual([]);
     expect(result.outsideChanged).toBe(false);
-    // The run reached deep: SFTP sessions answered and handed out handles.
+    // The run reached deep: SFTP sessions answered and handed out handles, and the server opened
+    // channels to us for connections to ports it forwards.
     expect(result.stats.sftpReplies).toBeGreaterThan(50);
     expect(result.stats.handles).toBeGreaterThan(0);
+    expect(result.stats.serverOpens).toBeGreaterThan(0);
   });
 });

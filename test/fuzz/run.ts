@@ -97,7 +97,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   const { stats } = result;
   console.log(
-    `\n${stats.actions} connection actions, ${stats.sftpReplies} SFTP replies, ${stats.handles} handles; ` +
+    `\n${stats.actions} connection actions, ${stats.sftpReplies} SFTP replies, ${stats.handles} handles, ` +
+      `${stats.serverOpens} channels opened by the server; ` +
       `peers ended by: ${[...stats.endings].map(([why, n]) => `${why} ×${n}`).join('; ')}`,
   );
   if (result.outsideChanged) console.log('FILES OUTSIDE THE JAIL CHANGED');
