@@ -7,7 +7,7 @@
  *   npx tsx test/fuzz/run.ts [--seed N] [--rounds N] [--actions N] [--mangle P]
  */
 import { parseArgs } from 'node:util';
-import { connectionFuzzStats, fuzzConnection } from './connection-fuzzer.js';
+import { connectionFuzzStats, fuzzConnection, type ConnectionFuzzStats } from './connection-fuzzer.js';
 import { Dice } from './dice.js';
 import { fuzzAuthentication, fuzzKeyExchange } from './handshake-fuzzer.js';
 import { FuzzWorld } from './world.js';
@@ -17,6 +17,16 @@ export interface FuzzFailure {
   readonly round: number;
   readonly problems: readonly string[];
   readonly trace: readonly string[];
+}
+
+/** What a run found, and how far it reached. */
+export interface FuzzResult {
+  readonly failures: FuzzFailure[];
+  readonly stats: ConnectionFuzzStats;
+  /** Whether anything outside the jail changed. */
+  readonly outsideChanged: boolean;
+  /** Open descriptors after the first round, after the last, and at most. */
+  readonly fds: { readonly first: number; readonly last: number; readonly max: number };
 }
 
 /**
@@ -29,15 +39,13 @@ export async function runFuzz(options: {
   actions: number;
   mangleRate: number;
   progress?: (line: string) => void;
-}): Promise<{
-  failures: FuzzFailure[];
-  stats: ReturnType<typeof connectionFuzzStats>;
-  outsideChanged: boolean;
-}> {
+}): Promise<FuzzResult> {
   const world = await FuzzWorld.start();
   const failures: FuzzFailure[] = [];
   const stats = connectionFuzzStats();
   let outsideChanged = false;
+  /** Open descriptors after each round: they must not grow with the rounds. */
+  const fds: number[] = [];
   try {
     for (let round = 0; round < options.rounds; round++) {
       const trace: string[] = [];
@@ -61,6 +69,9 @@ export async function runFuzz(options: {
       } catch (e) {
         world.problems.push(`after round ${round}: ${(e as Error).message}`);
       }
+      const left = await world.leftovers();
+      if (left.uploads.length) world.problems.push(`uploads left behind: ${left.uploads.join(', ')}`);
+      fds.push(left.fds);
       if (world.problems.length) failures.push({ round, problems: world.problems.splice(0), trace });
       if ((round + 1) % 25 === 0)
         options.progress?.(`${round + 1} rounds, ${stats.actions} connection actions`);
@@ -69,7 +80,12 @@ export async function runFuzz(options: {
   } finally {
     await world.close().catch(() => undefined);
   }
-  return { failures, stats, outsideChanged };
+  return {
+    failures,
+    stats,
+    outsideChanged,
+    fds: { first: fds[0] ?? 0, last: fds.at(-1) ?? 0, max: Math.max(0, ...fds) },
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -100,6 +116,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     `\n${stats.actions} connection actions, ${stats.sftpReplies} SFTP replies, ${stats.handles} handles, ` +
       `${stats.serverOpens} channels opened by the server; ` +
       `peers ended by: ${[...stats.endings].map(([why, n]) => `${why} ×${n}`).join('; ')}`,
+  );
+  console.log(
+    `open descriptors after the first round ${result.fds.first}, the last ${result.fds.last}, at most ${result.fds.max}`,
   );
   if (result.outsideChanged) console.log('FILES OUTSIDE THE JAIL CHANGED');
   const failed = result.failures.length > 0 || result.outsideChanged;

@@ -129,6 +129,26 @@ export class FuzzWorld {
     }
   }
 
+  /**
+   * Waits for the server to hold no connection, then returns what a finished session must not
+   * leave behind: temporary upload files anywhere in the jail, and this process's open file
+   * descriptors (to compare with an earlier count).
+   */
+  async leftovers(): Promise<{ uploads: string[]; fds: number }> {
+    for (let i = 0; i < 100 && this.server.server.connectionCount > 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const uploads: string[] = [];
+    const walk = (p: string): void => {
+      for (const e of fs.readdirSync(p, { withFileTypes: true })) {
+        if (e.name.startsWith('.sshd-kit-upload.')) uploads.push(path.join(p, e.name));
+        else if (e.isDirectory()) walk(path.join(p, e.name));
+      }
+    };
+    walk(this.root);
+    return { uploads, fds: fs.readdirSync('/proc/self/fd').length };
+  }
+
   /** Whether anything outside the jail changed. */
   outsideChanged(): boolean {
     return treeDigest(this.outside) !== this.outsideDigest;
