@@ -81,6 +81,18 @@ export function statusFromError(err: unknown): { status: SftpStatusCode; message
   return { status: SftpStatus.Failure, message: 'Failure' };
 }
 
+/**
+ * Whether `err` is one a request may meet in the ordinary way: a status we chose, a malformed
+ * request from the peer, or the file system's errno. Anything else is a bug of ours, worth a log line.
+ */
+export function isOrdinaryFailure(err: unknown): boolean {
+  return (
+    err instanceof SftpError ||
+    err instanceof DecodeError ||
+    typeof (err as { code?: unknown } | null)?.code === 'string'
+  );
+}
+
 /** An errno-style error (`code` set) for backends that emulate the file system. */
 export function errnoError(code: string, message = code): NodeJS.ErrnoException {
   const err: NodeJS.ErrnoException = new Error(message);

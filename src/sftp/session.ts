@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Fxp, SFTP_VERSION, SftpStatus, type SftpStatusCode } from './constants.js';
-import { SftpError, statusFromError } from './errors.js';
+import { isOrdinaryFailure, statusFromError } from './errors.js';
 import { SftpFramer } from './framer.js';
 import { HandleTable } from './handles.js';
 import {
@@ -278,9 +278,7 @@ class SftpSession {
 
   private errorReply(id: number, err: unknown, op: string): Buffer {
     const { status, message } = statusFromError(err);
-    if (!(err instanceof SftpError) && (err as { code?: unknown } | null)?.code === undefined) {
-      this.options.log?.warn({ err, op }, 'sftp request failed unexpectedly');
-    }
+    if (!isOrdinaryFailure(err)) this.options.log?.warn({ err, op }, 'sftp request failed unexpectedly');
     return statusReply(id, status, message);
   }
 
