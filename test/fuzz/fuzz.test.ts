@@ -6,7 +6,13 @@ import { runFuzz } from './run.js';
 // server still serving, nothing outside the jail changed.
 describe('fuzzing a live server (key exchange, authentication, connection layer, SFTP, scp)', () => {
   it('survives seeded rounds of random and damaged messages', { timeout: 120_000 }, async () => {
-    const result = await runFuzz({ seed: 20_261_129, rounds: 12, actions: 250, mangleRate: 0.003 });
+    const result = await runFuzz({
+      seed: 20_261_129,
+      rounds: 12,
+      actions: 250,
+      mangleRate: 0.003,
+      sftpRequests: 400,
+    });
     const report = result.failures.map(
       (f) => `round ${f.round}: ${f.problems.join('\n')}\n${f.trace.slice(-10).join(' | ')}`,
     );
@@ -17,5 +23,7 @@ describe('fuzzing a live server (key exchange, authentication, connection layer,
     expect(result.stats.sftpReplies).toBeGreaterThan(50);
     expect(result.stats.handles).toBeGreaterThan(0);
     expect(result.stats.serverOpens).toBeGreaterThan(0);
+    expect(result.sftpStats.replies).toBeGreaterThan(1000);
+    expect(result.sftpStats.handles).toBeGreaterThan(10);
   });
 });

@@ -1,14 +1,17 @@
 /**
  * Fuzzes a live server from every side a peer reaches: the key exchange, user authentication,
- * and, logged in, the connection layer with sessions, SFTP, scp and forwarding. Fails on any
- * internal error the server logs, anything thrown and not caught, a server that stops serving,
- * or a change outside the user's jail; prints the seed and the last actions to replay it.
+ * and, logged in, the connection layer with sessions, SFTP, scp and forwarding; then an SFTP
+ * session straight over streams for volume. Fails on any internal error the server logs,
+ * anything thrown and not caught, a server that stops serving, an SFTP request without exactly
+ * one reply, an upload left behind, or a change outside the user's jail; prints the seed and the
+ * last actions to replay it.
  *
- *   npx tsx test/fuzz/run.ts [--seed N] [--rounds N] [--actions N] [--mangle P]
+ *   npx tsx test/fuzz/run.ts [--seed N] [--rounds N] [--actions N] [--mangle P] [--sftp-requests N]
  */
 import { parseArgs } from 'node:util';
 import { connectionFuzzStats, fuzzConnection, type ConnectionFuzzStats } from './connection-fuzzer.js';
 import { Dice } from './dice.js';
+import { fuzzSftpSession, sftpFuzzStats, type SftpFuzzStats } from './sftp-fuzzer.js';
 import { fuzzAuthentication, fuzzKeyExchange } from './handshake-fuzzer.js';
 import { FuzzWorld } from './world.js';
 
@@ -23,6 +26,7 @@ export interface FuzzFailure {
 export interface FuzzResult {
   readonly failures: FuzzFailure[];
   readonly stats: ConnectionFuzzStats;
+  readonly sftpStats: SftpFuzzStats;
   /** Whether anything outside the jail changed. */
   readonly outsideChanged: boolean;
   /** Open descriptors after the first round, after the last, and at most. */
@@ -38,11 +42,14 @@ export async function runFuzz(options: {
   rounds: number;
   actions: number;
   mangleRate: number;
+  /** Requests of the direct SFTP session each round also runs (0: none). */
+  sftpRequests: number;
   progress?: (line: string) => void;
 }): Promise<FuzzResult> {
   const world = await FuzzWorld.start();
   const failures: FuzzFailure[] = [];
   const stats = connectionFuzzStats();
+  const sftpStats = sftpFuzzStats();
   let outsideChanged = false;
   /** Open descriptors after each round: they must not grow with the rounds. */
   const fds: number[] = [];
@@ -59,6 +66,8 @@ export async function runFuzz(options: {
           trace,
           stats,
         });
+        if (options.sftpRequests > 0)
+          await fuzzSftpSession(world, d, { requests: options.sftpRequests, trace, stats: sftpStats });
       } catch (e) {
         // Our own peers may give up on a server that disconnects them; that is not a finding.
         if (!/closed|timed out|login failed/.test(String(e)))
@@ -83,6 +92,7 @@ export async function runFuzz(options: {
   return {
     failures,
     stats,
+    sftpStats,
     outsideChanged,
     fds: { first: fds[0] ?? 0, last: fds.at(-1) ?? 0, max: Math.max(0, ...fds) },
   };
@@ -95,6 +105,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       rounds: { type: 'string', default: '100' },
       actions: { type: 'string', default: '400' },
       mangle: { type: 'string', default: '0.003' },
+      'sftp-requests': { type: 'string', default: '1000' },
     },
   });
   const seed = Number(values.seed);
@@ -104,6 +115,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     rounds: Number(values.rounds),
     actions: Number(values.actions),
     mangleRate: Number(values.mangle),
+    sftpRequests: Number(values['sftp-requests']),
     progress: (line) => console.log(line),
   });
   for (const f of result.failures) {
@@ -116,6 +128,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     `\n${stats.actions} connection actions, ${stats.sftpReplies} SFTP replies, ${stats.handles} handles, ` +
       `${stats.serverOpens} channels opened by the server; ` +
       `peers ended by: ${[...stats.endings].map(([why, n]) => `${why} ×${n}`).join('; ')}`,
+  );
+  const sftp = result.sftpStats;
+  console.log(
+    `direct SFTP: ${sftp.requests} requests, ${sftp.replies} replies, ${sftp.handles} handles, ` +
+      `${sftp.endedByServer} sessions ended by the server`,
   );
   console.log(
     `open descriptors after the first round ${result.fds.first}, the last ${result.fds.last}, at most ${result.fds.max}`,

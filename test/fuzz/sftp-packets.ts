@@ -80,9 +80,16 @@ const REQUESTS = [
 /**
  * One framed SFTP request (uint32 length, then the packet), mostly well formed with random and
  * edge-case fields; now and then of an unknown type, damaged, or framed with a false length.
- * `handles` are ones the server handed out on this channel, used most of the time.
+ * `handles` are ones the server handed out on this channel, used most of the time. With
+ * `keepFrame`, the frame and the request's type and id are always intact (no INIT, no false
+ * length, damage only past the id), so the request must get exactly one reply.
  */
-export function randomSftpRequest(d: Dice, id: number, handles: readonly Buffer[]): Buffer {
+export function randomSftpRequest(
+  d: Dice,
+  id: number,
+  handles: readonly Buffer[],
+  keepFrame = false,
+): Buffer {
   const w = new WireWriter();
   const handle = (): Buffer =>
     handles.length && d.chance(0.85) ? d.pick(handles) : d.bytes(d.pick([0, 4, 8, 16, 300]));
@@ -102,7 +109,11 @@ export function randomSftpRequest(d: Dice, id: number, handles: readonly Buffer[
   };
   const offset = (): bigint => (d.chance(0.7) ? BigInt(d.int(200_000)) : d.u64());
 
-  const type = d.chance(0.97) ? d.pick(REQUESTS) : d.int(256);
+  const type = d.chance(0.97)
+    ? d.pick(keepFrame ? REQUESTS.filter((t) => t !== Fxp.Init) : REQUESTS)
+    : keepFrame
+      ? d.pick([0, 2, 21, 100, 101, 102, 150, 201, 255])
+      : d.int(256);
   w.byte(type).u32(type === Fxp.Init ? 3 : id);
   switch (type) {
     case Fxp.Init:
@@ -154,9 +165,13 @@ export function randomSftpRequest(d: Dice, id: number, handles: readonly Buffer[
       else w.raw(d.bytes(d.int(30)));
   }
   let body: Buffer = w.finish();
-  if (d.chance(0.05)) body = d.mangle(body);
+  if (d.chance(0.05)) {
+    body = keepFrame
+      ? Buffer.concat([body.subarray(0, 5), d.mangle(body.subarray(4)).subarray(1)])
+      : d.mangle(body);
+  }
   const length = Buffer.alloc(4);
-  length.writeUInt32BE(d.chance(0.01) ? d.u32() : body.length);
+  length.writeUInt32BE(!keepFrame && d.chance(0.01) ? d.u32() : body.length);
   return Buffer.concat([length, body]);
 }
 

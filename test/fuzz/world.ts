@@ -28,6 +28,8 @@ const BUG_WARNINGS: ReadonlySet<string> = new Set([
 export class FuzzWorld {
   private constructor(
     readonly problems: string[],
+    /** The server's logger, which records problems; for sessions the fuzzers start themselves. */
+    readonly log: Logger,
     readonly dir: string,
     readonly root: string,
     readonly outside: string,
@@ -102,6 +104,7 @@ export class FuzzWorld {
     });
     return new FuzzWorld(
       problems,
+      log,
       dir,
       root,
       outside,
