@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import { Fxp } from '../../src/sftp/constants.js';
 import { startSftpSession } from '../../src/sftp/session.js';
 import { createLocalVfs } from '../../src/sftp/vfs/local/local-fs.js';
+import { createMemoryVfs } from '../../src/sftp/vfs/memory-fs.js';
 import { WireWriter } from '../../src/wire/index.js';
 import type { Dice } from './dice.js';
 import { randomSftpRequest } from './sftp-packets.js';
@@ -37,9 +38,20 @@ export async function fuzzSftpSession(
   const toServer = new PassThrough();
   const fromServer = new PassThrough();
   const clientVersion = d.pick(['SSH-2.0-OpenSSH_9.2p1', 'SSH-2.0-ssh2js1.17.0', 'SSH-2.0-paramiko_3.1']);
+  // The jailed home as accounts get it, with each option varied; now and then the memory backend.
+  const vfs = d.chance(0.1)
+    ? createMemoryVfs()
+    : createLocalVfs({
+        root: world.root,
+        readOnly: d.chance(0.15),
+        umask: d.pick([0o022, 0o077, 0]),
+        allowSymlinks: d.pick(['inside', 'never'] as const),
+        atomicUploads: d.chance(0.8),
+        fsyncOnClose: d.chance(0.1),
+      });
   const done = startSftpSession(
     { input: toServer, output: fromServer },
-    { vfs: createLocalVfs({ root: world.root }), log: world.log, clientVersion },
+    { vfs, log: world.log, clientVersion },
   );
   let ended = false;
   void done.then(() => (ended = true));
