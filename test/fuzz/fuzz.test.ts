@@ -12,6 +12,7 @@ describe('fuzzing a live server (key exchange, authentication, connection layer,
       actions: 250,
       mangleRate: 0.003,
       sftpRequests: 400,
+      scpSessions: 3,
     });
     const report = result.failures.map(
       (f) => `round ${f.round}: ${f.problems.join('\n')}\n${f.trace.slice(-10).join(' | ')}`,
@@ -25,5 +26,6 @@ describe('fuzzing a live server (key exchange, authentication, connection layer,
     expect(result.stats.serverOpens).toBeGreaterThan(0);
     expect(result.sftpStats.replies).toBeGreaterThan(1000);
     expect(result.sftpStats.handles).toBeGreaterThan(10);
+    expect(result.scpStats.exitZero).toBeGreaterThan(0);
   });
 });

@@ -1,16 +1,18 @@
 /**
  * Fuzzes a live server from every side a peer reaches: the key exchange, user authentication,
  * and, logged in, the connection layer with sessions, SFTP, scp and forwarding; then an SFTP
- * session straight over streams for volume. Fails on any internal error the server logs,
+ * session and in-process scp sessions straight over streams for volume. Fails on any internal error the server logs,
  * anything thrown and not caught, a server that stops serving, an SFTP request without exactly
  * one reply, an upload left behind, or a change outside the user's jail; prints the seed and the
  * last actions to replay it.
  *
  *   npx tsx test/fuzz/run.ts [--seed N] [--rounds N] [--actions N] [--mangle P] [--sftp-requests N]
+ *                            [--scp-sessions N]
  */
 import { parseArgs } from 'node:util';
 import { connectionFuzzStats, fuzzConnection, type ConnectionFuzzStats } from './connection-fuzzer.js';
 import { Dice } from './dice.js';
+import { fuzzScpSession, scpFuzzStats, type ScpFuzzStats } from './scp-fuzzer.js';
 import { fuzzSftpSession, sftpFuzzStats, type SftpFuzzStats } from './sftp-fuzzer.js';
 import { fuzzAuthentication, fuzzKeyExchange } from './handshake-fuzzer.js';
 import { FuzzWorld } from './world.js';
@@ -27,6 +29,7 @@ export interface FuzzResult {
   readonly failures: FuzzFailure[];
   readonly stats: ConnectionFuzzStats;
   readonly sftpStats: SftpFuzzStats;
+  readonly scpStats: ScpFuzzStats;
   /** Whether anything outside the jail changed. */
   readonly outsideChanged: boolean;
   /** Open descriptors after the first round, after the last, and at most. */
@@ -44,12 +47,15 @@ export async function runFuzz(options: {
   mangleRate: number;
   /** Requests of the direct SFTP session each round also runs (0: none). */
   sftpRequests: number;
+  /** In-process scp sessions each round also runs. */
+  scpSessions: number;
   progress?: (line: string) => void;
 }): Promise<FuzzResult> {
   const world = await FuzzWorld.start();
   const failures: FuzzFailure[] = [];
   const stats = connectionFuzzStats();
   const sftpStats = sftpFuzzStats();
+  const scpStats = scpFuzzStats();
   let outsideChanged = false;
   /** Open descriptors after each round: they must not grow with the rounds. */
   const fds: number[] = [];
@@ -68,6 +74,8 @@ export async function runFuzz(options: {
         });
         if (options.sftpRequests > 0)
           await fuzzSftpSession(world, d, { requests: options.sftpRequests, trace, stats: sftpStats });
+        for (let i = 0; i < options.scpSessions; i++)
+          await fuzzScpSession(world, d, { trace, stats: scpStats });
       } catch (e) {
         // Our own peers may give up on a server that disconnects them; that is not a finding.
         if (!/closed|timed out|login failed/.test(String(e)))
@@ -93,6 +101,7 @@ export async function runFuzz(options: {
     failures,
     stats,
     sftpStats,
+    scpStats,
     outsideChanged,
     fds: { first: fds[0] ?? 0, last: fds.at(-1) ?? 0, max: Math.max(0, ...fds) },
   };
@@ -106,6 +115,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       actions: { type: 'string', default: '400' },
       mangle: { type: 'string', default: '0.003' },
       'sftp-requests': { type: 'string', default: '1000' },
+      'scp-sessions': { type: 'string', default: '5' },
     },
   });
   const seed = Number(values.seed);
@@ -116,6 +126,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     actions: Number(values.actions),
     mangleRate: Number(values.mangle),
     sftpRequests: Number(values['sftp-requests']),
+    scpSessions: Number(values['scp-sessions']),
     progress: (line) => console.log(line),
   });
   for (const f of result.failures) {
@@ -132,7 +143,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const sftp = result.sftpStats;
   console.log(
     `direct SFTP: ${sftp.requests} requests, ${sftp.replies} replies, ${sftp.handles} handles, ` +
-      `${sftp.endedByServer} sessions ended by the server`,
+      `${sftp.endedByServer} sessions ended by the server; ` +
+      `in-process scp: ${result.scpStats.sessions} sessions, ${result.scpStats.exitZero} with exit status 0`,
   );
   console.log(
     `open descriptors after the first round ${result.fds.first}, the last ${result.fds.last}, at most ${result.fds.max}`,
