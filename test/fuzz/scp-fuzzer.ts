@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { runScp } from '../../src/sftp/scp/run.js';
 import { createLocalVfs } from '../../src/sftp/vfs/local/local-fs.js';
@@ -98,7 +100,8 @@ export function scpFuzzStats(): ScpFuzzStats {
  * One in-process scp (`scp -O`'s protocol) straight over streams on the world's jailed home: a
  * random command, then as a sink random records with their data, or as a source random acks and
  * errors. It must settle with an exit status (never throw, never hang), log no internal error,
- * and leave no upload behind; the world checks the jail.
+ * and leave no upload behind; the world checks the jail. A third of the sessions are clean (one
+ * file up, or one down with every ack given), and those must end with status 0.
  */
 export async function fuzzScpSession(
   world: FuzzWorld,
@@ -109,30 +112,51 @@ export async function fuzzScpSession(
   const output = new PassThrough();
   const stderr = new PassThrough();
   stderr.resume();
-  const command = d.chance(0.95) ? d.pick(COMMANDS) : `scp ${d.bytes(d.int(30)).toString('latin1')}`;
-  options.trace.push(`scp: ${JSON.stringify(command)}`);
-  const vfs = createLocalVfs({ root: world.root, atomicUploads: d.chance(0.8), readOnly: d.chance(0.1) });
+  const clean = d.chance(0.3);
+  // A clean download reads a file written just now: the other fuzzers rename and remove freely.
+  const fresh = `scp-src-${d.int(1000)}.bin`;
+  if (clean) fs.writeFileSync(path.join(world.root, fresh), d.bytes(d.int(100_000)));
+  const command = clean
+    ? d.pick(['scp -t .', `scp -f ${fresh}`, `scp -p -f ${fresh}`])
+    : d.chance(0.95)
+      ? d.pick(COMMANDS)
+      : `scp ${d.bytes(d.int(30)).toString('latin1')}`;
+  options.trace.push(`scp${clean ? ' (clean)' : ''}: ${JSON.stringify(command)}`);
+  const vfs = createLocalVfs({
+    root: world.root,
+    atomicUploads: d.chance(0.8),
+    readOnly: !clean && d.chance(0.1),
+  });
   const status = runScp(command, { input, output, stderr }, vfs, { log: world.log, username: 'alice' });
 
   const sink = / -[a-z]*t/.test(command) || / -t/.test(command);
   if (sink) {
-    // The client speaks first as soon as the sink's first \0 arrives; writing ahead is allowed.
-    const records = Array.from({ length: 1 + d.int(12) }, () => sinkRecord(d));
+    // The client may write ahead of the sink's acks; it reads them only to stop on an error.
+    const data = d.bytes(d.int(100_000));
+    const records = clean
+      ? [Buffer.concat([Buffer.from(`C0644 ${data.length} up-${d.int(1000)}.bin\n`), data, Buffer.from([0])])]
+      : Array.from({ length: 1 + d.int(12) }, () => sinkRecord(d));
     for (const r of records) input.write(r);
+    if (clean || d.chance(0.8)) input.end();
+    else setTimeout(() => input.end(), d.int(50));
   } else {
-    // As the client of a source: answer each thing it sends with an ack, an error, or garbage.
+    // As the client of a source: answer each thing it sends with an ack (or an error, or garbage).
     output.on('data', () => {
-      if (input.writable)
-        input.write(d.chance(0.9) ? Buffer.from([0]) : Buffer.from(d.pick(['\x01no\n', '\x02stop\n', 'z'])));
+      if (!input.writable) return;
+      input.write(
+        clean || d.chance(0.9) ? Buffer.from([0]) : Buffer.from(d.pick(['\x01no\n', '\x02stop\n', 'z'])),
+      );
     });
     input.write(Buffer.from([0]));
+    if (clean) output.on('end', () => input.end());
+    else if (d.chance(0.5)) input.end();
+    else setTimeout(() => input.end(), d.int(50));
   }
-  if (d.chance(0.8)) input.end();
-  else setTimeout(() => input.end(), d.int(50));
   output.resume();
   const timeout = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 10_000));
   const result = await Promise.race([status, timeout]);
   if (result === 'hung') world.problems.push(`scp did not finish: ${JSON.stringify(command)}`);
   else if (result === 0) options.stats.exitZero++;
+  else if (clean) world.problems.push(`clean scp ended with status ${result}: ${JSON.stringify(command)}`);
   options.stats.sessions++;
 }
