@@ -10,8 +10,8 @@ import {
 import type { PayloadParts } from '../transport/framer.js';
 import type { ServiceResult, TransportService } from '../transport/transport.js';
 import { LazyAbortController } from '../util/lazy-abort.js';
-import type { Message } from '../wire/index.js';
 import { withTimeout } from '../util/with-timeout.js';
+import type { Message } from '../wire/index.js';
 import { ChannelImpl, type ChannelLink } from './channel.js';
 import type { HandlerRegistry } from './handler-registry.js';
 import {
