@@ -59,9 +59,9 @@ export interface SftpOperationEvent {
 
 /**
  * Which argument of SSH_FXP_SYMLINK is the link target. `auto` follows what clients do: OpenSSH
- * (and every client talking to a server whose banner starts `SSH-2.0-OpenSSH`) sends the target first
- * (OpenSSH PROTOCOL §4.1); spec-following clients (ssh2, AsyncSSH, libssh, WinSCP, phpseclib)
- * send the link path first.
+ * (and every client talking to a server whose banner starts `SSH-2.0-OpenSSH`) sends the target
+ * first (OpenSSH PROTOCOL §4.1); spec-following clients (ssh2, AsyncSSH, libssh, WinSCP,
+ * phpseclib) send the link path first.
  */
 export type SymlinkOrder = 'auto' | 'target-first' | 'link-first';
 
