@@ -31,15 +31,42 @@ const MEASURES = {
   memory: memoryMeasure,
 } as const;
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    quick: { type: 'boolean', default: false },
-    rounds: { type: 'string' },
-    servers: { type: 'string' },
-    dir: { type: 'string', default: '/dev/shm/sshd-kit-bench' },
-  },
-});
+const USAGE = `Benchmarks sshd-kit against OpenSSH's sshd and an ssh2-based server on this machine.
+
+  npm run bench -- [all|sftp|exec|handshakes|memory|limits] [--quick] [--rounds N]
+                   [--servers openssh,ssh2,sshd-kit] [--dir /dev/shm/sshd-kit-bench]
+
+  --quick      one round with smaller transfers: the regression check (about ten minutes)
+  --rounds N   rounds to interleave and take medians over (default 3)
+  --servers    which servers to run (default all three)
+  --dir        workspace for keys, homes and test files (default /dev/shm/sshd-kit-bench)
+
+Examples:
+  npm run bench                         # everything, three rounds
+  npm run bench -- --quick
+  npm run bench -- sftp --servers openssh,sshd-kit --rounds 5`;
+
+const { values, positionals } = (() => {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        quick: { type: 'boolean', default: false },
+        rounds: { type: 'string' },
+        servers: { type: 'string' },
+        dir: { type: 'string', default: '/dev/shm/sshd-kit-bench' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    console.error(`${(err as Error).message.split('.')[0]}; see --help`);
+    process.exit(2);
+  }
+})();
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 
 const which = positionals[0] ?? 'all';
 if (which !== 'all' && !(which in MEASURES)) {
@@ -47,7 +74,16 @@ if (which !== 'all' && !(which in MEASURES)) {
   process.exit(2);
 }
 const servers = (values.servers?.split(',') ?? [...SERVER_NAMES]) as ServerName[];
-for (const s of servers) if (!SERVER_NAMES.includes(s)) throw new Error(`unknown server ${s}`);
+for (const s of servers) {
+  if (!SERVER_NAMES.includes(s)) {
+    console.error(`unknown server ${s}: use ${SERVER_NAMES.join(', ')}`);
+    process.exit(2);
+  }
+}
+if (values.rounds !== undefined && !(Number.isInteger(Number(values.rounds)) && Number(values.rounds) > 0)) {
+  console.error(`--rounds takes a positive whole number, not ${JSON.stringify(values.rounds)}`);
+  process.exit(2);
+}
 
 function version(cmd: string, args: string[]): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });

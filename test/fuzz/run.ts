@@ -107,17 +107,53 @@ export async function runFuzz(options: {
   };
 }
 
+const USAGE = `Fuzzes a live sshd-kit server from every side a peer reaches.
+
+  npm run fuzz -- [--seed N] [--rounds N] [--actions N] [--mangle P] [--sftp-requests N] [--scp-sessions N]
+
+  --seed N            replay a run (default: from the clock; printed first)
+  --rounds N          rounds of a key-exchange, an authentication and a logged-in peer (100)
+  --actions N         messages the logged-in peer sends each round (400)
+  --mangle P          share of its messages damaged on purpose (0.003)
+  --sftp-requests N   requests of the SFTP session over streams each round (1000; 0: none)
+  --scp-sessions N    in-process scp sessions each round (5)
+
+Examples:
+  npm run fuzz                                  # a few minutes
+  npm run fuzz -- --rounds 1000 --sftp-requests 20000
+  npm run fuzz -- --seed 4242 --rounds 300     # replay "seed 4242" (give the same flags)`;
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({
-    options: {
-      seed: { type: 'string', default: String(Date.now() % 1_000_000) },
-      rounds: { type: 'string', default: '100' },
-      actions: { type: 'string', default: '400' },
-      mangle: { type: 'string', default: '0.003' },
-      'sftp-requests': { type: 'string', default: '1000' },
-      'scp-sessions': { type: 'string', default: '5' },
-    },
-  });
+  const parsed = (() => {
+    try {
+      return parseArgs({
+        options: {
+          seed: { type: 'string', default: String(Date.now() % 1_000_000) },
+          rounds: { type: 'string', default: '100' },
+          actions: { type: 'string', default: '400' },
+          mangle: { type: 'string', default: '0.003' },
+          'sftp-requests': { type: 'string', default: '1000' },
+          'scp-sessions': { type: 'string', default: '5' },
+          help: { type: 'boolean', short: 'h', default: false },
+        },
+      });
+    } catch (err) {
+      console.error(`${(err as Error).message.split('.')[0]}; see --help`);
+      process.exit(2);
+    }
+  })();
+  const { values } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const numbers = ['seed', 'rounds', 'actions', 'mangle', 'sftp-requests', 'scp-sessions'] as const;
+  for (const name of numbers) {
+    if (!Number.isFinite(Number(values[name])) || Number(values[name]) < 0) {
+      console.error(`--${name} takes a non-negative number, not ${JSON.stringify(values[name])}`);
+      process.exit(2);
+    }
+  }
   const seed = Number(values.seed);
   console.log(`fuzzing with seed ${seed}`);
   const result = await runFuzz({
