@@ -403,7 +403,8 @@ export async function fuzzConnection(
     trace.push(`message ${type}`);
   };
 
-  for (let i = 0; i < options.actions && client.transport.isOpen; i++) {
+  let done = 0;
+  for (; done < options.actions && client.transport.isOpen; done++) {
     takeReplies();
     const roll = d.int(100);
     if (roll < 8) openChannel();
@@ -425,7 +426,7 @@ export async function fuzzConnection(
   }
   await new Promise((resolve) => setTimeout(resolve, 50));
   takeReplies();
-  stats.actions += trace.length;
+  stats.actions += done;
   // Grouped: numbers and the details of a malformed message left out.
   const ending =
     client.disconnectReason?.message.replace(/\d+/g, 'N').replace(/(malformed message: [A-Z_]+).*/, '$1') ??
