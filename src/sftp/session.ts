@@ -61,6 +61,8 @@ class SftpSession {
   private idleTimer: NodeJS.Timeout | undefined;
   private answeredSinceTimer = false;
   private endKind: EndKind = 'eof';
+  /** Aborted when replies can no longer reach the client (any end but the input's EOF). */
+  private readonly abandon = new AbortController();
   private resolveDone!: () => void;
   readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
 
@@ -82,6 +84,7 @@ class SftpSession {
       idName: options.idName,
       log: options.log,
       replyBuffers: streams.outputCopies ? new BufferPool(this.limits.maxInFlightBytes) : undefined,
+      abandoned: this.abandon.signal,
     };
   }
 
@@ -364,6 +367,7 @@ class SftpSession {
     if (this.state === 'ending' || this.state === 'closed') return;
     this.state = 'ending';
     this.endKind = kind;
+    if (kind !== 'eof') this.abandon.abort();
     const log = this.options.log;
     if (kind === 'protocol') log?.warn({ reason }, 'sftp session ended: protocol violation');
     else log?.debug({ reason }, 'sftp session ending');

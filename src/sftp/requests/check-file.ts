@@ -4,6 +4,7 @@ import { CheckFile, CheckFileReply } from '../extension-packets.js';
 import { SftpError } from '../errors.js';
 import type { VfsFile } from '../vfs.js';
 import {
+  betweenChunks,
   fileHandle,
   MAX_OFFSET,
   resolvePath,
@@ -81,7 +82,7 @@ export function prepareCheckFile(
       const { file, close } = await open();
       try {
         const end = length === 0 ? (await file.fstat()).size : start + length;
-        const hashes = await hashRange(file, algorithm, start, Math.max(end, start), p.blockSize);
+        const hashes = await hashRange(ctx, file, algorithm, start, Math.max(end, start), p.blockSize);
         return CheckFileReply.encode({ id, name: 'check-file', algorithm, hashes });
       } finally {
         if (close) await file.close();
@@ -91,6 +92,7 @@ export function prepareCheckFile(
 }
 
 async function hashRange(
+  ctx: SessionContext,
   file: VfsFile,
   algorithm: string,
   start: number,
@@ -107,7 +109,8 @@ async function hashRange(
   let pos = start;
   let hash: Hash = createHash(algorithm);
   let inBlock = 0;
-  while (pos < end) {
+  for (let chunk = 0; pos < end; chunk++) {
+    await betweenChunks(ctx, chunk);
     const want = Math.min(CHUNK, end - pos, blockSize - inBlock);
     const n = await readSome(file, pos, buf.subarray(0, want));
     if (n === 0) break;

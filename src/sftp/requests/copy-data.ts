@@ -5,6 +5,7 @@ import type { FileHandle } from '../handles.js';
 import { okReply } from '../replies.js';
 import type { VfsFile } from '../vfs.js';
 import {
+  betweenChunks,
   EXCLUSIVE,
   fileHandle,
   MAX_OFFSET,
@@ -68,13 +69,14 @@ export function prepareCopyData(
     cost: payloadLength + CHUNK,
     path: src.path,
     async run() {
-      await copy(stillOpen(src), stillOpen(dst), readOffset, writeOffset, length);
+      await copy(ctx, stillOpen(src), stillOpen(dst), readOffset, writeOffset, length);
       return okReply(id);
     },
   };
 }
 
 async function copy(
+  ctx: SessionContext,
   src: FileHandle,
   dst: FileHandle,
   from: number,
@@ -83,7 +85,8 @@ async function copy(
 ): Promise<void> {
   const buf = Buffer.allocUnsafe(CHUNK);
   let done = 0;
-  while (done < length) {
+  for (let chunk = 0; done < length; chunk++) {
+    await betweenChunks(ctx, chunk);
     const want = Math.min(CHUNK, length - done);
     const n = await readChunk(src.file, from + done, buf.subarray(0, want));
     if (n === 0) break;

@@ -23,6 +23,26 @@ export interface SessionContext {
   readonly log: SftpLogger | undefined;
   /** Where READ takes its reply buffers, when the output lets them be reused. */
   readonly replyBuffers: BufferPool | undefined;
+  /**
+   * Aborted when no reply can reach the client any more (the channel or its output is gone, or
+   * the session was aborted or broke the protocol): requests that loop over large ranges
+   * (check-file, copy-data) stop there instead of working on for nobody.
+   */
+  readonly abandoned: AbortSignal;
+}
+
+/** Chunks a long request works through between two turns of the event loop. */
+const CHUNKS_PER_TURN = 8;
+
+/**
+ * Between chunks of a request that loops over a large range (check-file, copy-data): throws once
+ * the session is abandoned (see {@link SessionContext.abandoned}), and every few chunks lets the
+ * event loop turn. Reads of cached data (and of holes) complete without waiting for anything, so
+ * without it one such request would hold every other connection of the server until it ends.
+ */
+export async function betweenChunks(ctx: SessionContext, chunk: number): Promise<void> {
+  if (ctx.abandoned.aborted) throw new SftpError(SftpStatus.ConnectionLost, 'Session ended');
+  if (chunk % CHUNKS_PER_TURN === CHUNKS_PER_TURN - 1) await new Promise((resolve) => setImmediate(resolve));
 }
 
 /** A lock and the claim a request makes on it. */

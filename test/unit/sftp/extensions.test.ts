@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Fxp, Pflag, SftpStatus } from '../../../src/sftp/constants.js';
+import { createLocalVfs } from '../../../src/sftp/vfs/local/local-fs.js';
 import { createMemoryVfs } from '../../../src/sftp/vfs/memory-fs.js';
 import { WireReader } from '../../../src/wire/reader.js';
 import { expectStatus, TestSftpClient, type Reply } from './helpers/sftp-client.js';
@@ -152,5 +156,44 @@ describe('SFTP extensions', () => {
       SftpStatus.Failure,
     );
     await c.close(h);
+  });
+
+  it('check-file and copy-data over a huge sparse file let the server breathe, and stop when the client is gone', async () => {
+    // 16 GiB of holes: hashing or copying all of it takes many seconds, and reads of holes (like reads
+    // of cached data) never wait, so a loop that did not yield would freeze every connection.
+    const root = mkdtempSync(join(tmpdir(), 'sshd-kit-sparse-'));
+    try {
+      writeFileSync(join(root, 'big'), '');
+      truncateSync(join(root, 'big'), 16 * 1024 ** 3);
+      for (const request of ['check-file', 'copy-data'] as const) {
+        const gone = new AbortController();
+        c = await TestSftpClient.connect(createLocalVfs({ root }), { signal: gone.signal });
+        const big = await c.open('big', Pflag.Read);
+        const out = await c.open('out', CREATE);
+        void (request === 'check-file'
+          ? c.extended('check-file-handle', (w) => w.bytes(big).text('sha256').u64(0n).u64(0n).u32(0))
+          : c.extended('copy-data', (w) =>
+              w
+                .bytes(big)
+                .u64(0n)
+                .u64(512n * 1024n ** 2n)
+                .bytes(out)
+                .u64(0n),
+            ));
+        // A timer still fires on time while the request works...
+        const waited = Date.now();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(Date.now() - waited).toBeLessThan(1000);
+        // ...and once the channel is gone (the session's signal aborts) the request stops.
+        const started = Date.now();
+        gone.abort();
+        await c.done;
+        expect(Date.now() - started).toBeLessThan(2000);
+        // The upload it was copying into is discarded with the session, as on any disconnect.
+        expect(readdirSync(root)).toEqual(['big']);
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
