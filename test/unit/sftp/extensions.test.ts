@@ -159,8 +159,8 @@ describe('SFTP extensions', () => {
   });
 
   it('check-file and copy-data over a huge sparse file let the server breathe, and stop when the client is gone', async () => {
-    // 16 GiB of holes: hashing or copying all of it takes many seconds, and reads of holes (like reads
-    // of cached data) never wait, so a loop that did not yield would freeze every connection.
+    // 16 GiB of holes: hashing or copying all of it takes many seconds, and reads of holes (like
+    // reads of cached data) never wait, so a loop that did not yield would freeze every connection.
     const root = mkdtempSync(join(tmpdir(), 'sshd-kit-sparse-'));
     try {
       writeFileSync(join(root, 'big'), '');
