@@ -66,16 +66,16 @@ export class Dice {
   }
 
   /**
-   * Damages an encoded message (its first byte, the type, is kept): cuts it short, adds bytes, or
-   * overwrites a few.
+   * Damages an encoded message, keeping its first `keep` bytes (the type, by default): cuts it
+   * short, adds bytes, or overwrites a few.
    */
-  mangle(message: Buffer): Buffer {
+  mangle(message: Buffer, keep = 1): Buffer {
     const how = this.int(3);
-    if (how === 0 && message.length > 1) return message.subarray(0, 1 + this.int(message.length - 1));
-    if (how === 1) return Buffer.concat([message, this.bytes(1 + this.int(8))]);
+    const room = message.length - keep;
+    if (how === 0 && room > 0) return message.subarray(0, keep + this.int(room));
+    if (how === 1 || room <= 0) return Buffer.concat([message, this.bytes(1 + this.int(8))]);
     const out = Buffer.from(message);
-    for (let i = 0; i < 1 + this.int(3) && out.length > 1; i++)
-      out[1 + this.int(out.length - 1)] = this.int(256);
+    for (let i = 0; i < 1 + this.int(3); i++) out[keep + this.int(room)] = this.int(256);
     return out;
   }
 }

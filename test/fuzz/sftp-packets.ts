@@ -165,11 +165,8 @@ export function randomSftpRequest(
       else w.raw(d.bytes(d.int(30)));
   }
   let body: Buffer = w.finish();
-  if (d.chance(0.05)) {
-    body = keepFrame
-      ? Buffer.concat([body.subarray(0, 5), d.mangle(body.subarray(4)).subarray(1)])
-      : d.mangle(body);
-  }
+  // With keepFrame the type and id (5 bytes) stay intact; the frame length is set after.
+  if (d.chance(0.05)) body = d.mangle(body, keepFrame ? 5 : 1);
   const length = Buffer.alloc(4);
   length.writeUInt32BE(!keepFrame && d.chance(0.01) ? d.u32() : body.length);
   return Buffer.concat([length, body]);
