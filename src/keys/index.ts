@@ -14,6 +14,14 @@ export {
   type PublicKeyParts,
 } from './public-key.js';
 export { parsePublicKeyLine, parsePublicKeyFile, formatPublicKeyLine } from './public-key-line.js';
+export {
+  parseKrl,
+  isKrl,
+  MAX_KRL_BYTES,
+  type KeyRevocationList,
+  type RevocationCertificate,
+} from './krl.js';
+export { parseRevokedKeys, type RevocationList } from './revoked-keys.js';
 export { fingerprintSha256, fingerprintMd5, formatFingerprintLine, keyTypeLabel } from './fingerprint.js';
 export {
   parsePrivateKey,
