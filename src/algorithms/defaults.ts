@@ -1,6 +1,7 @@
 import { cipherAlgorithms } from './cipher/index.js';
 import { legacyCipherAlgorithms } from './cipher/legacy.js';
 import { compressionAlgorithms } from './compression/index.js';
+import { certificateSignatureAlgorithms } from './hostkey/certificate.js';
 import { signatureAlgorithms } from './hostkey/index.js';
 import { legacySignatureAlgorithms } from './hostkey/legacy.js';
 import { kexAlgorithms } from './kex/index.js';
@@ -25,6 +26,8 @@ export function createDefaultRegistries(): AlgorithmRegistries {
   const hostKey = new AlgorithmRegistry<AlgorithmKinds['hostKey']>('host key');
   hostKey.registerAll(signatureAlgorithms);
   hostKey.registerAll(legacySignatureAlgorithms);
+  // Certificate forms come first, as in OpenSSH; a server offers them only with a host certificate.
+  hostKey.registerAll(certificateSignatureAlgorithms, { before: 'ssh-ed25519' });
 
   const cipher = new AlgorithmRegistry<AlgorithmKinds['cipher']>('cipher');
   cipher.registerAll(cipherAlgorithms);

@@ -163,6 +163,11 @@ export interface CompressionAlgorithm extends NamedAlgorithm {
 export interface SignatureAlgorithm extends NamedAlgorithm {
   /** Key type (the name inside the public key blob) this algorithm signs with. */
   readonly keyType: string;
+  /**
+   * For a certificate algorithm (`*-cert-v01@openssh.com`, PROTOCOL.certkeys): the plain algorithm
+   * its signatures are made with, by the certified key. `keyType` is then the certificate's type.
+   */
+  readonly certified?: SignatureAlgorithm;
   /** Signs `data`; returns the SSH signature blob (string algorithm name, string signature). */
   sign(key: PrivateKey, data: Uint8Array): Uint8Array;
   /** Verifies an SSH signature blob; false for any malformed, mismatched or wrong signature. */

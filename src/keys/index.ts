@@ -13,14 +13,27 @@ export {
   MAX_RSA_BITS,
   type PublicKeyParts,
 } from './public-key.js';
-export { parsePublicKeyLine, parsePublicKeyFile, formatPublicKeyLine } from './public-key-line.js';
 export {
-  parseKrl,
-  isKrl,
-  MAX_KRL_BYTES,
-  type KeyRevocationList,
-  type RevocationCertificate,
-} from './krl.js';
+  parsePublicKeyLine,
+  parsePublicKeyFile,
+  parsePublicKeyList,
+  formatPublicKeyLine,
+} from './public-key-line.js';
+export {
+  parseCertificate,
+  encodeCertificate,
+  certificateTypeFor,
+  isCertificateKeyType,
+  CERTIFICATE_KEY_TYPES,
+  MAX_PRINCIPALS,
+  type Certificate,
+  type CertificateFields,
+  type CertificateKeyType,
+  type CertificateOption,
+  type CertificateRole,
+} from './certificate.js';
+export { parseCertificateLine, parseCertificateFile } from './certificate-line.js';
+export { parseKrl, isKrl, MAX_KRL_BYTES, type KeyRevocationList, type RevocationCertificate } from './krl.js';
 export { parseRevokedKeys, type RevocationList } from './revoked-keys.js';
 export { fingerprintSha256, fingerprintMd5, formatFingerprintLine, keyTypeLabel } from './fingerprint.js';
 export {

@@ -54,3 +54,25 @@ export function formatPublicKeyLine(key: PublicKey, comment: string | undefined 
   const c = comment?.replace(/[\r\n]+/g, ' ').trim();
   return c === undefined || c === '' ? base : `${base} ${c}`;
 }
+
+/**
+ * Parses every key line of a text, as sshd reads a `TrustedUserCAKeys` file: one OpenSSH public
+ * key line each, blank lines and `#` comments skipped. A bad line throws {@link KeyFormatError}
+ * naming its number.
+ */
+export function parsePublicKeyList(text: string): PublicKey[] {
+  if (text.trimStart().startsWith('-----BEGIN'))
+    throw new KeyFormatError('a PEM or private key file, not public key lines (give the .pub file)');
+  const keys: PublicKey[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (line.trim() === '' || line.trimStart().startsWith('#')) return;
+    try {
+      keys.push(parsePublicKeyLine(line));
+    } catch (err) {
+      if (err instanceof KeyFormatError)
+        throw new KeyFormatError(`line ${i + 1}: ${err.message}`, { cause: err });
+      throw err;
+    }
+  });
+  return keys;
+}

@@ -1,5 +1,7 @@
 import { asBuffer } from '../util/as-buffer.js';
 import { WireReader } from '../wire/index.js';
+import { isCertificateKeyType } from './certificate.js';
+import { parseCertificateLine } from './certificate-line.js';
 import { KeyFormatError } from './errors.js';
 import { isKrl, MAX_KRL_BYTES, parseKrl, type RevocationCertificate } from './krl.js';
 import { decodeStrictBase64, parsePublicKeyLine } from './public-key-line.js';
@@ -19,8 +21,9 @@ export interface RevocationList {
  * Reads a `RevokedKeys` file as sshd does (authfile.c `sshkey_check_revoked`): a binary KRL when
  * it starts with the KRL magic ({@link parseKrl}), otherwise a text file of OpenSSH public key
  * lines with `#` comments and blank lines, where a listed key revokes itself and every certificate
- * of it or signed by it. RSA keys under 1024 bits are skipped, as sshd skips them; any other line
- * that is not a key we read refuses the file with a {@link KeyFormatError} naming the line.
+ * of it or signed by it (a certificate line lists the key it certifies). RSA keys under 1024 bits
+ * are skipped, as sshd skips them; any other line that is not a key we read refuses the file with
+ * a {@link KeyFormatError} naming the line.
  */
 export function parseRevokedKeys(bytes: Uint8Array): RevocationList {
   if (isKrl(bytes)) return parseKrl(bytes);
@@ -33,13 +36,19 @@ export function parseRevokedKeys(bytes: Uint8Array): RevocationList {
     const line = raw.trim();
     if (line === '' || line.startsWith('#') || isShortRsaLine(line)) continue;
     try {
-      blobs.add(blobKey(parsePublicKeyLine(line).blob));
+      blobs.add(blobKey(plainKeyOfLine(line).blob));
     } catch (cause) {
       if (!(cause instanceof KeyFormatError)) throw cause;
       throw new KeyFormatError(`revoked keys file line ${index + 1}: ${cause.message}`, { cause });
     }
   }
   return new RevokedKeyBlobs(blobs);
+}
+
+/** The key a line lists: a public key, or the key a certificate certifies (sshd revokes that key). */
+function plainKeyOfLine(line: string): PublicKey {
+  const type = line.split(/[ \t]/, 1)[0]!;
+  return isCertificateKeyType(type) ? parseCertificateLine(line).key : parsePublicKeyLine(line);
 }
 
 const blobKey = (blob: Uint8Array): string => asBuffer(blob).toString('latin1');

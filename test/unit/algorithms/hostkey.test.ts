@@ -32,9 +32,20 @@ describe('signature algorithms', () => {
       ['rsa-sha2-512', 'default'],
       ['rsa-sha2-256', 'default'],
     ]);
-    expect(createDefaultRegistries().hostKey.names().slice(0, 6)).toEqual(
-      signatureAlgorithms.map((e) => e.algorithm.name),
-    );
+    // The certificate forms come first, as in OpenSSH's defaults, each signing as its plain form.
+    const names = createDefaultRegistries().hostKey.names();
+    expect(names.slice(6, 12)).toEqual(signatureAlgorithms.map((e) => e.algorithm.name));
+    expect(names.slice(0, 6)).toEqual([
+      'ssh-ed25519-cert-v01@openssh.com',
+      'ecdsa-sha2-nistp256-cert-v01@openssh.com',
+      'ecdsa-sha2-nistp384-cert-v01@openssh.com',
+      'ecdsa-sha2-nistp521-cert-v01@openssh.com',
+      'rsa-sha2-512-cert-v01@openssh.com',
+      'rsa-sha2-256-cert-v01@openssh.com',
+    ]);
+    const registry = createDefaultRegistries().hostKey;
+    expect(names.slice(0, 6).map((n) => registry.get(n)?.certified?.name)).toEqual(names.slice(6, 12));
+    expect(registry.statusOf('ssh-rsa-cert-v01@openssh.com')).toBe('legacy');
   });
 
   for (const { algorithm: alg } of signatureAlgorithms) {

@@ -19,6 +19,7 @@ import {
   type RevocationCertificate,
   type RevocationList,
 } from '../../../src/keys/index.js';
+import { parseCertificateLine } from '../../../src/keys/certificate-line.js';
 import { WireReader, WireWriter } from '../../../src/wire/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sshd-kit-krl-'));
@@ -591,16 +592,21 @@ describe('text revoked keys files (sshkey_in_file)', () => {
     ['text', () => 'revoked', 'line 2: expected a public key line'],
     ['bad base64', () => `ssh-ed25519 ${'A'.repeat(10)}`, 'line 2: the key is not valid base64'],
     [
-      'a certificate',
-      () => certLine('ca', 1n),
-      'line 2: unsupported key type "ecdsa-sha2-nistp384-cert-v01@openssh.com"',
-    ],
-    [
       'a key of another type than named',
       () => `ssh-rsa ${pubLine('ed').split(' ')[1]}`,
       'line 2: the line says ssh-rsa but the key inside is ssh-ed25519',
     ],
   ];
+  it('a certificate line revokes the key it certifies, as sshd reads it', () => {
+    const line = certLine('ca', 1n);
+    const cert = parseCertificateLine(line);
+    const list = parseRevokedKeys(Buffer.from(`${line}\n`));
+    expect(list.isRevoked(cert.key)).toBe(true);
+    expect(list.isRevoked(cert.key, cert)).toBe(true);
+    // Not its CA, which signed other certificates too.
+    expect(list.isRevoked(cert.signatureKey)).toBe(false);
+  });
+
   it.each(badLines)('refuses a line that is not a key: %s', (_, line, message) => {
     const text = Buffer.from(`${pubLine('ed')}\n${line()}\n`);
     expect(() => parseRevokedKeys(text)).toThrow(KeyFormatError);
