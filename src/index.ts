@@ -45,12 +45,17 @@ export {
 export { SshConnection } from './server/connection.js';
 export { DEFAULT_IDLE_COLLECTION, type IdleCollectionPolicy } from './server/idle-collector.js';
 export { createUserAuthBackend, type UserAuthBackendOptions } from './server/user-auth-backend.js';
+export {
+  certificateSignatureAlgorithms,
+  verifyCertificateSignature,
+} from './algorithms/hostkey/certificate.js';
 export type {
   AuthBackend,
   AuthContext,
   AuthProof,
   AuthAttempt,
   AuthenticatedUser,
+  CertificateIdentity,
   ConnectionInfo,
   HostPortPattern,
   SessionPolicy,

@@ -3,7 +3,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AlgorithmRegistry } from '../algorithms/registry.js';
 import type { SignatureAlgorithm } from '../algorithms/types.js';
 import type { PublicKeyCache } from '../keys/public-key-cache.js';
-import type { PublicKey } from '../keys/types.js';
 import { silentLogger, sanitizeForLog, type Logger } from '../log/logger.js';
 import { DisconnectError } from '../protocol/errors.js';
 import { DisconnectReason, Msg } from '../protocol/numbers.js';
@@ -48,6 +47,8 @@ export interface AuthServiceOptions<User> {
   readonly signatureAlgorithms: AlgorithmRegistry<SignatureAlgorithm>;
   /** Algorithms user keys may sign with (what EXT_INFO's server-sig-algs advertises). */
   readonly allowedSignatureAlgorithms: readonly string[];
+  /** Plain algorithms a CA may sign user certificates with (OpenSSH CASignatureAlgorithms). */
+  readonly caSignatureAlgorithms: readonly string[];
   /** K_S of this connection (for host-bound public key authentication). */
   readonly hostKeyBlob: Uint8Array | undefined;
   /** Failed attempts allowed per connection; the next request ends it (OpenSSH MaxAuthTries, 6). */
@@ -181,8 +182,10 @@ export class AuthService<User> implements TransportService {
       sessionId: o.transport.sessionId!,
       signatureAlgorithms: o.signatureAlgorithms,
       allowedSignatureAlgorithms: o.allowedSignatureAlgorithms,
+      caSignatureAlgorithms: o.caSignatureAlgorithms,
       hostKeyBlob: o.hostKeyBlob,
       publicKeys: o.publicKeys,
+      log: this.log,
       send: (p) => {
         if (!this.stale) o.transport.send(p);
       },
@@ -203,14 +206,14 @@ export class AuthService<User> implements TransportService {
         return this.fail(method, started, progress, true);
       }
       case 'success':
-        return this.succeed(method, started, outcome.publicKey);
+        return this.succeed(method, started, outcome);
     }
   }
 
   private async succeed(
     method: AuthMethodName,
     started: number,
-    publicKey: PublicKey | undefined,
+    { publicKey, certificate }: Extract<MethodOutcome, { kind: 'success' }>,
   ): Promise<void> {
     const o = this.options;
     this.completed.push(method);
@@ -223,7 +226,11 @@ export class AuthService<User> implements TransportService {
     }
     const user = await o.backend.login(
       this.username!,
-      { methods: [...this.completed], ...(publicKey ? { publicKey } : {}) },
+      {
+        methods: [...this.completed],
+        ...(publicKey ? { publicKey } : {}),
+        ...(certificate ? { certificate } : {}),
+      },
       this.ctx,
     );
     if (this.stale) return;

@@ -1,3 +1,4 @@
+import type { Certificate } from '../keys/certificate.js';
 import type { PublicKey } from '../keys/types.js';
 
 /** User authentication methods the server implements (RFC 4252 §5, RFC 4256). */
@@ -31,6 +32,8 @@ export interface AuthProof {
   readonly methods: readonly AuthMethodName[];
   /** The key whose signature was verified, when publickey was used (the last one, for chains). */
   readonly publicKey?: PublicKey;
+  /** The certificate `publicKey` came in, when the client logged in with one (PROTOCOL.certkeys). */
+  readonly certificate?: Certificate;
 }
 
 /**
@@ -42,8 +45,17 @@ export interface AuthBackend<User> {
   progress(username: string, completed: readonly AuthMethodName[], ctx: AuthContext): Promise<AuthProgress>;
   /** Checks a password (at most 1 KiB, refused before hashing otherwise). */
   verifyPassword(username: string, password: Uint8Array, ctx: AuthContext): Promise<boolean>;
-  /** Whether this key may log in as `username` (authorized keys and their `from=` etc.); no signature check. */
-  acceptsPublicKey(username: string, key: PublicKey, ctx: AuthContext): Promise<boolean>;
+  /**
+   * Whether this key may log in as `username` (authorized keys and their `from=` etc.); no signature
+   * check. With `certificate`, `key` is the key it certifies, and the certificate's CA signature has
+   * been verified: whether to trust that CA for this user is the backend's decision.
+   */
+  acceptsPublicKey(
+    username: string,
+    key: PublicKey,
+    ctx: AuthContext,
+    certificate?: Certificate,
+  ): Promise<boolean>;
   /** The session identity once a chain of methods is complete; undefined refuses the login. */
   login(username: string, proof: AuthProof, ctx: AuthContext): Promise<User | undefined>;
 }
@@ -91,4 +103,16 @@ export interface AuthenticatedUser {
   readonly methods: readonly AuthMethodName[];
   /** SHA256 fingerprint of the key that logged in, when publickey was used. */
   readonly keyFingerprint?: string;
+  /** The certificate the key came in, when it came in one: for logs and plugins. */
+  readonly certificate?: CertificateIdentity;
+}
+
+/** What names a user certificate in logs (as sshd logs it: key id, serial, CA). */
+export interface CertificateIdentity {
+  /** The certificate's key id (`ssh-keygen -I`); the CA's free text, so sanitise before display. */
+  readonly keyId: string;
+  /** The serial number, in decimal (a uint64). */
+  readonly serial: string;
+  /** SHA256 fingerprint of the CA key that signed it. */
+  readonly caFingerprint: string;
 }

@@ -26,7 +26,14 @@ export const HARDENED_ALGORITHMS: Readonly<Record<keyof AlgorithmRegistries, rea
     'curve25519-sha256',
     'curve25519-sha256@libssh.org',
   ],
-  hostKey: ['ssh-ed25519', 'rsa-sha2-512', 'rsa-sha2-256'],
+  hostKey: [
+    'ssh-ed25519-cert-v01@openssh.com',
+    'rsa-sha2-512-cert-v01@openssh.com',
+    'rsa-sha2-256-cert-v01@openssh.com',
+    'ssh-ed25519',
+    'rsa-sha2-512',
+    'rsa-sha2-256',
+  ],
   cipher: ['aes256-gcm@openssh.com', 'aes128-gcm@openssh.com', 'aes256-ctr', 'aes192-ctr', 'aes128-ctr'],
   mac: ['hmac-sha2-512-etm@openssh.com', 'hmac-sha2-256-etm@openssh.com'],
   compression: ['none'],
@@ -78,6 +85,8 @@ export interface ResolvedAlgorithms {
   readonly macs: readonly string[];
   readonly compression: readonly string[];
   readonly pubkeyAcceptedAlgorithms: readonly string[];
+  /** Plain signature algorithms only: a CA signs as a plain key. */
+  readonly caSignatureAlgorithms: readonly string[];
   readonly legacy: readonly string[];
 }
 
@@ -155,6 +164,7 @@ export function resolveAlgorithms(
       registries.hostKey,
       settings.pubkeyAcceptedAlgorithms,
     ),
+    caSignatureAlgorithms: one('caSignatureAlgorithms', registries.hostKey, settings.caSignatureAlgorithms),
   };
   const legacy = [...new Set(Object.values(lists).flatMap((l) => l.legacy))];
   return {
@@ -164,6 +174,9 @@ export function resolveAlgorithms(
     macs: lists.macs.names,
     compression: lists.compression.names,
     pubkeyAcceptedAlgorithms: lists.pubkeyAcceptedAlgorithms.names,
+    caSignatureAlgorithms: lists.caSignatureAlgorithms.names.filter(
+      (n) => !registries.hostKey.get(n)?.certified,
+    ),
     legacy,
   };
 }

@@ -16,6 +16,10 @@ export interface EffectiveConfig {
   readonly macs: readonly string[];
   readonly compression: readonly string[];
   readonly pubkeyAcceptedAlgorithms: readonly string[];
+  readonly caSignatureAlgorithms: readonly string[];
+  readonly hostCertificates: readonly string[];
+  readonly trustedUserCAKeys: string | null;
+  readonly revokedKeys: string | null;
   readonly legacyAlgorithms: readonly string[];
   readonly acceptEnv: readonly string[];
   readonly maxAuthTries: number;
@@ -65,6 +69,10 @@ export function effectiveConfig(
     macs: algorithms.macs,
     compression: algorithms.compression,
     pubkeyAcceptedAlgorithms: algorithms.pubkeyAcceptedAlgorithms,
+    caSignatureAlgorithms: algorithms.caSignatureAlgorithms,
+    hostCertificates: config.hostCertificates,
+    trustedUserCAKeys: config.trustedUserCAKeys ?? null,
+    revokedKeys: config.revokedKeys ?? null,
     legacyAlgorithms: algorithms.legacy,
     acceptEnv: config.acceptEnv,
     maxAuthTries: config.maxAuthTries,
@@ -103,6 +111,7 @@ export function formatEffectiveConfig(c: EffectiveConfig): string {
   const lines: string[] = [`port ${c.port}`];
   for (const a of c.listenAddress) lines.push(`listenaddress ${a}`);
   for (const k of c.hostKeys) lines.push(`hostkey ${k}`);
+  for (const k of c.hostCertificates) lines.push(`hostcertificate ${k}`);
   lines.push(
     `profile ${c.profile}`,
     `kexalgorithms ${c.kexAlgorithms.join(',')}`,
@@ -111,6 +120,9 @@ export function formatEffectiveConfig(c: EffectiveConfig): string {
     `macs ${c.macs.join(',')}`,
     `compression ${c.compression.join(',')}`,
     `pubkeyacceptedalgorithms ${c.pubkeyAcceptedAlgorithms.join(',')}`,
+    `casignaturealgorithms ${c.caSignatureAlgorithms.join(',')}`,
+    `trustedusercakeys ${c.trustedUserCAKeys ?? 'none'}`,
+    `revokedkeys ${c.revokedKeys ?? 'none'}`,
   );
   if (c.acceptEnv.length > 0) lines.push(`acceptenv ${c.acceptEnv.join(' ')}`);
   lines.push(

@@ -163,6 +163,10 @@ export const configFileSchema = z
       'must be yes, no, or a list of compression algorithms',
     ),
     pubkeyAcceptedAlgorithms: algorithmList,
+    caSignatureAlgorithms: algorithmList,
+    hostCertificates: words('host certificate file paths'),
+    trustedUserCAKeys: expect(z.string().min(1), 'must be a file of CA public keys, or none'),
+    revokedKeys: expect(z.string().min(1), 'must be a KRL or a file of public keys, or none'),
     acceptEnv: words('environment variable names or patterns like LC_*').transform((list, ctx) => {
       const bad = list.find((p) => !/^[A-Za-z0-9_*?]+$/.test(p));
       if (bad === undefined) return list;

@@ -55,6 +55,14 @@ export interface ServeConfig {
   readonly macs: string | readonly string[] | undefined;
   readonly compression: string | readonly string[] | undefined;
   readonly pubkeyAcceptedAlgorithms: string | readonly string[] | undefined;
+  /** Algorithms a CA may sign user certificates with; undefined: the profile's plain signature algorithms. */
+  readonly caSignatureAlgorithms: string | readonly string[] | undefined;
+  /** Host certificate files (`-cert.pub` of host keys); empty: none. */
+  readonly hostCertificates: readonly string[];
+  /** A file of CA keys trusted to certify users (TrustedUserCAKeys); undefined: none. */
+  readonly trustedUserCAKeys: string | undefined;
+  /** A KRL or a file of public keys refused for login (RevokedKeys); undefined: none. */
+  readonly revokedKeys: string | undefined;
   readonly acceptEnv: readonly string[];
   readonly maxAuthTries: number;
   /** Seconds. */
@@ -111,6 +119,10 @@ export function defaultConfig(dataDir: string): ServeConfig {
     macs: undefined,
     compression: undefined,
     pubkeyAcceptedAlgorithms: undefined,
+    caSignatureAlgorithms: undefined,
+    hostCertificates: [],
+    trustedUserCAKeys: undefined,
+    revokedKeys: undefined,
     acceptEnv: [],
     maxAuthTries: 6,
     loginGraceTime: 120,
@@ -143,6 +155,7 @@ const SSHD_NAMES: Readonly<Record<string, string>> = {
   syslogfacility: 'log.file',
   pubkeyacceptedkeytypes: 'pubkeyAcceptedAlgorithms',
   hostkey: 'hostKeys',
+  hostcertificate: 'hostCertificates',
   subsystem: 'subsystems',
   plugin: 'plugins',
   permitopens: 'permitOpen',
@@ -243,7 +256,8 @@ function pluginSpec(entry: NonNullable<ConfigFile['plugins']>[number]): PluginSp
 
 /**
  * The effective config: defaults < file < overrides. Relative paths in the file (`hostKeys`,
- * `banner`, `log.file`, `homesDir`) are taken relative to the file's directory.
+ * `hostCertificates`, `trustedUserCAKeys`, `revokedKeys`, `banner`, `log.file`, `homesDir`) are
+ * taken relative to the file's directory.
  */
 export function mergeConfig(
   dataDir: string,
@@ -269,6 +283,10 @@ export function mergeConfig(
     macs: f.macs,
     compression: compressionList(f.compression),
     pubkeyAcceptedAlgorithms: f.pubkeyAcceptedAlgorithms,
+    caSignatureAlgorithms: f.caSignatureAlgorithms,
+    hostCertificates: (f.hostCertificates ?? d.hostCertificates).map(abs),
+    trustedUserCAKeys: optionalPath(f.trustedUserCAKeys, abs),
+    revokedKeys: optionalPath(f.revokedKeys, abs),
     acceptEnv: pick('acceptEnv'),
     maxAuthTries: pick('maxAuthTries'),
     loginGraceTime: pick('loginGraceTime'),
@@ -286,7 +304,7 @@ export function mergeConfig(
     gatewayPorts: pick('gatewayPorts'),
     subsystems: f.subsystems ? { ...f.subsystems } : d.subsystems,
     rekeyLimit: pick('rekeyLimit'),
-    banner: f.banner === undefined || f.banner === 'none' ? undefined : abs(f.banner),
+    banner: optionalPath(f.banner, abs),
     authenticationMethods: pick('authenticationMethods'),
     plugins: [
       // A relative plugin path in the file is relative to the file; flags stay relative to the cwd.
@@ -304,6 +322,11 @@ export function mergeConfig(
     profile: overrides.profile ?? f.profile ?? d.profile,
     homesDir: f.homesDir === undefined ? d.homesDir : abs(f.homesDir),
   };
+}
+
+/** A file path key, where sshd_config's `none` means no file. */
+function optionalPath(value: string | undefined, abs: (p: string) => string): string | undefined {
+  return value === undefined || value === 'none' ? undefined : abs(value);
 }
 
 /** sshd_config `Compression yes|delayed|no`, or a list of compression algorithms. */

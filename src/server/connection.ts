@@ -10,7 +10,7 @@ import {
 import type { ChannelTypeHandler, GlobalRequestHandler } from '../connection/types.js';
 import { GlobalRequest } from '../connection/messages.js';
 import type { PublicKeyCache } from '../keys/public-key-cache.js';
-import type { Logger } from '../log/logger.js';
+import { sanitizeForLog, type Logger } from '../log/logger.js';
 import type { DisconnectError } from '../protocol/errors.js';
 import { DisconnectReason, Msg } from '../protocol/numbers.js';
 import {
@@ -48,6 +48,8 @@ export interface SshConnectionSettings {
   readonly authBackend: AuthBackend<AuthenticatedUser>;
   /** Signature algorithms user keys may use (EXT_INFO server-sig-algs). */
   readonly userSignatureAlgorithms: readonly string[];
+  /** Plain algorithms a CA may sign user certificates with (OpenSSH CASignatureAlgorithms). */
+  readonly caSignatureAlgorithms: readonly string[];
   /** The secret of the per-user part of the failure delay (one per server, as OpenSSH's). */
   readonly authTimingSecret: Uint8Array;
   /** Client key blobs already decoded, by blob. */
@@ -250,6 +252,7 @@ export class SshConnection {
       publicKeys: o.publicKeys,
       signatureAlgorithms: o.transport.registries.hostKey,
       allowedSignatureAlgorithms: o.userSignatureAlgorithms,
+      caSignatureAlgorithms: o.caSignatureAlgorithms,
       hostKeyBlob: this.transport.hostKeyBlob,
       ...(o.maxAuthTries === undefined ? {} : { maxAuthTries: o.maxAuthTries }),
       ...(o.banner === undefined ? {} : { banner: o.banner }),
@@ -276,7 +279,17 @@ export class SshConnection {
     this.authAbort = undefined;
     // The identification and login grace timers have nothing left to watch.
     for (const t of this.timers.splice(0)) clearTimeout(t);
-    this.log.info({ user: user.name, methods: user.methods }, 'authenticated');
+    this.log.info(
+      {
+        user: user.name,
+        methods: user.methods,
+        ...(user.keyFingerprint === undefined ? {} : { key: user.keyFingerprint }),
+        ...(user.certificate === undefined
+          ? {}
+          : { cert: { ...user.certificate, keyId: sanitizeForLog(user.certificate.keyId, 128) } }),
+      },
+      'authenticated',
+    );
     const o = this.settings;
     this.connection = new ConnectionService(
       {

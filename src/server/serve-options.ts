@@ -1,5 +1,6 @@
 import type { AlgorithmRegistries } from '../algorithms/registry.js';
 import type { AuthBackend, AuthenticatedUser } from '../auth/types.js';
+import type { Certificate } from '../keys/certificate.js';
 import type { PrivateKey } from '../keys/types.js';
 import type { Logger } from '../log/logger.js';
 import type { ServeConfig } from './config.js';
@@ -9,6 +10,8 @@ import type { SshServerOptions } from './server.js';
 /** What {@link serverOptionsFromConfig} needs besides the config. */
 export interface ServeParts {
   readonly hostKeys: readonly PrivateKey[];
+  /** The config's host certificates, loaded (see `loadHostCertificates`). */
+  readonly hostCertificates: readonly Certificate[];
   readonly authBackend: AuthBackend<AuthenticatedUser>;
   /** The profile's registries (see `createProfileRegistries`). */
   readonly registries: AlgorithmRegistries;
@@ -34,9 +37,13 @@ export function serverOptionsFromConfig(config: ServeConfig, parts: ServeParts):
     ...(config.pubkeyAcceptedAlgorithms === undefined
       ? {}
       : { pubkeyAcceptedAlgorithms: config.pubkeyAcceptedAlgorithms }),
+    ...(config.caSignatureAlgorithms === undefined
+      ? {}
+      : { caSignatureAlgorithms: config.caSignatureAlgorithms }),
   };
   return {
     hostKeys: parts.hostKeys,
+    ...(parts.hostCertificates.length === 0 ? {} : { hostCertificates: parts.hostCertificates }),
     authBackend: withServerAuthMethods(parts.authBackend, config.authenticationMethods),
     registries: parts.registries,
     algorithms,

@@ -13,6 +13,7 @@ import { SqliteUserStore } from '../users/sqlite-store.js';
 import { createProfileRegistries, resolveAlgorithms } from './config-algorithms.js';
 import { ConfigError, type PluginSpec, type ServeConfig } from './config.js';
 import { formatListenAddress, parseListenAddress } from './config-values.js';
+import { certificateTrust, loadHostCertificates } from './serve-certificates.js';
 import { offerFirstUser, type FirstUserPrompter } from './serve-first-user.js';
 import { loadServeHostKeys } from './serve-host-keys.js';
 import { serverOptionsFromConfig } from './serve-options.js';
@@ -121,10 +122,23 @@ export async function startServe(options: ServeRunOptions): Promise<RunningServe
       profile: config.profile,
       log,
     });
+    const hostCertificates = await loadHostCertificates(
+      config.hostCertificates,
+      hostKeys.map((k) => k.key),
+      registries.hostKey,
+      log,
+    );
     const bannerText = config.banner === undefined ? undefined : await readBanner(config.banner);
-    const authBackend = createUserAuthBackend({ store, dataDir, homesDir: config.homesDir, log });
+    const authBackend = createUserAuthBackend({
+      store,
+      dataDir,
+      homesDir: config.homesDir,
+      log,
+      ...(await certificateTrust(config)),
+    });
     const serverOptions = serverOptionsFromConfig(config, {
       hostKeys: hostKeys.map((k) => k.key),
+      hostCertificates,
       authBackend,
       registries,
       bannerText,

@@ -10,6 +10,7 @@ import { HandlerRegistry } from '../connection/handler-registry.js';
 import type { ConnectionLimits } from '../connection/service.js';
 import type { ChannelTypeHandler, GlobalRequestHandler } from '../connection/types.js';
 import type { AlgorithmOffer } from '../kex/key-exchange.js';
+import type { Certificate } from '../keys/certificate.js';
 import type { PrivateKey } from '../keys/types.js';
 import { PublicKeyCache } from '../keys/public-key-cache.js';
 import { silentLogger, type Logger } from '../log/logger.js';
@@ -52,11 +53,18 @@ export interface AlgorithmSettings {
   readonly compression?: string | readonly string[];
   /** Signature algorithms accepted for user keys (OpenSSH PubkeyAcceptedAlgorithms). */
   readonly pubkeyAcceptedAlgorithms?: string | readonly string[];
+  /** Algorithms a CA may sign user certificates with (OpenSSH CASignatureAlgorithms). */
+  readonly caSignatureAlgorithms?: string | readonly string[];
 }
 
 /** How an {@link SshServer} is set up. */
 export interface SshServerOptions {
   readonly hostKeys: readonly PrivateKey[];
+  /**
+   * Host certificates (sshd_config HostCertificate), each of one of `hostKeys`: offered as the
+   * `*-cert-v01@openssh.com` host key algorithms (PROTOCOL.certkeys).
+   */
+  readonly hostCertificates?: readonly Certificate[];
   readonly authBackend: AuthBackend<AuthenticatedUser>;
   /** Algorithm registries; a fresh default set when omitted. */
   readonly registries?: AlgorithmRegistries;
@@ -127,6 +135,8 @@ export class SshServer {
   readonly hostKeys: HostKeySet;
   readonly offer: AlgorithmOffer;
   readonly userSignatureAlgorithms: readonly string[];
+  /** Plain algorithms a CA may sign user certificates with (OpenSSH CASignatureAlgorithms). */
+  readonly caSignatureAlgorithms: readonly string[];
   /** Legacy algorithms the settings enabled (to warn about at start-up). */
   readonly legacyAlgorithms: readonly string[];
   private readonly connections = new Set<SshConnection>();
@@ -168,7 +178,7 @@ export class SshServer {
         ? undefined
         : new SourcePenalties({ ...DEFAULT_PENALTIES, ...options.penalties });
     this.registries = options.registries ?? createDefaultRegistries();
-    this.hostKeys = new HostKeySet(options.hostKeys, this.registries.hostKey);
+    this.hostKeys = new HostKeySet(options.hostKeys, this.registries.hostKey, options.hostCertificates);
     const a = options.algorithms ?? {};
     const kex = resolveAlgorithmList(this.registries.kex, a.kexAlgorithms, 'kex');
     const hostKey = resolveAlgorithmList(this.registries.hostKey, a.hostKeyAlgorithms, 'host key');
@@ -176,6 +186,7 @@ export class SshServer {
     const mac = resolveAlgorithmList(this.registries.mac, a.macs, 'mac');
     const compression = resolveAlgorithmList(this.registries.compression, a.compression, 'compression');
     const userSig = resolveAlgorithmList(this.registries.hostKey, a.pubkeyAcceptedAlgorithms, 'public key');
+    const caSig = resolveAlgorithmList(this.registries.hostKey, a.caSignatureAlgorithms, 'CA signature');
     const hostKeyNames = this.hostKeys.usable(hostKey.names);
     if (hostKeyNames.length === 0) throw new Error('no host key matches the host key algorithms');
     this.offer = {
@@ -186,7 +197,9 @@ export class SshServer {
       compression: compression.names,
     };
     this.userSignatureAlgorithms = userSig.names;
-    this.legacyAlgorithms = [kex, hostKey, cipher, mac, compression, userSig].flatMap((l) => l.legacy);
+    // A CA signs as a plain key: certificate names in the list (the defaults have them) mean nothing.
+    this.caSignatureAlgorithms = caSig.names.filter((n) => !this.registries.hostKey.get(n)?.certified);
+    this.legacyAlgorithms = [kex, hostKey, cipher, mac, compression, userSig, caSig].flatMap((l) => l.legacy);
     this.identification = identificationLine(packageVersion());
     this.serverEvents = new ServerEventEmitter(this.log);
     this.plugins = new PluginHost({
@@ -347,7 +360,9 @@ export class SshServer {
   /** What every connection shares (made once: an idle connection holds its own state only). */
   private settingsForConnections(): SshConnectionSettings {
     const o = this.options;
-    const { hostKeys, userSignatureAlgorithms } = this;
+    const { hostKeys, userSignatureAlgorithms, caSignatureAlgorithms } = this;
+    // server-sig-algs names plain algorithms only, as OpenSSH's: a certificate signs as its key.
+    const serverSigAlgs = userSignatureAlgorithms.filter((n) => !this.registries.hostKey.get(n)?.certified);
     const loginGraceMs = (o.loginGraceTime ?? 120) * 1000;
     return {
       transport: {
@@ -360,7 +375,7 @@ export class SshServer {
         padding: new PaddingSource(),
         sealedBuffers: new SealedBufferPool(),
         extensions: () => [
-          ['server-sig-algs', Buffer.from(userSignatureAlgorithms.join(','))],
+          ['server-sig-algs', Buffer.from(serverSigAlgs.join(','))],
           ['publickey-hostbound@openssh.com', Buffer.from('0')],
           ['ping@openssh.com', Buffer.from('0')],
         ],
@@ -369,6 +384,7 @@ export class SshServer {
       },
       authBackend: o.authBackend,
       userSignatureAlgorithms,
+      caSignatureAlgorithms,
       authTimingSecret: randomBytes(32),
       publicKeys: new PublicKeyCache(),
       ...(o.maxAuthTries === undefined ? {} : { maxAuthTries: o.maxAuthTries }),

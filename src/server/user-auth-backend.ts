@@ -11,7 +11,21 @@ import type { PublicKey } from '../keys/types.js';
 import type { Logger } from '../log/logger.js';
 import { ANY_AUTH_METHOD, remainingAuthMethods } from '../users/auth-methods.js';
 import type { AuthorizedKey } from '../users/authorized-keys.js';
-import { checkKeyUse, sessionRestrictions } from '../users/key-policy.js';
+import { certificateIdentity, certificateLogFields } from '../auth/certificate-identity.js';
+import type { Certificate } from '../keys/certificate.js';
+import type { RevocationList } from '../keys/revoked-keys.js';
+import {
+  checkUserCertificate,
+  type CertificateRestrictions,
+  type PrincipalRule,
+} from '../users/certificate-policy.js';
+import type { PeerIdentity } from '../users/host-patterns.js';
+import {
+  checkCertificateAuthorityUse,
+  checkKeyUse,
+  forcedCommandConflict,
+  sessionRestrictions,
+} from '../users/key-policy.js';
 import { dummyVerify, verifyPassword } from '../users/password-hash.js';
 import { userHome, type UserRecord, type UserStore } from '../users/user-store.js';
 
@@ -24,7 +38,24 @@ export interface UserAuthBackendOptions {
   readonly homesDir?: string;
   /** Methods the server offers at all; a user's chains are narrowed to them. */
   readonly methods?: readonly AuthMethodName[];
+  /**
+   * CA keys trusted to certify any account whose name the certificate lists (sshd_config
+   * TrustedUserCAKeys); asked on each use, so a changed file applies at once. A failure trusts none.
+   */
+  readonly trustedUserCAKeys?: () => Promise<readonly PublicKey[]>;
+  /**
+   * Keys and certificates refused whatever vouches for them (sshd_config RevokedKeys); asked on
+   * each use. A failure refuses every key (fail closed, as sshd).
+   */
+  readonly revokedKeys?: () => Promise<RevocationList>;
   readonly log: Logger;
+}
+
+/** How a key the client offered may log in: the line that vouches for it, and the certificate's terms. */
+interface KeyMatch {
+  /** The `authorized_keys` line: the key's own, or the `cert-authority` line of its CA. */
+  readonly line?: AuthorizedKey;
+  readonly certificate?: CertificateRestrictions;
 }
 
 const sameBlob = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(b);
@@ -32,7 +63,8 @@ const sameBlob = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(b);
 /**
  * The {@link AuthBackend} over a {@link UserStore}: unknown, disabled and password-less users are
  * answered exactly like wrong credentials (a dummy hash keeps the timing), and a store failure
- * fails closed (logged, answered as a failure).
+ * fails closed (logged, answered as a failure). Certificates (PROTOCOL.certkeys) log in through a
+ * CA of `trustedUserCAKeys` or a `cert-authority` line of the account, as with sshd.
  */
 export function createUserAuthBackend(options: UserAuthBackendOptions): AuthBackend<AuthenticatedUser> {
   const { store, log } = options;
@@ -48,14 +80,75 @@ export function createUserAuthBackend(options: UserAuthBackendOptions): AuthBack
     }
   };
 
-  const findKey = (
+  const revoked = async (key: PublicKey, certificate: Certificate | undefined): Promise<boolean> => {
+    if (!options.revokedKeys) return false;
+    try {
+      if (!(await options.revokedKeys()).isRevoked(key, certificate)) return false;
+      log.info(
+        { key: fingerprintSha256(key), ...(certificate ? { cert: certificateLogFields(certificate) } : {}) },
+        'key refused: it is revoked (revokedKeys)',
+      );
+    } catch (err) {
+      log.error({ err }, 'cannot read revokedKeys: refusing every public key until it can be read');
+    }
+    return true;
+  };
+
+  const trustedCAs = async (): Promise<readonly PublicKey[]> => {
+    if (!options.trustedUserCAKeys) return [];
+    try {
+      return await options.trustedUserCAKeys();
+    } catch (err) {
+      log.error({ err }, 'cannot read trustedUserCAKeys: trusting no CA until it can be read');
+      return [];
+    }
+  };
+
+  /** sshd's order: a CA from trustedUserCAKeys first, then the account's cert-authority lines. */
+  const matchCertificate = async (
+    user: UserRecord,
+    cert: Certificate,
+    peer: PeerIdentity,
+  ): Promise<KeyMatch | undefined> => {
+    const refused = (reason: string) =>
+      log.info({ user: user.name, cert: certificateLogFields(cert) }, `certificate refused: ${reason}`);
+    if ((await trustedCAs()).some((ca) => sameBlob(ca.blob, cert.signatureKey.blob))) {
+      const verdict = checkUserCertificate(
+        cert,
+        { kind: 'account', name: user.name, allowEmpty: false },
+        peer,
+      );
+      if (verdict.ok) return { certificate: verdict.restrictions };
+      refused(verdict.reason);
+    }
+    for (const line of user.authorizedKeys) {
+      if (!sameBlob(line.blob, cert.signatureKey.blob) || !checkCertificateAuthorityUse(line, peer).ok)
+        continue;
+      const principals = line.options.principals;
+      const rule: PrincipalRule = principals
+        ? { kind: 'one-of', names: principals }
+        : { kind: 'account', name: user.name, allowEmpty: true };
+      const verdict = checkUserCertificate(cert, rule, peer);
+      if (!verdict.ok) refused(verdict.reason);
+      else if (forcedCommandConflict(line, verdict.restrictions))
+        refused('its force-command differs from the command= of the cert-authority line');
+      else return { line, certificate: verdict.restrictions };
+    }
+    return undefined;
+  };
+
+  const findKey = async (
     user: UserRecord | undefined,
     key: PublicKey,
     ctx: AuthContext,
-  ): AuthorizedKey | undefined =>
-    user?.authorizedKeys.find(
-      (k) => sameBlob(k.blob, key.blob) && checkKeyUse(k, { address: ctx.connection.remoteAddress }).ok,
-    );
+    certificate: Certificate | undefined,
+  ): Promise<KeyMatch | undefined> => {
+    if (!user || (await revoked(key, certificate))) return undefined;
+    const peer = { address: ctx.connection.remoteAddress };
+    if (certificate) return matchCertificate(user, certificate, peer);
+    const line = user.authorizedKeys.find((k) => sameBlob(k.blob, key.blob) && checkKeyUse(k, peer).ok);
+    return line && { line };
+  };
 
   return {
     async progress(username, completed): Promise<AuthProgress> {
@@ -77,16 +170,18 @@ export function createUserAuthBackend(options: UserAuthBackendOptions): AuthBack
       }
     },
 
-    async acceptsPublicKey(username, key, ctx) {
-      return findKey(await lookup(username), key, ctx) !== undefined;
+    async acceptsPublicKey(username, key, ctx, certificate) {
+      return (await findKey(await lookup(username), key, ctx, certificate)) !== undefined;
     },
 
     async login(username, proof, ctx) {
       const user = await lookup(username);
       if (!user) return undefined;
-      const key = proof.publicKey ? findKey(user, proof.publicKey, ctx) : undefined;
-      if (proof.publicKey && !key) return undefined;
-      const policy = sessionRestrictions(user, key);
+      const match = proof.publicKey
+        ? await findKey(user, proof.publicKey, ctx, proof.certificate)
+        : undefined;
+      if (proof.publicKey && !match) return undefined;
+      const policy = sessionRestrictions(user, match?.line, match?.certificate);
       return {
         name: user.name,
         home:
@@ -96,6 +191,7 @@ export function createUserAuthBackend(options: UserAuthBackendOptions): AuthBack
         policy,
         methods: proof.methods,
         ...(proof.publicKey ? { keyFingerprint: fingerprintSha256(proof.publicKey) } : {}),
+        ...(proof.certificate ? { certificate: certificateIdentity(proof.certificate) } : {}),
       };
     },
   };

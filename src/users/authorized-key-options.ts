@@ -39,9 +39,9 @@ export interface AuthorizedKeyOptions {
   readonly environment: readonly EnvironmentEntry[];
   /** `expiry-time=`: the key is refused from this instant on (earliest wins if repeated). */
   readonly expiryTime?: Date;
-  /** `principals=` (parsed only: certificates are not supported yet). */
+  /** `principals=`: on a `cert-authority` line, the certificate principals it accepts. */
   readonly principals?: readonly string[];
-  /** `cert-authority` (parsed only: such a line never authenticates a plain key). */
+  /** `cert-authority`: the key is a CA whose user certificates log in; never a key of its own. */
   readonly certAuthority: boolean;
   /** `tunnel="n"` (parsed only). */
   readonly tunnel?: number;

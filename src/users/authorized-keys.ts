@@ -53,7 +53,10 @@ function fail(message: string, cause?: unknown): never {
 }
 
 function decodeKey(type: string, base64: string, comment: string): PublicKey {
-  if (type.endsWith('-cert-v01@openssh.com')) fail(`certificates (${type}) are not supported yet`);
+  if (type.endsWith('-cert-v01@openssh.com'))
+    fail(
+      `"${type}" is a certificate: authorize its CA instead, as a cert-authority line (or in trustedUserCAKeys)`,
+    );
   if (!SUPPORTED_TYPES.has(type)) {
     fail(
       isKeyTypeName(type) ? `key type "${type}" is not supported` : `unknown key type "${type.slice(0, 64)}"`,

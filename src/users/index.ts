@@ -45,4 +45,16 @@ export {
   DEFAULT_KEY_OPTIONS,
 } from './authorized-key-options.js';
 export { type HostPattern, type PeerIdentity, parsePatternList, matchPatternList } from './host-patterns.js';
-export { type KeyUseVerdict, checkKeyUse, sessionRestrictions } from './key-policy.js';
+export {
+  type KeyUseVerdict,
+  checkKeyUse,
+  checkCertificateAuthorityUse,
+  forcedCommandConflict,
+  sessionRestrictions,
+} from './key-policy.js';
+export {
+  type CertificateRestrictions,
+  type CertificateVerdict,
+  type PrincipalRule,
+  checkUserCertificate,
+} from './certificate-policy.js';

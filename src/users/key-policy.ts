@@ -1,5 +1,6 @@
 import type { HostPortPattern, SessionPolicy } from '../auth/types.js';
 import type { AuthorizedKey } from './authorized-keys.js';
+import type { CertificateRestrictions } from './certificate-policy.js';
 import type { HostPort } from './authorized-key-options.js';
 import { matchPatternList, type PeerIdentity } from './host-patterns.js';
 import type { UserRecord } from './user-store.js';
@@ -7,21 +8,42 @@ import type { UserRecord } from './user-store.js';
 /** Whether a stored key may be used for this login, before any signature is checked. */
 export type KeyUseVerdict =
   | { readonly ok: true }
-  | { readonly ok: false; readonly reason: 'from-mismatch' | 'expired' | 'cert-authority' };
+  | {
+      readonly ok: false;
+      readonly reason: 'from-mismatch' | 'expired' | 'cert-authority' | 'not-cert-authority';
+    };
+
+/** `from=` and `expiry-time=`, which every line obeys (sshd(8) AUTHORIZED_KEYS FILE FORMAT). */
+function lineAllows(line: AuthorizedKey, peer: PeerIdentity, now: Date): KeyUseVerdict {
+  if (line.options.expiryTime !== undefined && now >= line.options.expiryTime)
+    return { ok: false, reason: 'expired' };
+  if (line.options.from !== undefined && !matchPatternList(line.options.from, peer)) {
+    return { ok: false, reason: 'from-mismatch' };
+  }
+  return { ok: true };
+}
 
 /**
  * Apply a key line's login-time options (sshd(8) AUTHORIZED_KEYS FILE FORMAT): `from=` must match
  * the peer, `expiry-time=` must be in the future, and a `cert-authority` line never vouches for a
- * plain key (it names a CA, and certificates are not supported yet). The reason is for logs only.
+ * plain key (it names a CA: see {@link checkCertificateAuthorityUse}). The reason is for logs only.
  */
 export function checkKeyUse(key: AuthorizedKey, peer: PeerIdentity, now: Date = new Date()): KeyUseVerdict {
   if (key.options.certAuthority) return { ok: false, reason: 'cert-authority' };
-  if (key.options.expiryTime !== undefined && now >= key.options.expiryTime)
-    return { ok: false, reason: 'expired' };
-  if (key.options.from !== undefined && !matchPatternList(key.options.from, peer)) {
-    return { ok: false, reason: 'from-mismatch' };
-  }
-  return { ok: true };
+  return lineAllows(key, peer, now);
+}
+
+/**
+ * As {@link checkKeyUse}, for a line vouching for a certificate its key signed: only a
+ * `cert-authority` line does, with its `from=` and `expiry-time=` applied as to a key.
+ */
+export function checkCertificateAuthorityUse(
+  line: AuthorizedKey,
+  peer: PeerIdentity,
+  now: Date = new Date(),
+): KeyUseVerdict {
+  if (!line.options.certAuthority) return { ok: false, reason: 'not-cert-authority' };
+  return lineAllows(line, peer, now);
 }
 
 /** Shared by every login without `permitopen=`/`permitlisten=` (most of them). */
@@ -35,24 +57,44 @@ function hostPortPatterns(entries: readonly HostPort[] | undefined): readonly Ho
 
 /**
  * The session policy of a login (auth's {@link SessionPolicy}): the user's permissions narrowed by
- * the options of the key they logged in with (none for password
- * or keyboard-interactive logins). A key can only take away; it never grants what the user lacks.
+ * the options of the key line they logged in with (none for password or keyboard-interactive
+ * logins) and by their certificate's, if they came with one. Each can only take away; none grants
+ * what the user lacks. A forced command comes from the line or the certificate (when both have
+ * one, they must be the same: see {@link forcedCommandConflict}).
  */
-export function sessionRestrictions(user: UserRecord, key?: AuthorizedKey): SessionPolicy {
+export function sessionRestrictions(
+  user: UserRecord,
+  key?: AuthorizedKey,
+  certificate?: CertificateRestrictions,
+): SessionPolicy {
   const o = key?.options;
+  const c = certificate;
   const p = user.permissions;
+  const command = o?.command ?? c?.forcedCommand;
   return Object.freeze({
     shell: p.shell,
     exec: p.exec,
     sftp: p.sftp,
-    pty: (p.shell || p.exec) && (o?.pty ?? true),
-    portForwarding: p.portForwarding && (o?.portForwarding ?? true),
-    agentForwarding: p.agentForwarding && (o?.agentForwarding ?? true),
-    ...(o?.command === undefined ? {} : { forcedCommand: o.command }),
+    pty: (p.shell || p.exec) && (o?.pty ?? true) && (c?.pty ?? true),
+    portForwarding: p.portForwarding && (o?.portForwarding ?? true) && (c?.portForwarding ?? true),
+    agentForwarding: p.agentForwarding && (o?.agentForwarding ?? true) && (c?.agentForwarding ?? true),
+    ...(command === undefined ? {} : { forcedCommand: command }),
     permitOpen: hostPortPatterns(o?.permitOpen),
     permitListen: hostPortPatterns(o?.permitListen),
     environment: o?.environment ?? [],
     sftpReadOnly: user.sftp.readOnly,
     umask: user.sftp.umask,
   });
+}
+
+/**
+ * True when a key line and a certificate each force a command and the two differ: sshd refuses
+ * such a login rather than pick one (sshauthopt_merge).
+ */
+export function forcedCommandConflict(
+  key: AuthorizedKey | undefined,
+  certificate: CertificateRestrictions,
+): boolean {
+  const line = key?.options.command;
+  return line !== undefined && certificate.forcedCommand !== undefined && line !== certificate.forcedCommand;
 }

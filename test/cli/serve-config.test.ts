@@ -166,8 +166,11 @@ describe('serve --print-config', () => {
       'curve25519-sha256',
       'curve25519-sha256@libssh.org',
     ]);
-    expect(c['hostKeyAlgorithms']).toEqual(['ssh-ed25519', 'rsa-sha2-512', 'rsa-sha2-256']);
-    expect(c['pubkeyAcceptedAlgorithms']).toEqual(['ssh-ed25519', 'rsa-sha2-512', 'rsa-sha2-256']);
+    const signatures = ['ssh-ed25519', 'rsa-sha2-512', 'rsa-sha2-256'];
+    const withCertificates = [...signatures.map((n) => `${n}-cert-v01@openssh.com`), ...signatures];
+    expect(c['hostKeyAlgorithms']).toEqual(withCertificates);
+    expect(c['pubkeyAcceptedAlgorithms']).toEqual(withCertificates);
+    expect(c['caSignatureAlgorithms']).toEqual(signatures);
     expect(c['macs']).toEqual(['hmac-sha2-512-etm@openssh.com', 'hmac-sha2-256-etm@openssh.com']);
     expect(c['ciphers']!.some((n) => /cbc|chacha/.test(n))).toBe(false);
     expect(c['legacyAlgorithms']).toEqual([]);

@@ -6,7 +6,7 @@ import { formatPublicKeyLine } from '../../src/keys/public-key-line.js';
 import type { PrivateKey } from '../../src/keys/types.js';
 import { silentLogger, type Logger } from '../../src/log/logger.js';
 import { SshServer, type SshServerOptions } from '../../src/server/server.js';
-import { createUserAuthBackend } from '../../src/server/user-auth-backend.js';
+import { createUserAuthBackend, type UserAuthBackendOptions } from '../../src/server/user-auth-backend.js';
 import { parseAuthorizedKeyLine } from '../../src/users/authorized-keys.js';
 import { hashPassword } from '../../src/users/password-hash.js';
 import { SqliteUserStore } from '../../src/users/sqlite-store.js';
@@ -51,6 +51,8 @@ export async function startTestServer(
     setup?(server: SshServer, dataDir: string): void | Promise<void>;
     /** Where the data directory (and so the users' homes) is made; default the temporary directory. */
     dataParent?: string;
+    /** Certificate trust and revocation for the user backend (config trustedUserCAKeys, revokedKeys). */
+    backend?: Pick<UserAuthBackendOptions, 'trustedUserCAKeys' | 'revokedKeys'>;
   } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(options.dataParent ?? tmpdir(), 'sshd-kit-test-'));
@@ -69,7 +71,7 @@ export async function startTestServer(
   const log = options.log;
   const server = new SshServer({
     hostKeys,
-    authBackend: createUserAuthBackend({ store, dataDir, log: log ?? silentLogger }),
+    authBackend: createUserAuthBackend({ store, dataDir, log: log ?? silentLogger, ...options.backend }),
     ...(log ? { log } : {}),
     ...options.server,
   });

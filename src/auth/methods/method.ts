@@ -1,13 +1,15 @@
 import type { AlgorithmRegistry } from '../../algorithms/registry.js';
 import type { SignatureAlgorithm } from '../../algorithms/types.js';
+import type { Certificate } from '../../keys/certificate.js';
 import type { PublicKeyCache } from '../../keys/public-key-cache.js';
 import type { PublicKey } from '../../keys/types.js';
+import type { Logger } from '../../log/logger.js';
 import type { UserauthRequest } from '../messages.js';
 import type { AuthBackend, AuthContext } from '../types.js';
 
 /** How one method attempt ended. */
 export type MethodOutcome =
-  | { readonly kind: 'success'; readonly publicKey?: PublicKey }
+  | { readonly kind: 'success'; readonly publicKey?: PublicKey; readonly certificate?: Certificate }
   | { readonly kind: 'failure' }
   /** A reply was sent (PK_OK) that neither succeeds nor counts as a failure. */
   | { readonly kind: 'answered' }
@@ -22,10 +24,13 @@ export interface MethodEnvironment<User> {
   /** Signature algorithms a user key may sign with (those named in server-sig-algs). */
   readonly signatureAlgorithms: AlgorithmRegistry<SignatureAlgorithm>;
   readonly allowedSignatureAlgorithms: readonly string[];
+  /** Plain signature algorithms a CA may sign certificates with (OpenSSH CASignatureAlgorithms). */
+  readonly caSignatureAlgorithms: readonly string[];
   /** K_S of this connection, for `publickey-hostbound-v00@openssh.com`. */
   readonly hostKeyBlob: Uint8Array | undefined;
   /** Decodes the key blobs clients offer (the server's cache of them). */
   readonly publicKeys: PublicKeyCache;
+  readonly log: Logger;
   send(payload: Uint8Array): void;
 }
 

@@ -1,29 +1,69 @@
-import type { PublicKeyCache } from '../../keys/public-key-cache.js';
+import { verifyCertificateSignature } from '../../algorithms/hostkey/certificate.js';
+import type { SignatureAlgorithm } from '../../algorithms/types.js';
+import { parseCertificate, type Certificate } from '../../keys/certificate.js';
 import type { PublicKey } from '../../keys/types.js';
 import { Msg } from '../../protocol/numbers.js';
+import { certificateLogFields } from '../certificate-identity.js';
 import { WireReader, WireWriter } from '../../wire/index.js';
 import { PublicKeyFields, PublicKeySignedData, UserauthPkOk } from '../messages.js';
-import type { AuthMethodHandler } from './method.js';
+import type { AuthMethodHandler, MethodEnvironment } from './method.js';
 
 /** OpenSSH's host-bound public key method (PROTOCOL §2.5). */
 export const HOSTBOUND_METHOD = 'publickey-hostbound-v00@openssh.com';
 
 /** Largest user key blob we parse (16384-bit RSA fits easily). */
 const MAX_KEY_BLOB = 8 * 1024;
+/** Largest certificate blob we parse: two large RSA keys, a signature and up to 256 principals. */
+const MAX_CERTIFICATE_BLOB = 32 * 1024;
 
-function parseKey(blob: Uint8Array, keys: PublicKeyCache): PublicKey | undefined {
-  if (blob.length > MAX_KEY_BLOB) return undefined;
+/** The key a client offers: plain, or the key a certificate certifies, with the certificate. */
+interface OfferedKey {
+  readonly key: PublicKey;
+  readonly certificate?: Certificate;
+}
+
+/**
+ * Decodes the key blob for `algorithm`: a plain key of its type, or for a certificate algorithm a
+ * certificate of its type whose CA signature verifies with an allowed CA algorithm. Undefined for
+ * anything else.
+ */
+function offeredKey<User>(
+  blob: Uint8Array,
+  algorithm: SignatureAlgorithm,
+  env: MethodEnvironment<User>,
+): OfferedKey | undefined {
+  if (!algorithm.certified) {
+    if (blob.length > MAX_KEY_BLOB) return undefined;
+    try {
+      const key = env.publicKeys.parse(blob);
+      return key.type === algorithm.keyType ? { key } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  if (blob.length > MAX_CERTIFICATE_BLOB) return undefined;
+  let certificate: Certificate;
   try {
-    return keys.parse(blob);
+    certificate = parseCertificate(blob);
   } catch {
     return undefined;
   }
+  if (certificate.type !== algorithm.keyType) return undefined;
+  if (!verifyCertificateSignature(certificate, env.signatureAlgorithms, env.caSignatureAlgorithms)) {
+    env.log.info(
+      { cert: certificateLogFields(certificate) },
+      'certificate refused: its CA signature does not verify with an allowed algorithm (caSignatureAlgorithms)',
+    );
+    return undefined;
+  }
+  return { key: certificate.key, certificate };
 }
 
 /**
  * The `publickey` method (RFC 4252 §7) and its host-bound variant: a query without a signature is
  * answered with PK_OK when the key is acceptable; a signature must be made by that key, with an
- * allowed algorithm matching its type, over this session's id and this request.
+ * allowed algorithm matching its type, over this session's id and this request. A certificate
+ * (PROTOCOL.certkeys) is signed for by the key it certifies, with the plain algorithm.
  */
 export const publicKeyMethod: AuthMethodHandler = {
   names: ['publickey', HOSTBOUND_METHOD],
@@ -38,11 +78,12 @@ export const publicKeyMethod: AuthMethodHandler = {
     const failure = { kind: 'failure' } as const;
     if (!env.allowedSignatureAlgorithms.includes(fields.algorithm)) return failure;
     const algorithm = env.signatureAlgorithms.get(fields.algorithm);
-    const key = parseKey(fields.publicKey, env.publicKeys);
-    if (!algorithm || !key || key.type !== algorithm.keyType) return failure;
+    const offered = algorithm && offeredKey(fields.publicKey, algorithm, env);
+    if (!algorithm || !offered) return failure;
     if (boundHostKey && (!env.hostKeyBlob || !Buffer.from(boundHostKey).equals(env.hostKeyBlob)))
       return failure;
-    if (!(await env.backend.acceptsPublicKey(request.userName, key, env.ctx))) return failure;
+    const { key, certificate } = offered;
+    if (!(await env.backend.acceptsPublicKey(request.userName, key, env.ctx, certificate))) return failure;
 
     if (!signature) {
       env.send(UserauthPkOk.encode({ algorithm: fields.algorithm, publicKey: fields.publicKey }));
@@ -59,6 +100,9 @@ export const publicKeyMethod: AuthMethodHandler = {
       publicKey: fields.publicKey,
       hostKey: boundHostKey ? new WireWriter().bytes(boundHostKey).finish() : new Uint8Array(0),
     });
-    return algorithm.verify(key, signed, signature) ? { kind: 'success', publicKey: key } : failure;
+    if (!algorithm.verify(key, signed, signature)) return failure;
+    return certificate
+      ? { kind: 'success', publicKey: key, certificate }
+      : { kind: 'success', publicKey: key };
   },
 };

@@ -119,7 +119,7 @@ describe('parseAuthorizedKeyLine: malformed lines', () => {
     [`ssh-ed25519 ${ED_B64.slice(0, 41)}`, 'not valid base64'],
     [`ssh-ed25519 ${Buffer.from('garbage').toString('base64')}`, 'authorized_keys:'],
     [rsaAsEd, 'the line says "ssh-ed25519" but the key inside is "ssh-rsa"'],
-    [cert, 'certificates (ssh-ed25519-cert-v01@openssh.com) are not supported'],
+    [cert, '"ssh-ed25519-cert-v01@openssh.com" is a certificate: authorize its CA instead'],
     [fixture('id_dsa.pub'), 'key type "ssh-dss" is not supported'],
     [
       `sk-ssh-ed25519@openssh.com ${skBlob()} yubikey`,

@@ -14,6 +14,10 @@ export default class UserKeyAdd extends UserCommand<typeof UserKeyAdd> {
       command: `echo "from=\\"10.0.0.0/8\\",restrict $(cat ci.pub)" | <%= config.bin %> <%= command.id %> deploy -`,
     },
     {
+      description: 'Trust a CA for certificates naming "deploy" (ssh-keygen -s ca -n deploy)',
+      command: `echo "cert-authority,principals=\\"deploy\\" $(cat ca.pub)" | <%= config.bin %> <%= command.id %> web -`,
+    },
+    {
       description: 'Import an existing authorized_keys file',
       command: '<%= config.bin %> <%= command.id %> bob /home/bob/.ssh/authorized_keys',
     },
@@ -32,7 +36,10 @@ export default class UserKeyAdd extends UserCommand<typeof UserKeyAdd> {
       const keys = await this.readKeys([file], 'FILE');
       for (const key of keys) await store.addKey(name, key);
       for (const key of keys)
-        this.log(`Added ${key.fingerprint} ${key.comment || '(no comment)'} to ${name}.`);
+        this.log(
+          `Added ${key.fingerprint} ${key.comment || '(no comment)'} to ${name}` +
+            (key.options.certAuthority ? ' as a certificate authority.' : '.'),
+        );
       return { name, added: keys.map((k) => ({ fingerprint: k.fingerprint, comment: k.comment })) };
     });
   }
