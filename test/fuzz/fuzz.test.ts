@@ -27,5 +27,6 @@ describe('fuzzing a live server (key exchange, authentication, connection layer,
     expect(result.sftpStats.replies).toBeGreaterThan(1000);
     expect(result.sftpStats.handles).toBeGreaterThan(10);
     expect(result.scpStats.exitZero).toBeGreaterThan(0);
+    expect(result.authStats.certificates).toBeGreaterThan(0);
   });
 });

@@ -10,6 +10,7 @@ import { KexInit } from '../../src/kex/messages.js';
 import { Msg } from '../../src/protocol/numbers.js';
 import { WireWriter } from '../../src/wire/index.js';
 import { PlainPeer } from '../helpers/plain-peer.js';
+import { signCertificate } from '../helpers/certificates.js';
 import { signedPublicKeyRequest } from '../helpers/raw-auth.js';
 import { RawClient } from '../helpers/raw-client.js';
 import type { Dice } from './dice.js';
@@ -132,7 +133,23 @@ function keyExchangeMessage(d: Dice, kex: string): Buffer {
  * unknown or malformed, signatures over the wrong data, keyboard-interactive answers of the wrong
  * count, messages of the wrong phase; now and then it logs in for real, which ends its turn.
  */
-export async function fuzzAuthentication(world: FuzzWorld, d: Dice, trace: string[]): Promise<void> {
+/** How far the authentication peer reached with certificates. */
+export interface AuthFuzzStats {
+  /** Certificates offered (queries and signed requests). */
+  certificates: number;
+  /** Signed certificate requests the server accepted. */
+  certificateLogins: number;
+}
+
+/** Fresh {@link AuthFuzzStats}. */
+export const authFuzzStats = (): AuthFuzzStats => ({ certificates: 0, certificateLogins: 0 });
+
+export async function fuzzAuthentication(
+  world: FuzzWorld,
+  d: Dice,
+  trace: string[],
+  stats: AuthFuzzStats = authFuzzStats(),
+): Promise<void> {
   const client = new RawClient(world.port);
   try {
     await client.established;
@@ -177,41 +194,65 @@ export async function fuzzAuthentication(world: FuzzWorld, d: Dice, trace: strin
         newPassword: Buffer.from(d.chance(0.5) ? '' : 'new'),
       });
     } else if (method === 'publickey') {
-      if (d.chance(0.15)) {
-        client.transport.send(
-          signedPublicKeyRequest(user, userKey, signer, d.chance(0.7) ? sessionId : d.bytes(32)),
-        );
-        trace.push(`publickey signed as ${JSON.stringify(user)}`);
-        const reply = await answer(client);
-        if (reply?.[0] === Msg.UserauthSuccess) break;
-        continue;
+      if (d.chance(0.4)) {
+        const { blob, algorithm } = certificateOffer(d, world);
+        stats.certificates++;
+        // Our key is Ed25519: only that certificate algorithm can sign for it.
+        const certAlgorithm = registries.hostKey.get(algorithm);
+        if (certAlgorithm?.certified?.keyType === userKey.type && d.chance(0.5)) {
+          client.transport.send(signedPublicKeyRequest(user, userKey, certAlgorithm, sessionId, blob));
+          trace.push(`publickey certificate (${algorithm}) signed as ${JSON.stringify(user)}`);
+          const reply = await answer(client);
+          if (reply?.[0] === Msg.UserauthSuccess) {
+            stats.certificateLogins++;
+            break;
+          }
+          if (!reply && client.transport.isOpen) throw new Error(`no answer to ${trace.at(-1)}`);
+          continue;
+        }
+        fields = PublicKeyFields.encode({
+          hasSignature: false,
+          algorithm,
+          publicKey: blob,
+          rest: new Uint8Array(0),
+        });
+      } else {
+        if (d.chance(0.15)) {
+          client.transport.send(
+            signedPublicKeyRequest(user, userKey, signer, d.chance(0.7) ? sessionId : d.bytes(32)),
+          );
+          trace.push(`publickey signed as ${JSON.stringify(user)}`);
+          const reply = await answer(client);
+          if (reply?.[0] === Msg.UserauthSuccess) break;
+          continue;
+        }
+        const blob = d.chance(0.6)
+          ? Buffer.from(userKey.publicKey.blob)
+          : d.chance(0.5)
+            ? d.mangle(Buffer.from(userKey.publicKey.blob))
+            : d.bytes(d.int(100));
+        const algorithm = d.pick([
+          ...registries.hostKey.names('all'),
+          'ssh-ed25519-cert-v01@openssh.com',
+          'bogus',
+          '',
+        ]);
+        const hasSignature = d.chance(0.5);
+        fields = PublicKeyFields.encode({
+          hasSignature,
+          algorithm,
+          publicKey: blob,
+          rest: hasSignature
+            ? new WireWriter()
+                .bytes(
+                  d.chance(0.5)
+                    ? d.bytes(d.pick([0, 64, 83]))
+                    : new WireWriter().text(algorithm).bytes(d.bytes(64)).finish(),
+                )
+                .finish()
+            : new Uint8Array(0),
+        });
       }
-      const blob = d.chance(0.6)
-        ? Buffer.from(userKey.publicKey.blob)
-        : d.chance(0.5)
-          ? d.mangle(Buffer.from(userKey.publicKey.blob))
-          : d.bytes(d.int(100));
-      const algorithm = d.pick([
-        ...registries.hostKey.names('all'),
-        'ssh-ed25519-cert-v01@openssh.com',
-        'bogus',
-        '',
-      ]);
-      const hasSignature = d.chance(0.5);
-      fields = PublicKeyFields.encode({
-        hasSignature,
-        algorithm,
-        publicKey: blob,
-        rest: hasSignature
-          ? new WireWriter()
-              .bytes(
-                d.chance(0.5)
-                  ? d.bytes(d.pick([0, 64, 83]))
-                  : new WireWriter().text(algorithm).bytes(d.bytes(64)).finish(),
-              )
-              .finish()
-          : new Uint8Array(0),
-      });
     } else if (method === 'keyboard-interactive') {
       fields = KeyboardInteractiveFields.encode({
         languageTag: '',
@@ -263,4 +304,54 @@ async function answer(client: RawClient): Promise<Buffer | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/** An offer of a certificate of the world's key: mostly well signed by its CA, with odd fields. */
+function certificateOffer(d: Dice, world: FuzzWorld): { blob: Buffer; algorithm: string } {
+  const now = BigInt(Math.floor(Date.now() / 1000));
+  const forever = 0xffffffffffffffffn;
+  const option = (name: string, value?: string) => (value === undefined ? { name } : { name, value });
+  const fields = {
+    nonce: d.bytes(d.pick([0, 16, 32])),
+    serial: d.pick([0n, 1n, 7n, forever]),
+    role: d.chance(0.9) ? ('user' as const) : ('host' as const),
+    keyId: d.pick(['alice@laptop', '', 'x'.repeat(300), 'bad\n\u001b[31mid']),
+    principals: d.chance(0.7)
+      ? ['alice']
+      : d.pick([[], ['bob'], ['alice', 'alice'], ['', 'alice'], Array.from({ length: 300 }, () => 'p')]),
+    validAfter: d.pick([0n, 0n, now + 3600n, forever]),
+    validBefore: d.pick([forever, forever, 1n, now - 1n, now + 3600n]),
+    criticalOptions: d.chance(0.6)
+      ? []
+      : [
+          d.pick([
+            option('force-command', 'echo certified'),
+            option('force-command'),
+            option(
+              'source-address',
+              d.pick(['127.0.0.1/32', '10.0.0.0/8', '::1', 'bogus', '127.0.0.1/99', '']),
+            ),
+            option('verify-required'),
+            option('unknown@example.com', 'x'),
+          ]),
+        ],
+    extensions: d.chance(0.5)
+      ? [option('permit-pty'), option('permit-port-forwarding')]
+      : d.pick([[], [option('permit-X11-forwarding'), option('unknown@example.com', 'v')]]),
+  };
+  const ca = d.chance(0.85) ? world.ca : world.key;
+  const caAlgorithm = d.chance(0.9) ? 'ssh-ed25519' : 'ssh-rsa';
+  let blob: Buffer;
+  try {
+    blob = Buffer.from(signCertificate(ca, world.key.publicKey, fields, caAlgorithm));
+  } catch {
+    // The CA cannot sign with that algorithm (an Ed25519 key as ssh-rsa): a signature of garbage.
+    blob = Buffer.from(signCertificate(ca, world.key.publicKey, fields));
+    blob = d.mangle(blob, blob.length - 20);
+  }
+  if (d.chance(0.15)) blob = d.mangle(blob, d.int(blob.length));
+  const algorithm = d.chance(0.85)
+    ? 'ssh-ed25519-cert-v01@openssh.com'
+    : d.pick(['ssh-rsa-cert-v01@openssh.com', 'rsa-sha2-512-cert-v01@openssh.com', 'ssh-ed25519']);
+  return { blob, algorithm };
 }

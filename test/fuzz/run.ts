@@ -14,7 +14,12 @@ import { connectionFuzzStats, fuzzConnection, type ConnectionFuzzStats } from '.
 import { Dice } from './dice.js';
 import { fuzzScpSession, scpFuzzStats, type ScpFuzzStats } from './scp-fuzzer.js';
 import { fuzzSftpSession, sftpFuzzStats, type SftpFuzzStats } from './sftp-fuzzer.js';
-import { fuzzAuthentication, fuzzKeyExchange } from './handshake-fuzzer.js';
+import {
+  authFuzzStats,
+  fuzzAuthentication,
+  fuzzKeyExchange,
+  type AuthFuzzStats,
+} from './handshake-fuzzer.js';
 import { FuzzWorld } from './world.js';
 
 /** What one round found, and what it did last. */
@@ -30,6 +35,7 @@ export interface FuzzResult {
   readonly stats: ConnectionFuzzStats;
   readonly sftpStats: SftpFuzzStats;
   readonly scpStats: ScpFuzzStats;
+  readonly authStats: AuthFuzzStats;
   /** Whether anything outside the jail changed. */
   readonly outsideChanged: boolean;
   /** Open descriptors after the first round, after the last, and at most. */
@@ -56,6 +62,7 @@ export async function runFuzz(options: {
   const stats = connectionFuzzStats();
   const sftpStats = sftpFuzzStats();
   const scpStats = scpFuzzStats();
+  const authStats = authFuzzStats();
   let outsideChanged = false;
   /** Open descriptors after each round: they must not grow with the rounds. */
   const fds: number[] = [];
@@ -65,7 +72,7 @@ export async function runFuzz(options: {
       const d = new Dice(options.seed * 100_003 + round);
       try {
         await fuzzKeyExchange(world, d, trace);
-        await fuzzAuthentication(world, d, trace);
+        await fuzzAuthentication(world, d, trace, authStats);
         await fuzzConnection(world, d, {
           actions: options.actions,
           mangleRate: options.mangleRate,
@@ -102,6 +109,7 @@ export async function runFuzz(options: {
     stats,
     sftpStats,
     scpStats,
+    authStats,
     outsideChanged,
     fds: { first: fds[0] ?? 0, last: fds.at(-1) ?? 0, max: Math.max(0, ...fds) },
   };
@@ -177,6 +185,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       `peers ended by: ${[...stats.endings].map(([why, n]) => `${why} ×${n}`).join('; ')}`,
   );
   const sftp = result.sftpStats;
+  console.log(
+    `authentication: ${result.authStats.certificates} certificates offered, ` +
+      `${result.authStats.certificateLogins} logins with one`,
+  );
   console.log(
     `direct SFTP: ${sftp.requests} requests, ${sftp.replies} replies, ${sftp.handles} handles, ` +
       `${sftp.endedByServer} sessions ended by the server; ` +

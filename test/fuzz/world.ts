@@ -20,7 +20,8 @@ const BUG_WARNINGS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * What every fuzzer runs against: a server whose one user `alice` (password `pw`, and `key`) may
+ * What every fuzzer runs against: a server whose one user `alice` (password `pw`, `key`, and
+ * certificates of `key` that `ca` signs) may
  * do everything but open a shell, jailed in `root`, next to an `outside` directory reached by
  * symlinks that nothing may change; plus an echo server to forward to. `problems` collects the
  * server's error-level log lines and anything thrown and not caught in this process.
@@ -34,6 +35,8 @@ export class FuzzWorld {
     readonly root: string,
     readonly outside: string,
     readonly key: PrivateKey,
+    /** A CA the server trusts for user certificates (trustedUserCAKeys). */
+    readonly ca: PrivateKey,
     readonly echoPort: number,
     private readonly echo: net.Server,
     readonly server: TestServer,
@@ -77,6 +80,7 @@ export class FuzzWorld {
     const echo = net.createServer((s) => s.on('error', ignore).pipe(s)).listen(0, '127.0.0.1');
     await new Promise((resolve) => echo.once('listening', resolve));
     const key = await generatePrivateKey('ed25519');
+    const ca = await generatePrivateKey('ed25519');
     const registries = createDefaultRegistries();
     const server = await startTestServer({
       users: [
@@ -88,6 +92,7 @@ export class FuzzWorld {
           permissions: { shell: false, exec: true, sftp: true, portForwarding: true, agentForwarding: true },
         },
       ],
+      backend: { trustedUserCAKeys: async () => [ca.publicKey] },
       server: {
         // Penalties would shut 127.0.0.1 out after the first few misbehaving connections.
         penalties: false,
@@ -99,6 +104,8 @@ export class FuzzWorld {
           ciphers: registries.cipher.names('all'),
           macs: registries.mac.names('all'),
           compression: registries.compression.names('all'),
+          pubkeyAcceptedAlgorithms: registries.hostKey.names('all'),
+          caSignatureAlgorithms: registries.hostKey.names('all'),
         },
       },
     });
@@ -109,6 +116,7 @@ export class FuzzWorld {
       root,
       outside,
       key,
+      ca,
       (echo.address() as net.AddressInfo).port,
       echo,
       server,

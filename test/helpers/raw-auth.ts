@@ -39,6 +39,8 @@ export function signedPublicKeyRequest(
   key: PrivateKey,
   algorithm: SignatureAlgorithm,
   sessionId: Uint8Array,
+  /** What is offered: the key's blob, or a certificate of it (with a certificate algorithm). */
+  offered: Uint8Array = key.publicKey.blob,
 ): Buffer {
   const signed = PublicKeySignedData.encode({
     sessionId,
@@ -48,7 +50,7 @@ export function signedPublicKeyRequest(
     methodName: 'publickey',
     hasSignature: true,
     algorithm: algorithm.name,
-    publicKey: key.publicKey.blob,
+    publicKey: offered,
     hostKey: new Uint8Array(0),
   });
   const signature = algorithm.sign(key, signed);
@@ -59,7 +61,7 @@ export function signedPublicKeyRequest(
     methodFields: PublicKeyFields.encode({
       hasSignature: true,
       algorithm: algorithm.name,
-      publicKey: key.publicKey.blob,
+      publicKey: offered,
       rest: new WireWriter().bytes(signature).finish(),
     }),
   });
