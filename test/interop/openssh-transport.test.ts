@@ -1,12 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDefaultRegistries } from '../../src/algorithms/defaults.js';
+import { parseCertificate } from '../../src/keys/certificate.js';
 import { generatePrivateKey } from '../../src/keys/generate.js';
+import { signCertificate } from '../helpers/certificates.js';
 import { ssh } from '../helpers/openssh.js';
 import { startTestServer, testHostKeys, type TestServer } from '../helpers/test-server.js';
 
 // The real OpenSSH client against the transport over the algorithm matrix: every key exchange ×
-// host key type, every cipher, every MAC (with a non-AEAD cipher). Which algorithms the installed
+// host key type (plain and as a host certificate), every cipher, every MAC (with a non-AEAD cipher). Which algorithms the installed
 // client speaks comes from `ssh -Q`, and every non-legacy algorithm in our registry that it speaks
 // is tested, so a newly registered algorithm is covered at once.
 
@@ -64,9 +66,18 @@ describe('OpenSSH client × transport algorithm matrix', () => {
       generatePrivateKey('ecdsa', { bits: 384 }),
       generatePrivateKey('ecdsa', { bits: 521 }),
     ]);
+    const hostKeys = [...(await testHostKeys()), ...extra];
+    // A host certificate of each key; with no @cert-authority line, ssh checks the plain key.
+    const ca = await generatePrivateKey('ed25519');
+    const hostCertificates = hostKeys.map((k) =>
+      parseCertificate(signCertificate(ca, k.publicKey, { role: 'host', principals: ['127.0.0.1'] })),
+    );
     server = await startTestServer({
       server: {
-        hostKeys: [...(await testHostKeys()), ...extra],
+        hostKeys,
+        hostCertificates,
+        // One test opens a connection per host key algorithm at once, past OpenSSH's 10:30:100.
+        maxStartups: { start: 100, rate: 30, full: 100 },
         algorithms: {
           kexAlgorithms: kexes,
           ciphers,
@@ -84,6 +95,8 @@ describe('OpenSSH client × transport algorithm matrix', () => {
     expect(ciphers).toContain('chacha20-poly1305@openssh.com');
     expect(macs).toContain('hmac-sha2-256-etm@openssh.com');
     expect(hostKeyAlgorithms).toContain('rsa-sha2-256');
+    expect(hostKeyAlgorithms).toContain('rsa-sha2-256-cert-v01@openssh.com');
+    expect(hostKeyAlgorithms).toContain('ecdsa-sha2-nistp521-cert-v01@openssh.com');
   });
 
   for (const kex of kexes) {
