@@ -200,6 +200,16 @@ function decodeByType(
   return { key: decoded(what, () => publicKeyFromParts({ type, q: wire.q })), wire };
 }
 
+/** The CA key, which must be a plain key we read (OpenSSH refuses a certificate as a CA key too). */
+function caKey(blob: Uint8Array, what: string): PublicKey {
+  try {
+    return parsePublicKeyBlob(blob);
+  } catch (cause) {
+    const why = cause instanceof KeyFormatError ? cause.message : String(cause);
+    throw new KeyFormatError(`${what}: its CA key is not a plain public key (${why})`, { cause });
+  }
+}
+
 /**
  * Decodes an OpenSSH certificate blob (PROTOCOL.certkeys): the certified key is validated as a
  * plain key would be, the CA key must be a plain key, the type must be user (1) or host (2), the
@@ -231,7 +241,7 @@ export function parseCertificate(blob: Uint8Array): Certificate {
       decodeOptions(wire.criticalOptions, 'critical option'),
     ),
     extensions: decoded(`${what}'s extensions`, () => decodeOptions(wire.extensions, 'extension')),
-    signatureKey: decoded(`${what}'s CA key`, () => parsePublicKeyBlob(wire.signatureKey)),
+    signatureKey: caKey(wire.signatureKey, what),
     signature: wire.signature,
     signedData: blob.subarray(0, blob.length - 4 - wire.signature.length),
   };

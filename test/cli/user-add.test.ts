@@ -187,7 +187,7 @@ describe('sshd-kit user add (in process)', () => {
       [join(tmp, 'missing.pub'), /^Error: ENOENT: no such file or directory, open '.*missing\.pub'\n$/],
       [
         userFixture('id_ed25519-cert.pub'),
-        /line 1: certificates \(ssh-ed25519-cert-v01@openssh.com\) are not supported yet/,
+        /line 1: "ssh-ed25519-cert-v01@openssh.com" is a certificate: authorize its CA instead, as a cert-authority line \(or in trustedUserCAKeys\)/,
       ],
       [userFixture('id_dsa.pub'), /line 1: key type "ssh-dss" is not supported/],
     ];

@@ -410,7 +410,7 @@ describe('malformed certificates', () => {
     const asCa = { ...ed().signatureKey, blob: inner.blob };
     expectRefused(
       encodeCertificate({ ...ed(), signatureKey: asCa }, ed().key, ed().signature),
-      /unsupported key type "ecdsa-sha2-nistp256-cert-v01@openssh.com"/,
+      /its CA key is not a plain public key \(unsupported key type "ecdsa-sha2-nistp256-cert-v01@openssh.com"\)/,
     );
   });
 
