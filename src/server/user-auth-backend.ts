@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { certificateIdentity, certificateLogFields } from '../auth/certificate-identity.js';
 import type {
   AuthBackend,
   AuthContext,
@@ -6,14 +7,13 @@ import type {
   AuthMethodName,
   AuthProgress,
 } from '../auth/types.js';
+import type { Certificate } from '../keys/certificate.js';
 import { fingerprintSha256 } from '../keys/fingerprint.js';
+import type { RevocationList } from '../keys/revoked-keys.js';
 import type { PublicKey } from '../keys/types.js';
 import type { Logger } from '../log/logger.js';
 import { ANY_AUTH_METHOD, remainingAuthMethods } from '../users/auth-methods.js';
 import type { AuthorizedKey } from '../users/authorized-keys.js';
-import { certificateIdentity, certificateLogFields } from '../auth/certificate-identity.js';
-import type { Certificate } from '../keys/certificate.js';
-import type { RevocationList } from '../keys/revoked-keys.js';
 import {
   checkUserCertificate,
   type CertificateRestrictions,

@@ -3,8 +3,8 @@ import type { SignatureAlgorithm } from '../../algorithms/types.js';
 import { parseCertificate, type Certificate } from '../../keys/certificate.js';
 import type { PublicKey } from '../../keys/types.js';
 import { Msg } from '../../protocol/numbers.js';
-import { certificateLogFields } from '../certificate-identity.js';
 import { WireReader, WireWriter } from '../../wire/index.js';
+import { certificateLogFields } from '../certificate-identity.js';
 import { PublicKeyFields, PublicKeySignedData, UserauthPkOk } from '../messages.js';
 import type { AuthMethodHandler, MethodEnvironment } from './method.js';
 
