@@ -3,11 +3,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCertificate } from '../../src/keys/certificate.js';
 import { generatePrivateKey } from '../../src/keys/generate.js';
 import { formatPublicKeyLine } from '../../src/keys/public-key-line.js';
 import { SFTP_ONLY_PERMISSIONS } from '../../src/users/user-store.js';
+import { signCertificate } from '../helpers/certificates.js';
 import { run, writeClientKey } from '../helpers/openssh.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { startTestServer, testHostKeys, type TestServer } from '../helpers/test-server.js';
 
 // libssh (Debian 12: 0.10.6), the C library behind KDE's sftp://, qemu's ssh://, Remmina and
 // Ansible's libssh connection: an implementation of its own, driven by a small C program built
@@ -139,5 +141,90 @@ describe('libssh (C)', () => {
     }
     expect(readFileSync(back).equals(data)).toBe(true);
     expect(r.lines).toContain(`exec 0 ${md5}  ${name}`);
+  });
+});
+
+// libssh 0.10 presents a user certificate (ssh_pki_import_cert_file, ssh_pki_copy_cert_to_privkey,
+// then ssh_userauth_publickey: the driver's cert:PATH) but has no host certificate algorithm at all
+// (a hostkeys list of only those fails to connect): it asks for plain host keys, which a server
+// holding host certificates still serves, checked against its known_hosts.
+describe('libssh (C) with OpenSSH certificates', () => {
+  let dir: string;
+  let client: string;
+  let server: TestServer;
+
+  /** Logs in as `user` with the key `id` and its certificate `id`-cert.pub, and runs `echo $USER`. */
+  const login = (user: string, id: string) =>
+    run(
+      client,
+      [String(server.port), user, join(dir, 'known_hosts'), `cert:${join(dir, id)}`, 'exec|echo $USER'],
+      {
+        timeoutMs: 60_000,
+      },
+    ).then((r) => ({ ...r, lines: r.stdout.toString().trim().split('\n') }));
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sshd-kit-libssh-certs-'));
+    client = join(dir, 'libssh_client');
+    const cc = await run('cc', [
+      '-O1',
+      '-Wall',
+      '-Werror',
+      '-o',
+      client,
+      join(import.meta.dirname, 'libssh', 'libssh_client.c'),
+      '-lssh',
+    ]);
+    expect(cc.code, cc.stderr).toBe(0);
+    const [userCa, hostCa, ed25519, rsa] = await Promise.all([
+      generatePrivateKey('ed25519'),
+      generatePrivateKey('ed25519'),
+      generatePrivateKey('ed25519'),
+      generatePrivateKey('rsa', { bits: 2048 }),
+    ]);
+    const hostKeys = await testHostKeys();
+    server = await startTestServer({
+      users: [{ name: 'dev' }, { name: 'web' }],
+      backend: { trustedUserCAKeys: async () => [userCa.publicKey] },
+      server: {
+        hostCertificates: hostKeys.map((k) =>
+          parseCertificate(signCertificate(hostCa, k.publicKey, { role: 'host', principals: ['127.0.0.1'] })),
+        ),
+      },
+    });
+    for (const [id, key, principal] of [
+      ['ed25519-dev', ed25519, 'dev'],
+      ['ed25519-web', ed25519, 'web'],
+      ['rsa-dev', rsa, 'dev'],
+    ] as const) {
+      await writeClientKey(dir, id, key);
+      const blob = signCertificate(userCa, key.publicKey, { principals: [principal] });
+      writeFileSync(
+        join(dir, `${id}-cert.pub`),
+        `${parseCertificate(blob).type} ${Buffer.from(blob).toString('base64')}\n`,
+      );
+    }
+    const lines = hostKeys.map((k) => `[127.0.0.1]:${server.port} ${formatPublicKeyLine(k.publicKey, '')}`);
+    writeFileSync(join(dir, 'known_hosts'), `${lines.join('\n')}\n`);
+  }, 60_000);
+  afterAll(async () => {
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('logs in with an Ed25519 and an RSA user certificate', async () => {
+    for (const id of ['ed25519-dev', 'rsa-dev']) {
+      const r = await login('dev', id);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.lines.at(-1)).toBe('exec 0 dev');
+    }
+  });
+
+  it('a certificate that does not name the account is refused', async () => {
+    const r = await login('dev', 'ed25519-web');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^authentication: Access denied for 'publickey'/);
+    expect(r.stdout.toString()).toBe('');
+    expect((await login('web', 'ed25519-web')).lines.at(-1)).toBe('exec 0 web');
   });
 });

@@ -3,7 +3,8 @@
  * connection) for test/interop/libssh.test.ts: one connection, then the steps named on the
  * command line, one result line per step on stdout. Built by the test with the system's cc.
  *
- * Arguments: port user known_hosts password:PW|key:PATH [-o kex|hostkeys|ciphers|macs|compression=LIST]... step...
+ * Arguments: port user known_hosts password:PW|key:PATH|cert:PATH [-o kex|hostkeys|ciphers|macs|compression=LIST]... step...
+ * cert:PATH logs in with the key at PATH and its OpenSSH certificate at PATH-cert.pub.
  * A step is its words joined by '|', e.g. "put|local.bin|remote.bin".
  */
 #include <fcntl.h>
@@ -171,8 +172,18 @@ int main(int argc, char **argv) {
   int rc;
   if (!strncmp(auth, "password:", 9)) rc = ssh_userauth_password(session, NULL, auth + 9);
   else {
+    int with_cert = !strncmp(auth, "cert:", 5);
+    const char *path = auth + (with_cert ? 5 : 4);
     ssh_key key = NULL;
-    if (ssh_pki_import_privkey_file(auth + 4, NULL, NULL, NULL, &key) != SSH_OK) die(session, "key");
+    if (ssh_pki_import_privkey_file(path, NULL, NULL, NULL, &key) != SSH_OK) die(session, "key");
+    if (with_cert) {
+      char cert_path[4096];
+      ssh_key cert = NULL;
+      snprintf(cert_path, sizeof cert_path, "%s-cert.pub", path);
+      if (ssh_pki_import_cert_file(cert_path, &cert) != SSH_OK || ssh_pki_copy_cert_to_privkey(cert, key) != SSH_OK)
+        die(session, "certificate");
+      ssh_key_free(cert);
+    }
     rc = ssh_userauth_publickey(session, NULL, key);
     ssh_key_free(key);
   }
