@@ -172,6 +172,19 @@ export interface SignatureAlgorithm extends NamedAlgorithm {
   sign(key: PrivateKey, data: Uint8Array): Uint8Array;
   /** Verifies an SSH signature blob; false for any malformed, mismatched or wrong signature. */
   verify(key: PublicKey, data: Uint8Array, signatureBlob: Uint8Array): boolean;
+  /**
+   * For a security-key algorithm (PROTOCOL.u2f): the authenticator's flags and counter in a
+   * signature blob, to check once {@link verify} accepted it (a touch, a PIN). Undefined otherwise.
+   */
+  securityKeyDetails?(signatureBlob: Uint8Array): SecurityKeySignature | undefined;
+}
+
+/** What a security key reports with each signature (PROTOCOL.u2f). */
+export interface SecurityKeySignature {
+  /** FIDO flags: 0x01 user present (touched), 0x04 user verified (PIN or biometric). */
+  readonly flags: number;
+  /** The authenticator's signature counter. */
+  readonly counter: number;
 }
 
 /** What both sides of a key exchange hash (RFC 4253 §8: V_C, V_S, I_C, I_S). */

@@ -213,7 +213,7 @@ export class AuthService<User> implements TransportService {
   private async succeed(
     method: AuthMethodName,
     started: number,
-    { publicKey, certificate }: Extract<MethodOutcome, { kind: 'success' }>,
+    { publicKey, certificate, securityKey }: Extract<MethodOutcome, { kind: 'success' }>,
   ): Promise<void> {
     const o = this.options;
     this.completed.push(method);
@@ -230,6 +230,7 @@ export class AuthService<User> implements TransportService {
         methods: [...this.completed],
         ...(publicKey ? { publicKey } : {}),
         ...(certificate ? { certificate } : {}),
+        ...(securityKey ? { securityKey } : {}),
       },
       this.ctx,
     );

@@ -1,3 +1,4 @@
+import type { SecurityKeySignature } from '../algorithms/types.js';
 import type { Certificate } from '../keys/certificate.js';
 import type { PublicKey } from '../keys/types.js';
 
@@ -34,6 +35,8 @@ export interface AuthProof {
   readonly publicKey?: PublicKey;
   /** The certificate `publicKey` came in, when the client logged in with one (PROTOCOL.certkeys). */
   readonly certificate?: Certificate;
+  /** A security key's flags and counter with its signature (PROTOCOL.u2f), for the backend to judge. */
+  readonly securityKey?: SecurityKeySignature;
 }
 
 /**

@@ -11,6 +11,8 @@ export const CERTIFICATE_KEY_TYPES = {
   'ecdsa-sha2-nistp384-cert-v01@openssh.com': 'ecdsa-sha2-nistp384',
   'ecdsa-sha2-nistp521-cert-v01@openssh.com': 'ecdsa-sha2-nistp521',
   'ssh-rsa-cert-v01@openssh.com': 'ssh-rsa',
+  'sk-ssh-ed25519-cert-v01@openssh.com': 'sk-ssh-ed25519@openssh.com',
+  'sk-ecdsa-sha2-nistp256-cert-v01@openssh.com': 'sk-ecdsa-sha2-nistp256@openssh.com',
 } as const satisfies Record<string, KeyType>;
 
 /** A certificate key type name, e.g. `ssh-ed25519-cert-v01@openssh.com`. */
@@ -97,6 +99,21 @@ const EcdsaCertificate = defineStruct('ecdsa certificate', {
   nonce: t.bytes,
   curve: t.text,
   q: t.bytes,
+  ...CERTIFIED_FIELDS,
+});
+const SkEd25519Certificate = defineStruct('sk-ssh-ed25519 certificate', {
+  type: t.text,
+  nonce: t.bytes,
+  ed25519: t.bytes,
+  application: t.text,
+  ...CERTIFIED_FIELDS,
+});
+const SkEcdsaCertificate = defineStruct('sk-ecdsa certificate', {
+  type: t.text,
+  nonce: t.bytes,
+  curve: t.text,
+  q: t.bytes,
+  application: t.text,
   ...CERTIFIED_FIELDS,
 });
 const RsaCertificate = defineStruct('ssh-rsa certificate', {
@@ -187,6 +204,18 @@ function decodeByType(
   if (plainType === 'ssh-ed25519') {
     const wire = decoded(what, () => Ed25519Certificate.decode(blob));
     return { key: decoded(what, () => publicKeyFromParts({ type: plainType, ed25519: wire.ed25519 })), wire };
+  }
+  if (plainType === 'sk-ssh-ed25519@openssh.com') {
+    const wire = decoded(what, () => SkEd25519Certificate.decode(blob));
+    const parts = { type: plainType, ed25519: wire.ed25519, application: wire.application };
+    return { key: decoded(what, () => publicKeyFromParts(parts)), wire };
+  }
+  if (plainType === 'sk-ecdsa-sha2-nistp256@openssh.com') {
+    const wire = decoded(what, () => SkEcdsaCertificate.decode(blob));
+    if (wire.curve !== 'nistp256')
+      throw new KeyFormatError(`corrupt ${what}: the curve does not match the type`);
+    const parts = { type: plainType, q: wire.q, application: wire.application };
+    return { key: decoded(what, () => publicKeyFromParts(parts)), wire };
   }
   if (plainType === 'ssh-rsa') {
     const wire = decoded(what, () => RsaCertificate.decode(blob));
@@ -287,5 +316,9 @@ export function encodeCertificate(
   if (key.type === 'ssh-ed25519') return Ed25519Certificate.encode({ ...shared, ed25519: r.bytes() });
   if (key.type === 'ssh-rsa')
     return RsaCertificate.encode({ ...shared, e: r.mpintUnsigned(), n: r.mpintUnsigned() });
+  if (key.type === 'sk-ssh-ed25519@openssh.com')
+    return SkEd25519Certificate.encode({ ...shared, ed25519: r.bytes(), application: r.text() });
+  if (key.type === 'sk-ecdsa-sha2-nistp256@openssh.com')
+    return SkEcdsaCertificate.encode({ ...shared, curve: r.text(), q: r.bytes(), application: r.text() });
   return EcdsaCertificate.encode({ ...shared, curve: r.text(), q: r.bytes() });
 }

@@ -19,8 +19,10 @@ export function fingerprintMd5(key: PublicKey | Uint8Array): string {
 }
 
 /** The short type label `ssh-keygen -l` prints in parentheses. */
-export function keyTypeLabel(type: KeyType): 'ED25519' | 'ECDSA' | 'RSA' | 'DSA' {
+export function keyTypeLabel(type: KeyType): 'ED25519' | 'ECDSA' | 'RSA' | 'DSA' | 'ED25519-SK' | 'ECDSA-SK' {
   if (type === 'ssh-ed25519') return 'ED25519';
+  if (type === 'sk-ssh-ed25519@openssh.com') return 'ED25519-SK';
+  if (type === 'sk-ecdsa-sha2-nistp256@openssh.com') return 'ECDSA-SK';
   if (type === 'ssh-rsa') return 'RSA';
   if (type === 'ssh-dss') return 'DSA';
   return 'ECDSA';

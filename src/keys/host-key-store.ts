@@ -48,8 +48,9 @@ export interface WrittenHostKey {
   readonly encrypted: boolean;
 }
 
-/** The `ssh-keygen -t` kind of a key type. */
+/** The `ssh-keygen -t` kind of a host key's type (a security key is never a host key). */
 export function kindOfKeyType(type: KeyType): GeneratedKeyKind | 'dsa' {
+  if (type.startsWith('sk-')) throw new KeyFormatError(`a ${type} key cannot be a host key`);
   if (type === 'ssh-ed25519') return 'ed25519';
   if (type === 'ssh-rsa') return 'rsa';
   if (type === 'ssh-dss') return 'dsa';

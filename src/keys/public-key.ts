@@ -1,6 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { defineStruct, t, WireReader, WireWriter } from '../wire/index.js';
-import { ecdsaCurveForJwk, ecdsaCurveForType, type EcdsaCurve } from './curves.js';
+import { ECDSA_CURVES, ecdsaCurveForJwk, ecdsaCurveForType, type EcdsaCurve } from './curves.js';
 import { dsaSpki } from './der.js';
 import { KeyFormatError } from './errors.js';
 import type { KeyType, PublicKey } from './types.js';
@@ -9,6 +9,15 @@ import type { KeyType, PublicKey } from './types.js';
 const Ed25519Blob = defineStruct('ssh-ed25519 key', { type: t.text, key: t.bytes });
 /** `ecdsa-sha2-*` public key blob (RFC 5656 §3.1): the curve id and the point Q, uncompressed. */
 const EcdsaBlob = defineStruct('ecdsa key', { type: t.text, curve: t.text, q: t.bytes });
+/** `sk-ssh-ed25519@openssh.com` public key blob (PROTOCOL.u2f): the Ed25519 key and the application. */
+const SkEd25519Blob = defineStruct('sk-ssh-ed25519 key', { type: t.text, key: t.bytes, application: t.text });
+/** `sk-ecdsa-sha2-nistp256@openssh.com` public key blob (PROTOCOL.u2f): curve, Q and the application. */
+const SkEcdsaBlob = defineStruct('sk-ecdsa key', {
+  type: t.text,
+  curve: t.text,
+  q: t.bytes,
+  application: t.text,
+});
 /** `ssh-rsa` public key blob (RFC 4253 §6.6). */
 const RsaBlob = defineStruct('ssh-rsa key', { type: t.text, e: t.mpintBytes, n: t.mpintBytes });
 /** `ssh-dss` public key blob (RFC 4253 §6.6). */
@@ -32,7 +41,12 @@ const KEY_TYPES: readonly string[] = [
   'ecdsa-sha2-nistp521',
   'ssh-rsa',
   'ssh-dss',
+  'sk-ssh-ed25519@openssh.com',
+  'sk-ecdsa-sha2-nistp256@openssh.com',
 ];
+
+/** Longest FIDO application string we take (OpenSSH makes `ssh:` or `ssh:` and a name). */
+const MAX_APPLICATION = 256;
 
 /** True if `name` is a key type this project reads. */
 export function isKeyType(name: string): name is KeyType {
@@ -118,6 +132,14 @@ export function rsaPublicKeyObject(e: Uint8Array, n: Uint8Array): KeyObject {
   );
 }
 
+/** A security key's application: printable text of a sane length (OpenSSH writes `ssh:…`). */
+function checkApplication(type: string, application: string): string {
+  const control = [...application].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+  if (application.length === 0 || application.length > MAX_APPLICATION || control)
+    throw new KeyFormatError(`invalid ${type} key: bad application string`);
+  return application;
+}
+
 /** Encodes the SSH wire blob of a key from its parts (the one place blobs are written). */
 function encodeBlob(write: (w: WireWriter) => void): Buffer {
   const w = new WireWriter({ initialSize: 512 });
@@ -153,6 +175,16 @@ export function parsePublicKeyBlob(blob: Uint8Array, comment?: string): PublicKe
   } else if (type === 'ssh-dss') {
     const f = decodeKey('ssh-dss key', () => DssBlob.decode(blob));
     key = publicKeyFromParts({ type, p: f.p, q: f.q, g: f.g, y: f.y }, comment);
+  } else if (type === 'sk-ssh-ed25519@openssh.com') {
+    const f = decodeKey('sk-ssh-ed25519 key', () => SkEd25519Blob.decode(blob));
+    key = publicKeyFromParts({ type, ed25519: f.key, application: f.application }, comment);
+  } else if (type === 'sk-ecdsa-sha2-nistp256@openssh.com') {
+    const f = decodeKey('sk-ecdsa key', () => SkEcdsaBlob.decode(blob));
+    if (f.curve !== 'nistp256')
+      throw new KeyFormatError(
+        `invalid ${type} key: curve "${f.curve.slice(0, 20)}" does not match the type`,
+      );
+    key = publicKeyFromParts({ type, q: f.q, application: f.application }, comment);
   } else {
     const curve = ecdsaCurveForType(type);
     if (curve === undefined) throw new KeyFormatError(`unsupported key type "${type.slice(0, 40)}"`);
@@ -180,6 +212,16 @@ export type PublicKeyParts =
     }
   | { readonly type: 'ssh-rsa'; readonly e: Uint8Array; readonly n: Uint8Array }
   | {
+      readonly type: 'sk-ssh-ed25519@openssh.com';
+      readonly ed25519: Uint8Array;
+      readonly application: string;
+    }
+  | {
+      readonly type: 'sk-ecdsa-sha2-nistp256@openssh.com';
+      readonly q: Uint8Array;
+      readonly application: string;
+    }
+  | {
       readonly type: 'ssh-dss';
       readonly p: Uint8Array;
       readonly q: Uint8Array;
@@ -200,6 +242,19 @@ export function publicKeyFromParts(parts: PublicKeyParts, comment?: string): Pub
       const keyObject = rsaPublicKeyObject(parts.e, parts.n);
       const blob = encodeBlob((w) => w.text(parts.type).mpintUnsigned(parts.e).mpintUnsigned(parts.n));
       return makePublicKey(parts.type, blob, keyObject, bits, comment);
+    }
+    case 'sk-ssh-ed25519@openssh.com': {
+      const keyObject = ed25519PublicKeyObject(parts.ed25519);
+      const application = checkApplication(parts.type, parts.application);
+      const blob = encodeBlob((w) => w.text(parts.type).bytes(parts.ed25519).text(application));
+      return { ...makePublicKey(parts.type, blob, keyObject, 256, comment), application };
+    }
+    case 'sk-ecdsa-sha2-nistp256@openssh.com': {
+      const curve = ECDSA_CURVES['ecdsa-sha2-nistp256']!;
+      const keyObject = ecdsaPublicKeyObject(curve, parts.q);
+      const application = checkApplication(parts.type, parts.application);
+      const blob = encodeBlob((w) => w.text(parts.type).text(curve.curveId).bytes(parts.q).text(application));
+      return { ...makePublicKey(parts.type, blob, keyObject, 256, comment), application };
     }
     case 'ssh-dss': {
       const keyObject = importKey('ssh-dss key', () =>

@@ -7,7 +7,14 @@ export type KeyType =
   | 'ecdsa-sha2-nistp384'
   | 'ecdsa-sha2-nistp521'
   | 'ssh-rsa'
-  | 'ssh-dss';
+  | 'ssh-dss'
+  | SecurityKeyType;
+
+/**
+ * FIDO/U2F security-key types (OpenSSH PROTOCOL.u2f): public keys only, for user authentication;
+ * the private half never leaves the authenticator.
+ */
+export type SecurityKeyType = 'sk-ssh-ed25519@openssh.com' | 'sk-ecdsa-sha2-nistp256@openssh.com';
 
 /** A public key, decoded from its SSH wire blob or an OpenSSH public key line. */
 export interface PublicKey {
@@ -20,6 +27,11 @@ export interface PublicKey {
   readonly bits: number;
   /** Comment from the key line or file, when known. */
   readonly comment?: string;
+  /**
+   * For a security key: the FIDO application (relying party id) it was made for, usually `ssh:`;
+   * its signatures cover this string's SHA-256 (PROTOCOL.u2f).
+   */
+  readonly application?: string;
 }
 
 /** A private key with its public half. */

@@ -12,7 +12,8 @@ import { closestMatch } from './config-suggest.js';
  * no warning (docs/config.md "Profiles"). Names not registered (yet) are simply absent.
  * - kex: only the post-quantum hybrids and curve25519 — no NIST curves ("NSA curves" fail), no
  *   finite-field DH (SHA-1 / DHEat), no SHA-1.
- * - host keys and user keys: Ed25519 and RSA with SHA-2 — no ECDSA (NIST curves), no `ssh-rsa`.
+ * - host keys and user keys: Ed25519 (plain and on a security key) and RSA with SHA-2, and their
+ *   certificates — no ECDSA (NIST curves, security keys' too), no `ssh-rsa`.
  *   RSA host keys under 3072 bits are left out as well (ssh-audit warns below 3072).
  * - ciphers: AES-GCM and AES-CTR — no CBC, and no chacha20-poly1305 either, so that Terrapin
  *   (CVE-2023-48795) has nothing to attack even with a client that lacks strict KEX.
@@ -28,9 +29,11 @@ export const HARDENED_ALGORITHMS: Readonly<Record<keyof AlgorithmRegistries, rea
   ],
   hostKey: [
     'ssh-ed25519-cert-v01@openssh.com',
+    'sk-ssh-ed25519-cert-v01@openssh.com',
     'rsa-sha2-512-cert-v01@openssh.com',
     'rsa-sha2-256-cert-v01@openssh.com',
     'ssh-ed25519',
+    'sk-ssh-ed25519@openssh.com',
     'rsa-sha2-512',
     'rsa-sha2-256',
   ],

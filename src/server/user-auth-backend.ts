@@ -24,6 +24,7 @@ import {
   checkCertificateAuthorityUse,
   checkKeyUse,
   forcedCommandConflict,
+  securityKeyProblem,
   sessionRestrictions,
 } from '../users/key-policy.js';
 import { dummyVerify, verifyPassword } from '../users/password-hash.js';
@@ -181,6 +182,11 @@ export function createUserAuthBackend(options: UserAuthBackendOptions): AuthBack
         ? await findKey(user, proof.publicKey, ctx, proof.certificate)
         : undefined;
       if (proof.publicKey && !match) return undefined;
+      const problem = match && securityKeyProblem(proof.securityKey?.flags, match.line, match.certificate);
+      if (problem !== undefined) {
+        log.info({ user: user.name, key: fingerprintSha256(proof.publicKey!) }, `key refused: ${problem}`);
+        return undefined;
+      }
       const policy = sessionRestrictions(user, match?.line, match?.certificate);
       return {
         name: user.name,

@@ -45,9 +45,9 @@ export interface AuthorizedKeyOptions {
   readonly certAuthority: boolean;
   /** `tunnel="n"` (parsed only). */
   readonly tunnel?: number;
-  /** `no-touch-required` (parsed only: FIDO keys are not supported yet). */
+  /** `no-touch-required`: a security key's signature is taken without a touch (user presence). */
   readonly noTouchRequired: boolean;
-  /** `verify-required` (parsed only). */
+  /** `verify-required`: a security key must have verified the user (a PIN or biometric). */
   readonly verifyRequired: boolean;
 }
 

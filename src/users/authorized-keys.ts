@@ -34,12 +34,13 @@ const SUPPORTED_TYPES = new Set([
   'ecdsa-sha2-nistp256',
   'ecdsa-sha2-nistp384',
   'ecdsa-sha2-nistp521',
+  'sk-ssh-ed25519@openssh.com',
+  'sk-ecdsa-sha2-nistp256@openssh.com',
 ]);
 const UNSUPPORTED_TYPES = new Set([
   'ssh-dss',
   'ssh-ed448',
-  'sk-ecdsa-sha2-nistp256@openssh.com',
-  'sk-ssh-ed25519@openssh.com',
+  'webauthn-sk-ecdsa-sha2-nistp256@openssh.com',
   'ssh-xmss@openssh.com',
 ]);
 

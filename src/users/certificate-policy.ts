@@ -19,6 +19,10 @@ export interface CertificateRestrictions {
   readonly pty: boolean;
   readonly portForwarding: boolean;
   readonly agentForwarding: boolean;
+  /** `verify-required`: the key must be a security key that verified the user (PIN or biometric). */
+  readonly verifyRequired: boolean;
+  /** False with the `no-touch-required` extension: a security key's signature needs no touch. */
+  readonly touchRequired: boolean;
 }
 
 /** Whether a certificate may log in, and what it allows; the reason is for logs only. */
@@ -68,9 +72,10 @@ function sourceAddressMatches(list: string, peer: PeerIdentity): boolean | undef
  * sshd's checks of a user certificate whose CA is trusted and whose signature verified
  * (sshkey_cert_check_authority, sshauthopt_from_cert): a user certificate, valid at `now`,
  * naming the principals `rule` asks for, with every critical option understood and met
- * (`source-address` must match the peer; `verify-required` needs a FIDO key, which we do not take).
- * Extensions grant `permit-pty`, `permit-port-forwarding` and `permit-agent-forwarding`; unknown
- * ones are ignored, an absent one is not granted, and a known flag carrying data is refused.
+ * (`source-address` must match the peer; `verify-required` is left to the signature's check, see
+ * `securityKeyProblem`). Extensions grant `permit-pty`, `permit-port-forwarding`,
+ * `permit-agent-forwarding` and `no-touch-required`; unknown ones are ignored, an absent one is not
+ * granted, and a known flag carrying data is refused.
  */
 export function checkUserCertificate(
   cert: Certificate,
@@ -86,6 +91,7 @@ export function checkUserCertificate(
   const principals = principalProblem(cert, rule);
   if (principals !== undefined) return refuse(principals);
   let forcedCommand: string | undefined;
+  let verifyRequired = false;
   for (const option of cert.criticalOptions) {
     const known = option.name === 'force-command' || option.name === 'source-address';
     if (known && option.value === undefined) {
@@ -94,6 +100,9 @@ export function checkUserCertificate(
       // sshd reads it as a C string: a NUL inside makes the certificate invalid, not the command shorter.
       if (option.value.includes('\0')) return refuse('its force-command contains a NUL byte');
       forcedCommand = option.value;
+    } else if (option.name === 'verify-required') {
+      if (option.value !== undefined) return refuse('its verify-required carries data (a flag takes none)');
+      verifyRequired = true;
     } else if (option.name === 'source-address' && option.value !== undefined) {
       const matched = sourceAddressMatches(option.value, peer);
       if (matched === undefined)
@@ -113,6 +122,8 @@ export function checkUserCertificate(
       pty: granted('permit-pty'),
       portForwarding: granted('permit-port-forwarding'),
       agentForwarding: granted('permit-agent-forwarding'),
+      verifyRequired,
+      touchRequired: !granted('no-touch-required'),
     },
   };
 }

@@ -27,7 +27,10 @@ const clientSigs = new Set(query('key-sig'));
 const kexes = modern(registries.kex).filter((n) => clientKex.has(n));
 const ciphers = modern(registries.cipher).filter((n) => clientCiphers.has(n));
 const macs = modern(registries.mac).filter((n) => clientMacs.has(n));
-const hostKeyAlgorithms = modern(registries.hostKey).filter((n) => clientSigs.has(n));
+// Security keys sign for users only: no server holds one as a host key.
+const hostKeyAlgorithms = modern(registries.hostKey).filter(
+  (n) => clientSigs.has(n) && !registries.hostKey.get(n)?.securityKeyDetails,
+);
 
 interface Negotiated {
   kex?: string;

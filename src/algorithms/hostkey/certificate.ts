@@ -5,6 +5,7 @@ import { ecdsaSha2Nistp256, ecdsaSha2Nistp384, ecdsaSha2Nistp521 } from './ecdsa
 import { sshEd25519 } from './ed25519.js';
 import { sshRsa } from './legacy.js';
 import { rsaSha2256, rsaSha2512 } from './rsa.js';
+import { skEcdsaSha2Nistp256, skSshEd25519 } from './security-key.js';
 import { SignatureBlob } from './signature-blob.js';
 
 /**
@@ -23,6 +24,7 @@ function certificateAlgorithm(
     certified,
     sign: (key, data) => certified.sign(key, data),
     verify: (key, data, signatureBlob) => certified.verify(key, data, signatureBlob),
+    ...(certified.securityKeyDetails ? { securityKeyDetails: certified.securityKeyDetails } : {}),
   };
 }
 
@@ -37,6 +39,14 @@ export const certificateSignatureAlgorithms: readonly AlgorithmEntry<SignatureAl
     algorithm: certificateAlgorithm(
       `${plain.name}-cert-v01@openssh.com`,
       `${plain.name}-cert-v01@openssh.com`,
+      plain,
+    ),
+    status: 'default' as const,
+  })),
+  ...[skSshEd25519, skEcdsaSha2Nistp256].map((plain) => ({
+    algorithm: certificateAlgorithm(
+      plain.name.replace('@openssh.com', '-cert-v01@openssh.com'),
+      plain.name.replace('@openssh.com', '-cert-v01@openssh.com'),
       plain,
     ),
     status: 'default' as const,

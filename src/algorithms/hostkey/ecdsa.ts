@@ -6,10 +6,10 @@ import type { SignatureAlgorithm } from '../types.js';
 import { encodeSignatureBlob, signatureFor } from './signature-blob.js';
 
 /** The ECDSA signature inside the blob: mpint r, mpint s (RFC 5656 §3.1.2). */
-const EcdsaSignature = defineStruct('ecdsa signature', { r: t.mpintBytes, s: t.mpintBytes });
+export const EcdsaSignature = defineStruct('ecdsa signature', { r: t.mpintBytes, s: t.mpintBytes });
 
 /** Left-pads a magnitude to `n` bytes; undefined if it is empty, zero or longer than `n`. */
-function fixed(m: Uint8Array, n: number): Buffer | undefined {
+export function fixedMagnitude(m: Uint8Array, n: number): Buffer | undefined {
   if (m.length === 0 || m.length > n) return undefined;
   return Buffer.concat([Buffer.alloc(n - m.length), m]);
 }
@@ -39,8 +39,8 @@ export function ecdsaSignatureAlgorithm(curve: EcdsaCurve): SignatureAlgorithm {
         const sig = signatureFor(name, signatureBlob);
         if (sig === undefined) return false;
         const { r, s } = EcdsaSignature.decode(sig);
-        const rf = fixed(r, curve.fieldBytes);
-        const sf = fixed(s, curve.fieldBytes);
+        const rf = fixedMagnitude(r, curve.fieldBytes);
+        const sf = fixedMagnitude(s, curve.fieldBytes);
         if (rf === undefined || sf === undefined) return false;
         return verify(
           curve.hash,

@@ -1,5 +1,5 @@
 import type { AlgorithmRegistry } from '../../algorithms/registry.js';
-import type { SignatureAlgorithm } from '../../algorithms/types.js';
+import type { SecurityKeySignature, SignatureAlgorithm } from '../../algorithms/types.js';
 import type { Certificate } from '../../keys/certificate.js';
 import type { PublicKeyCache } from '../../keys/public-key-cache.js';
 import type { PublicKey } from '../../keys/types.js';
@@ -9,7 +9,12 @@ import type { AuthBackend, AuthContext } from '../types.js';
 
 /** How one method attempt ended. */
 export type MethodOutcome =
-  | { readonly kind: 'success'; readonly publicKey?: PublicKey; readonly certificate?: Certificate }
+  | {
+      readonly kind: 'success';
+      readonly publicKey?: PublicKey;
+      readonly certificate?: Certificate;
+      readonly securityKey?: SecurityKeySignature;
+    }
   | { readonly kind: 'failure' }
   /** A reply was sent (PK_OK) that neither succeeds nor counts as a failure. */
   | { readonly kind: 'answered' }

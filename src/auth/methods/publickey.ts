@@ -63,7 +63,8 @@ function offeredKey<User>(
  * The `publickey` method (RFC 4252 §7) and its host-bound variant: a query without a signature is
  * answered with PK_OK when the key is acceptable; a signature must be made by that key, with an
  * allowed algorithm matching its type, over this session's id and this request. A certificate
- * (PROTOCOL.certkeys) is signed for by the key it certifies, with the plain algorithm.
+ * (PROTOCOL.certkeys) is signed for by the key it certifies, with the plain algorithm; a security
+ * key's flags (PROTOCOL.u2f) go to the backend, which knows whether a touch or a PIN was required.
  */
 export const publicKeyMethod: AuthMethodHandler = {
   names: ['publickey', HOSTBOUND_METHOD],
@@ -101,8 +102,12 @@ export const publicKeyMethod: AuthMethodHandler = {
       hostKey: boundHostKey ? new WireWriter().bytes(boundHostKey).finish() : new Uint8Array(0),
     });
     if (!algorithm.verify(key, signed, signature)) return failure;
-    return certificate
-      ? { kind: 'success', publicKey: key, certificate }
-      : { kind: 'success', publicKey: key };
+    const securityKey = algorithm.securityKeyDetails?.(signature);
+    return {
+      kind: 'success',
+      publicKey: key,
+      ...(certificate ? { certificate } : {}),
+      ...(securityKey ? { securityKey } : {}),
+    };
   },
 };

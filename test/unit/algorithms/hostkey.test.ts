@@ -29,26 +29,32 @@ describe('signature algorithms', () => {
       ['ecdsa-sha2-nistp256', 'default'],
       ['ecdsa-sha2-nistp384', 'default'],
       ['ecdsa-sha2-nistp521', 'default'],
+      ['sk-ssh-ed25519@openssh.com', 'default'],
+      ['sk-ecdsa-sha2-nistp256@openssh.com', 'default'],
       ['rsa-sha2-512', 'default'],
       ['rsa-sha2-256', 'default'],
     ]);
     // The certificate forms come first, as in OpenSSH's defaults, each signing as its plain form.
     const names = createDefaultRegistries().hostKey.names();
-    expect(names.slice(6, 12)).toEqual(signatureAlgorithms.map((e) => e.algorithm.name));
-    expect(names.slice(0, 6)).toEqual([
+    expect(names.slice(8, 16)).toEqual(signatureAlgorithms.map((e) => e.algorithm.name));
+    expect(names.slice(0, 8)).toEqual([
       'ssh-ed25519-cert-v01@openssh.com',
       'ecdsa-sha2-nistp256-cert-v01@openssh.com',
       'ecdsa-sha2-nistp384-cert-v01@openssh.com',
       'ecdsa-sha2-nistp521-cert-v01@openssh.com',
+      'sk-ssh-ed25519-cert-v01@openssh.com',
+      'sk-ecdsa-sha2-nistp256-cert-v01@openssh.com',
       'rsa-sha2-512-cert-v01@openssh.com',
       'rsa-sha2-256-cert-v01@openssh.com',
     ]);
     const registry = createDefaultRegistries().hostKey;
-    expect(names.slice(0, 6).map((n) => registry.get(n)?.certified?.name)).toEqual(names.slice(6, 12));
+    expect(names.slice(0, 8).map((n) => registry.get(n)?.certified?.name)).toEqual(names.slice(8, 16));
     expect(registry.statusOf('ssh-rsa-cert-v01@openssh.com')).toBe('legacy');
   });
 
-  for (const { algorithm: alg } of signatureAlgorithms) {
+  // Security keys only verify (their signatures come from the authenticator): security-key.test.ts.
+  const signing = signatureAlgorithms.filter((e) => !e.algorithm.securityKeyDetails);
+  for (const { algorithm: alg } of signing) {
     describe(alg.name, () => {
       const key = keyFor[alg.keyType]!;
       const sig = alg.sign(key, data);

@@ -103,6 +103,18 @@ function skBlob(): string {
   return Buffer.from(w.finish()).toString('base64');
 }
 
+describe('parseAuthorizedKeyLine: security keys', () => {
+  it('reads an sk-ssh-ed25519 line with its options and application', () => {
+    const k = parseAuthorizedKeyLine(
+      `no-touch-required,verify-required sk-ssh-ed25519@openssh.com ${skBlob()} yubikey`,
+    );
+    expect(k.type).toBe('sk-ssh-ed25519@openssh.com');
+    expect(k.key.application).toBe('ssh:');
+    expect(k.options).toMatchObject({ noTouchRequired: true, verifyRequired: true });
+    expect(k.comment).toBe('yubikey');
+  });
+});
+
 describe('parseAuthorizedKeyLine: malformed lines', () => {
   const cert = fixture('id_ed25519-cert.pub');
   const truncated = ED_B64.slice(0, 40);
@@ -122,8 +134,8 @@ describe('parseAuthorizedKeyLine: malformed lines', () => {
     [cert, '"ssh-ed25519-cert-v01@openssh.com" is a certificate: authorize its CA instead'],
     [fixture('id_dsa.pub'), 'key type "ssh-dss" is not supported'],
     [
-      `sk-ssh-ed25519@openssh.com ${skBlob()} yubikey`,
-      'key type "sk-ssh-ed25519@openssh.com" is not supported',
+      `webauthn-sk-ecdsa-sha2-nistp256@openssh.com ${skBlob()} browser`,
+      'key type "webauthn-sk-ecdsa-sha2-nistp256@openssh.com" is not supported',
     ],
     [`ssh-foo ${ED_B64}`, 'unknown option "ssh-foo"'],
     [`bogus-option ${ED}`, 'unknown option "bogus-option"'],

@@ -85,7 +85,13 @@ describe('checkUserCertificate', () => {
     expect(verifyCertificateSignature(cert, registry, ['ssh-ed25519'])).toBe(true);
     expect(checkUserCertificate(cert, alice, peer, NOW)).toEqual({
       ok: true,
-      restrictions: { pty: false, portForwarding: false, agentForwarding: false },
+      restrictions: {
+        pty: false,
+        portForwarding: false,
+        agentForwarding: false,
+        verifyRequired: false,
+        touchRequired: true,
+      },
     });
   });
 
@@ -257,11 +263,24 @@ describe('checkUserCertificate', () => {
       expect(refusal(cert)).toBe('its force-command contains a NUL byte');
     });
 
-    it('refuses an unknown critical option and verify-required', () => {
+    it('takes verify-required as a flag for the signature check, and refuses it with data', () => {
+      expect(restrictions(certificate({ criticalOptions: [{ name: 'verify-required' }] }))).toMatchObject({
+        verifyRequired: true,
+        touchRequired: true,
+      });
+      expect(refusal(certificate({ criticalOptions: [{ name: 'verify-required', value: 'yes' }] }))).toBe(
+        'its verify-required carries data (a flag takes none)',
+      );
+      expect(restrictions(certificate({ extensions: [{ name: 'no-touch-required' }] }))).toMatchObject({
+        verifyRequired: false,
+        touchRequired: false,
+      });
+    });
+
+    it('refuses an unknown critical option', () => {
       for (const option of [
         { name: 'custom@example.com' },
         { name: 'custom@example.com', value: 'x' },
-        { name: 'verify-required' },
         { name: 'permit-pty' }, // an extension name is not a critical option
       ]) {
         const alone = certificate({ criticalOptions: [option] });
@@ -285,11 +304,7 @@ describe('checkUserCertificate', () => {
 
   describe('extensions', () => {
     it('grant nothing when absent (ssh-keygen -O clear)', () => {
-      expect(restrictions(certificate({ extensions: [] }))).toEqual({
-        pty: false,
-        portForwarding: false,
-        agentForwarding: false,
-      });
+      expect(restrictions(certificate({ extensions: [] }))).toEqual(NONE);
     });
 
     it("map ssh-keygen's defaults to pty, port and agent forwarding", () => {
@@ -302,7 +317,7 @@ describe('checkUserCertificate', () => {
           { name: 'permit-user-rc' },
         ],
       });
-      expect(restrictions(cert)).toEqual({ pty: true, portForwarding: true, agentForwarding: true });
+      expect(restrictions(cert)).toEqual({ ...ALL, pty: true, portForwarding: true, agentForwarding: true });
     });
 
     it('each one alone grants its own permission only', () => {
@@ -312,11 +327,14 @@ describe('checkUserCertificate', () => {
         ['permit-agent-forwarding', { pty: false, portForwarding: false, agentForwarding: true }],
         ['permit-X11-forwarding', { pty: false, portForwarding: false, agentForwarding: false }],
         ['permit-user-rc', { pty: false, portForwarding: false, agentForwarding: false }],
-        ['no-touch-required', { pty: false, portForwarding: false, agentForwarding: false }],
+        [
+          'no-touch-required',
+          { pty: false, portForwarding: false, agentForwarding: false, touchRequired: false },
+        ],
         ['Permit-Pty', { pty: false, portForwarding: false, agentForwarding: false }],
       ] as const;
       for (const [name, expected] of cases)
-        expect(restrictions(certificate({ extensions: [{ name }] })), name).toEqual(expected);
+        expect(restrictions(certificate({ extensions: [{ name }] })), name).toEqual({ ...NONE, ...expected });
     });
 
     it('refuses a known flag extension that carries data (sshd: "corrupt (extra data)")', () => {
@@ -347,7 +365,7 @@ describe('checkUserCertificate', () => {
           { name: 'z@example.com' },
         ],
       });
-      expect(restrictions(cert)).toEqual({ pty: true, portForwarding: false, agentForwarding: false });
+      expect(restrictions(cert)).toEqual({ ...NONE, pty: true });
     });
   });
 });
@@ -366,8 +384,14 @@ function user(overrides: Partial<UserRecord> = {}): UserRecord {
   };
 }
 
-const ALL: CertificateRestrictions = { pty: true, portForwarding: true, agentForwarding: true };
-const NONE: CertificateRestrictions = { pty: false, portForwarding: false, agentForwarding: false };
+const ALL: CertificateRestrictions = {
+  pty: true,
+  portForwarding: true,
+  agentForwarding: true,
+  verifyRequired: false,
+  touchRequired: true,
+};
+const NONE: CertificateRestrictions = { ...ALL, pty: false, portForwarding: false, agentForwarding: false };
 
 describe('sessionRestrictions with a certificate', () => {
   const caLine = (options = '') =>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkKeyUse, sessionRestrictions } from '../../../src/users/key-policy.js';
+import type { CertificateRestrictions } from '../../../src/users/certificate-policy.js';
+import { checkKeyUse, securityKeyProblem, sessionRestrictions } from '../../../src/users/key-policy.js';
 import {
   DEFAULT_PERMISSIONS,
   DEFAULT_SFTP_OPTIONS,
@@ -87,5 +88,42 @@ describe('sessionRestrictions', () => {
       sftpReadOnly: true,
       umask: 0o077,
     });
+  });
+});
+
+describe('securityKeyProblem (PROTOCOL.u2f flags: 0x01 touched, 0x04 user verified)', () => {
+  const line = (options = '') => fixtureKey('id_ed25519.pub', options);
+  const cert = (touchRequired: boolean, verifyRequired = false): CertificateRestrictions => ({
+    pty: true,
+    portForwarding: true,
+    agentForwarding: true,
+    touchRequired,
+    verifyRequired,
+  });
+
+  it('a security key must be touched, unless no-touch-required applies', () => {
+    expect(securityKeyProblem(0x01, line(), undefined)).toBeUndefined();
+    expect(securityKeyProblem(0x00, line(), undefined)).toMatch(/not touched/);
+    expect(securityKeyProblem(0x00, line('no-touch-required'), undefined)).toBeUndefined();
+    // A trusted CA's certificate alone decides; under a cert-authority line both must allow it.
+    expect(securityKeyProblem(0x00, undefined, cert(false))).toBeUndefined();
+    expect(securityKeyProblem(0x00, undefined, cert(true))).toMatch(/not touched/);
+    expect(securityKeyProblem(0x00, line('cert-authority'), cert(false))).toMatch(/not touched/);
+    expect(securityKeyProblem(0x00, line('cert-authority,no-touch-required'), cert(true))).toMatch(
+      /not touched/,
+    );
+    expect(securityKeyProblem(0x00, line('cert-authority,no-touch-required'), cert(false))).toBeUndefined();
+  });
+
+  it('verify-required from the line or the certificate needs the verified flag, and a security key', () => {
+    expect(securityKeyProblem(0x01, line('verify-required'), undefined)).toMatch(/did not verify its user/);
+    expect(securityKeyProblem(0x05, line('verify-required'), undefined)).toBeUndefined();
+    expect(securityKeyProblem(0x01, undefined, cert(true, true))).toMatch(/did not verify its user/);
+    expect(securityKeyProblem(0x05, undefined, cert(true, true))).toBeUndefined();
+    expect(securityKeyProblem(undefined, line('verify-required'), undefined)).toMatch(/only a security key/);
+    expect(securityKeyProblem(undefined, undefined, cert(true, true))).toMatch(/only a security key/);
+    // Keys that are not security keys are not asked about touches.
+    expect(securityKeyProblem(undefined, line(), undefined)).toBeUndefined();
+    expect(securityKeyProblem(undefined, undefined, cert(true))).toBeUndefined();
   });
 });
