@@ -117,7 +117,11 @@ describe('sshd-kit user key add / list / remove', () => {
     await runUserCommand('user:key:add', ['carol', userFixture('id_ed25519.pub'), '--data-dir', dir]);
     const cases: [string[], number, RegExp][] = [
       [['carol', userFixture('id_ed25519.pub')], 1, /^Error: user "carol" already has key SHA256:S7x88/],
-      [['carol', userFixture('id_ed25519-cert.pub')], 1, /line 1: ".*-cert-v01@openssh.com" is a certificate: authorize its CA instead, as a cert-authority line \(or in trustedUserCAKeys\)\n$/],
+      [
+        ['carol', userFixture('id_ed25519-cert.pub')],
+        1,
+        /line 1: ".*-cert-v01@openssh.com" is a certificate: authorize its CA instead, as a cert-authority line \(or in trustedUserCAKeys\)\n$/,
+      ],
       [
         ['carol', userFixture('fingerprints.json')],
         1,
