@@ -106,7 +106,7 @@ describe('serve with certificates', () => {
       expect.arrayContaining([
         `trustedusercakeys ${join(dir, 'ca.pub')}`,
         'revokedkeys none',
-        'casignaturealgorithms ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256,ssh-rsa',
+        'casignaturealgorithms ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,sk-ssh-ed25519@openssh.com,sk-ecdsa-sha2-nistp256@openssh.com,rsa-sha2-512,rsa-sha2-256,ssh-rsa',
       ]),
     );
     expect(lines.find((l) => l.startsWith('hostkeyalgorithms '))).toMatch(

@@ -166,8 +166,11 @@ describe('serve --print-config', () => {
       'curve25519-sha256',
       'curve25519-sha256@libssh.org',
     ]);
-    const signatures = ['ssh-ed25519', 'rsa-sha2-512', 'rsa-sha2-256'];
-    const withCertificates = [...signatures.map((n) => `${n}-cert-v01@openssh.com`), ...signatures];
+    const signatures = ['ssh-ed25519', 'sk-ssh-ed25519@openssh.com', 'rsa-sha2-512', 'rsa-sha2-256'];
+    const withCertificates = [
+      ...signatures.map((n) => n.replace(/(@openssh\.com)?$/, '-cert-v01@openssh.com')),
+      ...signatures,
+    ];
     expect(c['hostKeyAlgorithms']).toEqual(withCertificates);
     expect(c['pubkeyAcceptedAlgorithms']).toEqual(withCertificates);
     expect(c['caSignatureAlgorithms']).toEqual(signatures);
