@@ -20,6 +20,7 @@ export interface EffectiveConfig {
   readonly hostCertificates: readonly string[];
   readonly trustedUserCAKeys: string | null;
   readonly revokedKeys: string | null;
+  readonly pubkeyAuthOptions: string;
   readonly legacyAlgorithms: readonly string[];
   readonly acceptEnv: readonly string[];
   readonly maxAuthTries: number;
@@ -73,6 +74,7 @@ export function effectiveConfig(
     hostCertificates: config.hostCertificates,
     trustedUserCAKeys: config.trustedUserCAKeys ?? null,
     revokedKeys: config.revokedKeys ?? null,
+    pubkeyAuthOptions: config.pubkeyAuthOptions.join(',') || 'none',
     legacyAlgorithms: algorithms.legacy,
     acceptEnv: config.acceptEnv,
     maxAuthTries: config.maxAuthTries,
@@ -123,6 +125,7 @@ export function formatEffectiveConfig(c: EffectiveConfig): string {
     `casignaturealgorithms ${c.caSignatureAlgorithms.join(',')}`,
     `trustedusercakeys ${c.trustedUserCAKeys ?? 'none'}`,
     `revokedkeys ${c.revokedKeys ?? 'none'}`,
+    `pubkeyauthoptions ${c.pubkeyAuthOptions}`,
   );
   if (c.acceptEnv.length > 0) lines.push(`acceptenv ${c.acceptEnv.join(' ')}`);
   lines.push(

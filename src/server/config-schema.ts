@@ -167,6 +167,12 @@ export const configFileSchema = z
     hostCertificates: words('host certificate file paths'),
     trustedUserCAKeys: expect(z.string().min(1), 'must be a file of CA public keys, or none'),
     revokedKeys: expect(z.string().min(1), 'must be a KRL or a file of public keys, or none'),
+    pubkeyAuthOptions: words('options').pipe(
+      expect(
+        z.array(z.enum(['none', 'touch-required', 'verify-required'])),
+        'must be none, touch-required, verify-required, or both of the last two',
+      ),
+    ),
     acceptEnv: words('environment variable names or patterns like LC_*').transform((list, ctx) => {
       const bad = list.find((p) => !/^[A-Za-z0-9_*?]+$/.test(p));
       if (bad === undefined) return list;

@@ -63,6 +63,8 @@ export interface ServeConfig {
   readonly trustedUserCAKeys: string | undefined;
   /** A KRL or a file of public keys refused for login (RevokedKeys); undefined: none. */
   readonly revokedKeys: string | undefined;
+  /** What every security key's signature needs (PubkeyAuthOptions); empty: none. */
+  readonly pubkeyAuthOptions: readonly ('touch-required' | 'verify-required')[];
   readonly acceptEnv: readonly string[];
   readonly maxAuthTries: number;
   /** Seconds. */
@@ -123,6 +125,7 @@ export function defaultConfig(dataDir: string): ServeConfig {
     hostCertificates: [],
     trustedUserCAKeys: undefined,
     revokedKeys: undefined,
+    pubkeyAuthOptions: [],
     acceptEnv: [],
     maxAuthTries: 6,
     loginGraceTime: 120,
@@ -287,6 +290,7 @@ export function mergeConfig(
     hostCertificates: (f.hostCertificates ?? d.hostCertificates).map(abs),
     trustedUserCAKeys: optionalPath(f.trustedUserCAKeys, abs),
     revokedKeys: optionalPath(f.revokedKeys, abs),
+    pubkeyAuthOptions: (f.pubkeyAuthOptions ?? []).filter((o) => o !== 'none'),
     acceptEnv: pick('acceptEnv'),
     maxAuthTries: pick('maxAuthTries'),
     loginGraceTime: pick('loginGraceTime'),

@@ -135,6 +135,10 @@ export async function startServe(options: ServeRunOptions): Promise<RunningServe
       homesDir: config.homesDir,
       log,
       ...(await certificateTrust(config)),
+      securityKeys: {
+        touchRequired: config.pubkeyAuthOptions.includes('touch-required'),
+        verifyRequired: config.pubkeyAuthOptions.includes('verify-required'),
+      },
     });
     const serverOptions = serverOptionsFromConfig(config, {
       hostKeys: hostKeys.map((k) => k.key),

@@ -26,6 +26,7 @@ import {
   forcedCommandConflict,
   securityKeyProblem,
   sessionRestrictions,
+  type SecurityKeyRequirements,
 } from '../users/key-policy.js';
 import { dummyVerify, verifyPassword } from '../users/password-hash.js';
 import { userHome, type UserRecord, type UserStore } from '../users/user-store.js';
@@ -49,6 +50,8 @@ export interface UserAuthBackendOptions {
    * each use. A failure refuses every key (fail closed, as sshd).
    */
   readonly revokedKeys?: () => Promise<RevocationList>;
+  /** What every security key's signature needs (sshd_config PubkeyAuthOptions). */
+  readonly securityKeys?: SecurityKeyRequirements;
   readonly log: Logger;
 }
 
@@ -182,7 +185,9 @@ export function createUserAuthBackend(options: UserAuthBackendOptions): AuthBack
         ? await findKey(user, proof.publicKey, ctx, proof.certificate)
         : undefined;
       if (proof.publicKey && !match) return undefined;
-      const problem = match && securityKeyProblem(proof.securityKey?.flags, match.line, match.certificate);
+      const problem =
+        match &&
+        securityKeyProblem(proof.securityKey?.flags, match.line, match.certificate, options.securityKeys);
       if (problem !== undefined) {
         log.info({ user: user.name, key: fingerprintSha256(proof.publicKey!) }, `key refused: ${problem}`);
         return undefined;

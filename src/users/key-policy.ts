@@ -99,6 +99,16 @@ export function forcedCommandConflict(
   return line !== undefined && certificate.forcedCommand !== undefined && line !== certificate.forcedCommand;
 }
 
+/** What the server requires of every security key's signature (sshd_config PubkeyAuthOptions). */
+export interface SecurityKeyRequirements {
+  /** `touch-required`: a touch even where `no-touch-required` is set. */
+  readonly touchRequired?: boolean;
+  /** `verify-required`: a PIN or biometric check with every security key (others are not asked). */
+  readonly verifyRequired?: boolean;
+}
+
+const NO_REQUIREMENTS: SecurityKeyRequirements = Object.freeze({});
+
 /** FIDO flag of a signature made with a touch (user presence), as OpenSSH checks it. */
 export const SK_USER_PRESENCE = 0x01;
 /** FIDO flag of a signature made after a PIN or biometric check (user verification). */
@@ -108,23 +118,26 @@ export const SK_USER_VERIFICATION = 0x04;
  * Why a login's signature does not meet its key's security-key terms, or undefined when it does
  * (sshd's userauth_pubkey, PROTOCOL.u2f): a security key must have been touched unless both the
  * key line and the certificate (those that apply) say `no-touch-required`, and must have verified
- * the user if either says `verify-required`, which no other key can meet. `flags` is undefined
- * for a signature that is not a security key's. The reason is for logs only.
+ * the user if either says `verify-required`, which no other key can meet. The server's
+ * `pubkeyAuthOptions` (sshd_config PubkeyAuthOptions) can require both of every security key.
+ * `flags` is undefined for a signature that is not a security key's. The reason is for logs only.
  */
 export function securityKeyProblem(
   flags: number | undefined,
   line: AuthorizedKey | undefined,
   certificate: CertificateRestrictions | undefined,
+  server: SecurityKeyRequirements = NO_REQUIREMENTS,
 ): string | undefined {
   const verify = (line?.options.verifyRequired ?? false) || (certificate?.verifyRequired ?? false);
   if (flags === undefined)
     return verify ? 'verify-required applies, and only a security key can verify its user' : undefined;
   const touchOptional =
+    !server.touchRequired &&
     (line === undefined || line.options.noTouchRequired) &&
     (certificate === undefined ? line !== undefined : !certificate.touchRequired);
   if (!touchOptional && (flags & SK_USER_PRESENCE) === 0)
     return 'the security key was not touched (no user presence), and no-touch-required does not apply';
-  if (verify && (flags & SK_USER_VERIFICATION) === 0)
+  if ((verify || server.verifyRequired) && (flags & SK_USER_VERIFICATION) === 0)
     return 'verify-required applies, and the security key did not verify its user (PIN or biometric)';
   return undefined;
 }

@@ -51,8 +51,8 @@ export async function startTestServer(
     setup?(server: SshServer, dataDir: string): void | Promise<void>;
     /** Where the data directory (and so the users' homes) is made; default the temporary directory. */
     dataParent?: string;
-    /** Certificate trust and revocation for the user backend (config trustedUserCAKeys, revokedKeys). */
-    backend?: Pick<UserAuthBackendOptions, 'trustedUserCAKeys' | 'revokedKeys'>;
+    /** Certificate trust, revocation and security-key terms (config trustedUserCAKeys, revokedKeys, pubkeyAuthOptions). */
+    backend?: Pick<UserAuthBackendOptions, 'trustedUserCAKeys' | 'revokedKeys' | 'securityKeys'>;
   } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(options.dataParent ?? tmpdir(), 'sshd-kit-test-'));

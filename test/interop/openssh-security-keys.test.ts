@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/log/logger.js';
 import { parsePublicKeyLine } from '../../src/keys/public-key-line.js';
 import { parseAuthorizedKeyLine } from '../../src/users/authorized-keys.js';
@@ -40,6 +40,10 @@ describe('OpenSSH ssh logs in with a FIDO security key', () => {
     });
   const line = (options: string, type: string) =>
     parseAuthorizedKeyLine(`${options} ${readFileSync(join(dir, `id_${type}.pub`), 'utf8').trim()}`.trim());
+
+  beforeEach(() => {
+    logged.length = 0;
+  });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sshd-kit-sk-'));
@@ -84,6 +88,7 @@ describe('OpenSSH ssh logs in with a FIDO security key', () => {
     expect(authenticatedWith(r.stderr)).toBe('publickey');
     expect(r.stdout.toString()).toBe('ok\n');
   };
+  /** Refused, and the server logged `reason` for it (the log is emptied for the next one). */
   const expectRefused = (r: RunResult, reason: RegExp) => {
     expect(authenticatedWith(r.stderr)).toBeUndefined();
     expect(r.code).toBe(255);
@@ -91,6 +96,7 @@ describe('OpenSSH ssh logs in with a FIDO security key', () => {
       logged.some((m) => reason.test(m)),
       logged.join('\n'),
     ).toBe(true);
+    logged.length = 0;
   };
 
   for (const [type, label] of KEYS) {
@@ -107,6 +113,36 @@ describe('OpenSSH ssh logs in with a FIDO security key', () => {
   it('verify-required needs the PIN/biometric flag', async () => {
     expectRefused(await login('carol', 'id_ed25519-sk'), /did not verify its user/);
     expectLogin(await login('carol', 'id_ed25519-sk', { SK_SOFT_FLAGS: '0x05' }), 'ED25519-SK');
+  });
+
+  it("the server's pubkeyAuthOptions: touch-required overrides no-touch-required, verify-required asks a PIN of every security key", async () => {
+    const strict = await startTestServer({
+      users: [{ name: 'bob' }],
+      backend: { securityKeys: { touchRequired: true, verifyRequired: true } },
+      log,
+    });
+    try {
+      await strict.store.addKey('bob', line('no-touch-required', 'ed25519-sk'));
+      const as = (flags: string) =>
+        ssh(
+          strict.port,
+          [
+            '-v',
+            '-o',
+            `SecurityKeyProvider=${provider}`,
+            '-i',
+            join(dir, 'id_ed25519-sk'),
+            'bob@127.0.0.1',
+            'echo ok',
+          ],
+          { env: { ...process.env, SK_SOFT_FLAGS: flags } },
+        );
+      expectRefused(await as('0x04'), /not touched/);
+      expectRefused(await as('0x01'), /did not verify its user/);
+      expectLogin(await as('0x05'), 'ED25519-SK');
+    } finally {
+      await strict.close();
+    }
   });
 
   it('a damaged signature is refused', async () => {

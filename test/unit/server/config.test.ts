@@ -125,6 +125,38 @@ homesDir: /srv/homes
     expect(errorOf('plugins: a.js')).toMatch(/plugins must be a list/);
     expect(errorOf('subsystems: [sftp]')).toMatch(/subsystems must map subsystem names to commands/);
     expect(errorOf('ciphers: []')).toMatch(/ciphers must be a comma-separated list/);
+    expect(errorOf('pubkeyAuthOptions: touch')).toBe(
+      'config.yaml: pubkeyAuthOptions must be none, touch-required, verify-required, or both of the last two (got "touch")',
+    );
+    expect(errorOf('trustedUserCAKeys: ""')).toMatch(
+      /trustedUserCAKeys must be a file of CA public keys, or none/,
+    );
+  });
+
+  it('reads the certificate and security-key settings, paths relative to the file', () => {
+    const config = mergeConfig('/data', {
+      path: '/etc/sshd-kit/config.yaml',
+      file: parseConfigText(
+        [
+          'trustedUserCAKeys: ca.pub',
+          'revokedKeys: /etc/ssh/revoked.krl',
+          'hostCertificates: [ssh_host_ed25519_key-cert.pub]',
+          'pubkeyAuthOptions: touch-required verify-required',
+        ].join('\n'),
+        'config.yaml',
+      ),
+    });
+    expect(config).toMatchObject({
+      trustedUserCAKeys: '/etc/sshd-kit/ca.pub',
+      revokedKeys: '/etc/ssh/revoked.krl',
+      hostCertificates: ['/etc/sshd-kit/ssh_host_ed25519_key-cert.pub'],
+      pubkeyAuthOptions: ['touch-required', 'verify-required'],
+    });
+    const none = parseConfigText('pubkeyAuthOptions: none\ntrustedUserCAKeys: none', 'c.yaml');
+    expect(mergeConfig('/data', { path: '/c.yaml', file: none })).toMatchObject({
+      pubkeyAuthOptions: [],
+      trustedUserCAKeys: undefined,
+    });
   });
 
   it('refuses unknown keys with a suggestion, including sshd_config spellings', () => {
@@ -165,6 +197,7 @@ homesDir: /srv/homes
         'hostCertificates',
         'trustedUserCAKeys',
         'revokedKeys',
+        'pubkeyAuthOptions',
         'acceptEnv',
         'perSourcePenalties',
         'perSourcePenaltyExemptList',

@@ -126,4 +126,16 @@ describe('securityKeyProblem (PROTOCOL.u2f flags: 0x01 touched, 0x04 user verifi
     expect(securityKeyProblem(undefined, line(), undefined)).toBeUndefined();
     expect(securityKeyProblem(undefined, undefined, cert(true))).toBeUndefined();
   });
+
+  it("the server's PubkeyAuthOptions require a touch over no-touch-required, and a PIN of every security key", () => {
+    const strict = { touchRequired: true, verifyRequired: false };
+    expect(securityKeyProblem(0x00, line('no-touch-required'), undefined, strict)).toMatch(/not touched/);
+    expect(securityKeyProblem(0x00, undefined, cert(false), strict)).toMatch(/not touched/);
+    expect(securityKeyProblem(0x01, line('no-touch-required'), undefined, strict)).toBeUndefined();
+    const pin = { verifyRequired: true };
+    expect(securityKeyProblem(0x01, line(), undefined, pin)).toMatch(/did not verify its user/);
+    expect(securityKeyProblem(0x05, line(), undefined, pin)).toBeUndefined();
+    // Other keys are not security keys: the server's options do not concern them.
+    expect(securityKeyProblem(undefined, line(), undefined, { ...strict, ...pin })).toBeUndefined();
+  });
 });
