@@ -1,6 +1,6 @@
 import { isCertificateKeyType, parseCertificate, type Certificate } from './certificate.js';
 import { KeyFormatError } from './errors.js';
-import { decodeStrictBase64 } from './public-key-line.js';
+import { decodeStrictBase64, firstKeyLine } from './public-key-line.js';
 
 /**
  * Parses a certificate line, `<type> <base64 blob> [comment]`: the one line of a `-cert.pub` file
@@ -25,7 +25,7 @@ export function parseCertificateLine(line: string): Certificate {
 
 /** Parses the first certificate line of a file's text (blank lines and `#` comments are skipped). */
 export function parseCertificateFile(text: string): Certificate {
-  const line = text.split(/\r?\n/).find((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
+  const line = firstKeyLine(text);
   if (line === undefined) throw new KeyFormatError('no certificate in the file');
   return parseCertificateLine(line);
 }

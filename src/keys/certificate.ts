@@ -1,7 +1,7 @@
 import { defineStruct, encodeStrings, t, WireReader, WireWriter, type FieldsOf } from '../wire/index.js';
 import { ecdsaCurveForType } from './curves.js';
 import { KeyFormatError } from './errors.js';
-import { parsePublicKeyBlob, publicKeyFromParts } from './public-key.js';
+import { decodeKey, parsePublicKeyBlob, publicKeyFromParts } from './public-key.js';
 import type { KeyType, PublicKey } from './types.js';
 
 /** The certificate key types we read, each with the plain key type it certifies (PROTOCOL.certkeys). */
@@ -185,16 +185,6 @@ function encodeOptions(options: readonly CertificateOption[]): Uint8Array {
   return w.finish();
 }
 
-/** Runs a decoder, turning wire errors into {@link KeyFormatError}. */
-function decoded<T>(what: string, decode: () => T): T {
-  try {
-    return decode();
-  } catch (cause) {
-    if (cause instanceof KeyFormatError) throw cause;
-    throw new KeyFormatError(`corrupt ${what}: ${(cause as Error).message}`, { cause });
-  }
-}
-
 /** The certified key and the shared fields, from the structure of the certificate's type. */
 function decodeByType(
   plainType: KeyType,
@@ -202,31 +192,37 @@ function decodeByType(
   what: string,
 ): { readonly key: PublicKey; readonly wire: CertifiedWire } {
   if (plainType === 'ssh-ed25519') {
-    const wire = decoded(what, () => Ed25519Certificate.decode(blob));
-    return { key: decoded(what, () => publicKeyFromParts({ type: plainType, ed25519: wire.ed25519 })), wire };
+    const wire = decodeKey(what, () => Ed25519Certificate.decode(blob));
+    return {
+      key: decodeKey(what, () => publicKeyFromParts({ type: plainType, ed25519: wire.ed25519 })),
+      wire,
+    };
   }
   if (plainType === 'sk-ssh-ed25519@openssh.com') {
-    const wire = decoded(what, () => SkEd25519Certificate.decode(blob));
+    const wire = decodeKey(what, () => SkEd25519Certificate.decode(blob));
     const parts = { type: plainType, ed25519: wire.ed25519, application: wire.application };
-    return { key: decoded(what, () => publicKeyFromParts(parts)), wire };
+    return { key: decodeKey(what, () => publicKeyFromParts(parts)), wire };
   }
   if (plainType === 'sk-ecdsa-sha2-nistp256@openssh.com') {
-    const wire = decoded(what, () => SkEcdsaCertificate.decode(blob));
+    const wire = decodeKey(what, () => SkEcdsaCertificate.decode(blob));
     if (wire.curve !== 'nistp256')
       throw new KeyFormatError(`corrupt ${what}: the curve does not match the type`);
     const parts = { type: plainType, q: wire.q, application: wire.application };
-    return { key: decoded(what, () => publicKeyFromParts(parts)), wire };
+    return { key: decodeKey(what, () => publicKeyFromParts(parts)), wire };
   }
   if (plainType === 'ssh-rsa') {
-    const wire = decoded(what, () => RsaCertificate.decode(blob));
-    return { key: decoded(what, () => publicKeyFromParts({ type: plainType, e: wire.e, n: wire.n })), wire };
+    const wire = decodeKey(what, () => RsaCertificate.decode(blob));
+    return {
+      key: decodeKey(what, () => publicKeyFromParts({ type: plainType, e: wire.e, n: wire.n })),
+      wire,
+    };
   }
   const curve = ecdsaCurveForType(plainType)!;
-  const wire = decoded(what, () => EcdsaCertificate.decode(blob));
+  const wire = decodeKey(what, () => EcdsaCertificate.decode(blob));
   if (wire.curve !== curve.curveId)
     throw new KeyFormatError(`corrupt ${what}: the curve does not match the type`);
   const type = curve.keyType as 'ecdsa-sha2-nistp256';
-  return { key: decoded(what, () => publicKeyFromParts({ type, q: wire.q })), wire };
+  return { key: decodeKey(what, () => publicKeyFromParts({ type, q: wire.q })), wire };
 }
 
 /** The CA key, which must be a plain key we read (OpenSSH refuses a certificate as a CA key too). */
@@ -247,7 +243,7 @@ function caKey(blob: Uint8Array, what: string): PublicKey {
  * CA's signature is left to the caller, who knows which signature algorithms it accepts.
  */
 export function parseCertificate(blob: Uint8Array): Certificate {
-  const type = decoded('certificate', () => new WireReader(blob).text(64));
+  const type = decodeKey('certificate', () => new WireReader(blob).text(64));
   if (!isCertificateKeyType(type))
     throw new KeyFormatError(`unsupported certificate type "${type.slice(0, 64)}"`);
   const what = `${type} certificate`;
@@ -263,13 +259,13 @@ export function parseCertificate(blob: Uint8Array): Certificate {
     serial: wire.serial,
     role,
     keyId: cstring(wire.keyId, 'key id'),
-    principals: decoded(`${what}'s principals`, () => decodePrincipals(wire.principals)),
+    principals: decodeKey(`${what}'s principals`, () => decodePrincipals(wire.principals)),
     validAfter: wire.validAfter,
     validBefore: wire.validBefore,
-    criticalOptions: decoded(`${what}'s critical options`, () =>
+    criticalOptions: decodeKey(`${what}'s critical options`, () =>
       decodeOptions(wire.criticalOptions, 'critical option'),
     ),
-    extensions: decoded(`${what}'s extensions`, () => decodeOptions(wire.extensions, 'extension')),
+    extensions: decodeKey(`${what}'s extensions`, () => decodeOptions(wire.extensions, 'extension')),
     signatureKey: caKey(wire.signatureKey, what),
     signature: wire.signature,
     signedData: blob.subarray(0, blob.length - 4 - wire.signature.length),

@@ -39,11 +39,16 @@ export function parsePublicKeyLine(line: string): PublicKey {
   return key;
 }
 
+/** The first line of a key file's text that is neither blank nor a `#` comment. */
+export function firstKeyLine(text: string): string | undefined {
+  return text.split(/\r?\n/).find((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
+}
+
 /**
  * Parses the first key line of a `.pub` file's text (blank lines and `#` comments are skipped).
  */
 export function parsePublicKeyFile(text: string): PublicKey {
-  const line = text.split(/\r?\n/).find((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
+  const line = firstKeyLine(text);
   if (line === undefined) throw new KeyFormatError('no public key in the file');
   return parsePublicKeyLine(line);
 }

@@ -64,8 +64,8 @@ export function bitLength(magnitude: Uint8Array): number {
   return (magnitude.length - i - 1) * 8 + (32 - Math.clz32(magnitude[i]!));
 }
 
-/** Runs a struct decoder, turning wire errors into {@link KeyFormatError}. */
-function decodeKey<T>(what: string, decode: () => T): T {
+/** Runs a struct decoder, turning wire errors into {@link KeyFormatError} (`corrupt <what>: …`). */
+export function decodeKey<T>(what: string, decode: () => T): T {
   try {
     return decode();
   } catch (cause) {

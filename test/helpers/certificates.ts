@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createDefaultRegistries } from '../../src/algorithms/defaults.js';
-import { encodeCertificate, type CertificateFields } from '../../src/keys/certificate.js';
+import { encodeCertificate, parseCertificate, type CertificateFields } from '../../src/keys/certificate.js';
 import type { PrivateKey, PublicKey } from '../../src/keys/types.js';
+import { WireReader } from '../../src/wire/index.js';
+import { startTestServer, testHostKeys, type TestServer, type TestUser } from './test-server.js';
 
 /** Plain signature algorithm a CA of each key type signs with here (as ssh-keygen's defaults). */
 const CA_ALGORITHMS: Readonly<Record<string, string>> = {
@@ -39,4 +43,45 @@ export function signCertificate(
   const unsigned = encodeCertificate(all, key, new Uint8Array(0));
   const signer = createDefaultRegistries().hostKey.get(algorithm)!;
   return encodeCertificate(all, key, signer.sign(ca, unsigned.subarray(0, unsigned.length - 4)));
+}
+
+/** A certificate blob as a `-cert.pub` line: `<type> <base64> [comment]`. */
+export function certificateLine(blob: Uint8Array, comment = ''): string {
+  const type = new WireReader(blob).text();
+  return `${type} ${Buffer.from(blob).toString('base64')}${comment === '' ? '' : ` ${comment}`}\n`;
+}
+
+/**
+ * Writes `<dir>/<name>-cert.pub`: a user certificate of `key` for `principal` signed by `ca`, where
+ * ssh (and most clients) look for the certificate of the identity `<dir>/<name>`. Returns its path.
+ */
+export function writeUserCertificate(
+  dir: string,
+  name: string,
+  ca: PrivateKey,
+  key: PublicKey,
+  principal: string,
+): string {
+  const path = join(dir, `${name}-cert.pub`);
+  writeFileSync(path, certificateLine(signCertificate(ca, key, { principals: [principal] }), name));
+  return path;
+}
+
+/**
+ * A test server that trusts `userCa` for user certificates (trustedUserCAKeys) and presents a host
+ * certificate of each test host key, signed by `hostCa` for 127.0.0.1, with `users` in its store.
+ */
+export async function startCertificateServer(
+  userCa: PrivateKey,
+  hostCa: PrivateKey,
+  users: readonly TestUser[],
+): Promise<TestServer> {
+  const hostCertificates = (await testHostKeys()).map((k) =>
+    parseCertificate(signCertificate(hostCa, k.publicKey, { role: 'host', principals: ['127.0.0.1'] })),
+  );
+  return startTestServer({
+    users,
+    backend: { trustedUserCAKeys: async () => [userCa.publicKey] },
+    server: { hostCertificates },
+  });
 }

@@ -3,11 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCertificate } from '../../src/keys/certificate.js';
 import { generatePrivateKey } from '../../src/keys/generate.js';
 import { formatPublicKeyLine } from '../../src/keys/public-key-line.js';
 import { SFTP_ONLY_PERMISSIONS } from '../../src/users/user-store.js';
-import { signCertificate } from '../helpers/certificates.js';
+import { startCertificateServer, writeUserCertificate } from '../helpers/certificates.js';
 import { run, writeClientKey } from '../helpers/openssh.js';
 import { startTestServer, testHostKeys, type TestServer } from '../helpers/test-server.js';
 
@@ -15,6 +14,13 @@ import { startTestServer, testHostKeys, type TestServer } from '../helpers/test-
 // Ansible's libssh connection: an implementation of its own, driven by a small C program built
 // here with the system's cc. With its defaults it sent a cipher list ending in a comma, which the
 // server once refused as a malformed KEXINIT.
+
+/** Compiles the C driver (test/interop/libssh/libssh_client.c) against libssh to `path`. */
+async function buildDriver(path: string): Promise<void> {
+  const source = join(import.meta.dirname, 'libssh', 'libssh_client.c');
+  const cc = await run('cc', ['-O1', '-Wall', '-Werror', '-o', path, source, '-lssh']);
+  expect(cc.code, cc.stderr).toBe(0);
+}
 
 describe('libssh (C)', () => {
   let dir: string;
@@ -43,16 +49,7 @@ describe('libssh (C)', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sshd-kit-libssh-'));
     client = join(dir, 'libssh_client');
-    const cc = await run('cc', [
-      '-O1',
-      '-Wall',
-      '-Werror',
-      '-o',
-      client,
-      join(import.meta.dirname, 'libssh', 'libssh_client.c'),
-      '-lssh',
-    ]);
-    expect(cc.code, cc.stderr).toBe(0);
+    await buildDriver(client);
     const key = await generatePrivateKey('ed25519');
     keyFile = await writeClientKey(dir, 'id_ed25519', key);
     writeFileSync(join(dir, 'up.bin'), data);
@@ -166,16 +163,7 @@ describe('libssh (C) with OpenSSH certificates', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sshd-kit-libssh-certs-'));
     client = join(dir, 'libssh_client');
-    const cc = await run('cc', [
-      '-O1',
-      '-Wall',
-      '-Werror',
-      '-o',
-      client,
-      join(import.meta.dirname, 'libssh', 'libssh_client.c'),
-      '-lssh',
-    ]);
-    expect(cc.code, cc.stderr).toBe(0);
+    await buildDriver(client);
     const [userCa, hostCa, ed25519, rsa] = await Promise.all([
       generatePrivateKey('ed25519'),
       generatePrivateKey('ed25519'),
@@ -183,26 +171,14 @@ describe('libssh (C) with OpenSSH certificates', () => {
       generatePrivateKey('rsa', { bits: 2048 }),
     ]);
     const hostKeys = await testHostKeys();
-    server = await startTestServer({
-      users: [{ name: 'dev' }, { name: 'web' }],
-      backend: { trustedUserCAKeys: async () => [userCa.publicKey] },
-      server: {
-        hostCertificates: hostKeys.map((k) =>
-          parseCertificate(signCertificate(hostCa, k.publicKey, { role: 'host', principals: ['127.0.0.1'] })),
-        ),
-      },
-    });
+    server = await startCertificateServer(userCa, hostCa, [{ name: 'dev' }, { name: 'web' }]);
     for (const [id, key, principal] of [
       ['ed25519-dev', ed25519, 'dev'],
       ['ed25519-web', ed25519, 'web'],
       ['rsa-dev', rsa, 'dev'],
     ] as const) {
       await writeClientKey(dir, id, key);
-      const blob = signCertificate(userCa, key.publicKey, { principals: [principal] });
-      writeFileSync(
-        join(dir, `${id}-cert.pub`),
-        `${parseCertificate(blob).type} ${Buffer.from(blob).toString('base64')}\n`,
-      );
+      writeUserCertificate(dir, id, userCa, key.publicKey, principal);
     }
     const lines = hostKeys.map((k) => `[127.0.0.1]:${server.port} ${formatPublicKeyLine(k.publicKey, '')}`);
     writeFileSync(join(dir, 'known_hosts'), `${lines.join('\n')}\n`);

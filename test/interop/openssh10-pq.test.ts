@@ -3,13 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDefaultRegistries } from '../../src/algorithms/defaults.js';
-import { parseCertificate } from '../../src/keys/certificate.js';
 import { generatePrivateKey } from '../../src/keys/generate.js';
 import { formatPublicKeyLine } from '../../src/keys/public-key-line.js';
-import { signCertificate } from '../helpers/certificates.js';
+import { startCertificateServer, writeUserCertificate } from '../helpers/certificates.js';
 import { authenticatedWith, run, writeClientKey } from '../helpers/openssh.js';
 import { OPENSSH10_ROOT, query10, requireOpenSsh10, ssh10 } from '../helpers/openssh10.js';
-import { startTestServer, testHostKeys, type TestServer } from '../helpers/test-server.js';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 // Key exchange methods that OpenSSH 9.2 (Debian 12) lacks, tested with OpenSSH 10 from a Debian 13
 // tree (.ci/setup-openssh10): mlkem768x25519-sha256 and the un-suffixed sntrup761 name.
@@ -92,22 +91,10 @@ describe('OpenSSH 10 client: certificates over mlkem768x25519-sha256', () => {
       generatePrivateKey('ed25519'),
       generatePrivateKey('ed25519'),
     ]);
-    server = await startTestServer({
-      users: [{ name: 'alice' }, { name: 'bob' }],
-      backend: { trustedUserCAKeys: async () => [userCa.publicKey] },
-      server: {
-        hostCertificates: (await testHostKeys()).map((k) =>
-          parseCertificate(signCertificate(hostCa, k.publicKey, { role: 'host', principals: ['127.0.0.1'] })),
-        ),
-      },
-    });
+    server = await startCertificateServer(userCa, hostCa, [{ name: 'alice' }, { name: 'bob' }]);
     const identity = async (id: string, principal: string) => {
       await writeClientKey(dir, id, key);
-      const blob = signCertificate(userCa, key.publicKey, { principals: [principal] });
-      writeFileSync(
-        join(dir, `${id}-cert.pub`),
-        `${parseCertificate(blob).type} ${Buffer.from(blob).toString('base64')}\n`,
-      );
+      writeUserCertificate(dir, id, userCa, key.publicKey, principal);
     };
     // The same key, certified for alice and for bob.
     await identity('alice', 'alice');

@@ -3,13 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCertificate } from '../../src/keys/certificate.js';
 import { fingerprintSha256 } from '../../src/keys/fingerprint.js';
 import { generatePrivateKey } from '../../src/keys/generate.js';
 import { formatPublicKeyLine } from '../../src/keys/public-key-line.js';
-import { signCertificate } from '../helpers/certificates.js';
+import { startCertificateServer, writeUserCertificate } from '../helpers/certificates.js';
 import { run, writeClientKey } from '../helpers/openssh.js';
-import { startTestServer, testHostKeys, type TestServer } from '../helpers/test-server.js';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 // PuTTY 0.78 (Debian putty-tools) with its default, modern algorithms: plink runs a command and
 // psftp moves files. The legacy-algorithm PuTTY tests live in legacy-putty.test.ts.
@@ -89,15 +88,7 @@ describe('PuTTY plink with OpenSSH certificates', () => {
       generatePrivateKey('ed25519'),
       generatePrivateKey('rsa', { bits: 2048 }),
     ]);
-    server = await startTestServer({
-      users: [{ name: 'alice' }, { name: 'bob' }],
-      backend: { trustedUserCAKeys: async () => [userCa.publicKey] },
-      server: {
-        hostCertificates: (await testHostKeys()).map((k) =>
-          parseCertificate(signCertificate(hostCa, k.publicKey, { role: 'host', principals: ['127.0.0.1'] })),
-        ),
-      },
-    });
+    server = await startCertificateServer(userCa, hostCa, [{ name: 'alice' }, { name: 'bob' }]);
     for (const [name, key] of [
       ['ed25519', ed25519],
       ['rsa', rsa],
@@ -111,12 +102,7 @@ describe('PuTTY plink with OpenSSH certificates', () => {
       ['ed25519-bob', ed25519, 'bob'],
       ['rsa-alice', rsa, 'alice'],
     ] as const) {
-      const blob = signCertificate(userCa, key.publicKey, { principals: [principal] });
-      identities[name] = join(dir, `${name}-cert.pub`);
-      writeFileSync(
-        identities[name],
-        `${parseCertificate(blob).type} ${Buffer.from(blob).toString('base64')} ${name}\n`,
-      );
+      identities[name] = writeUserCertificate(dir, name, userCa, key.publicKey, principal);
     }
     home = join(dir, 'home');
     mkdirSync(join(home, '.putty', 'sshhostcas'), { recursive: true });

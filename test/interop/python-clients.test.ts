@@ -2,13 +2,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCertificate } from '../../src/keys/certificate.js';
 import { generatePrivateKey } from '../../src/keys/generate.js';
 import { formatPublicKeyLine } from '../../src/keys/public-key-line.js';
 import type { PrivateKey } from '../../src/keys/types.js';
-import { signCertificate } from '../helpers/certificates.js';
+import { startCertificateServer, writeUserCertificate } from '../helpers/certificates.js';
 import { run, writeClientKey } from '../helpers/openssh.js';
-import { startTestServer, testHostKeys, type TestServer } from '../helpers/test-server.js';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 // Two more independent SSH implementations as clients (security catalogue §6 interop guard):
 // paramiko and AsyncSSH from Debian, each logging in with a password and with a key, running a
@@ -160,19 +159,9 @@ describe('paramiko and AsyncSSH with OpenSSH certificates', () => {
       generatePrivateKey('ed25519'),
       generatePrivateKey('rsa', { bits: 2048 }),
     ]);
-    server = await startTestServer({
-      users: [{ name: 'alice' }, { name: 'bob' }],
-      backend: { trustedUserCAKeys: async () => [userCa.publicKey] },
-      server: {
-        hostCertificates: (await testHostKeys()).map((k) =>
-          parseCertificate(signCertificate(hostCa, k.publicKey, { role: 'host', principals: ['127.0.0.1'] })),
-        ),
-      },
-    });
+    server = await startCertificateServer(userCa, hostCa, [{ name: 'alice' }, { name: 'bob' }]);
     const certificate = (name: string, key: PrivateKey, principal: string) => {
-      const blob = signCertificate(userCa, key.publicKey, { principals: [principal] });
-      files[name] = join(dir, `${name}-cert.pub`);
-      writeFileSync(files[name], `${parseCertificate(blob).type} ${Buffer.from(blob).toString('base64')}\n`);
+      files[name] = writeUserCertificate(dir, name, userCa, key.publicKey, principal);
     };
     files.ed25519 = await writeClientKey(dir, 'ed25519', ed25519);
     files.rsa = await writeClientKey(dir, 'rsa', rsa);
