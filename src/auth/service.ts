@@ -236,8 +236,12 @@ export class AuthService<User> implements TransportService {
     );
     if (this.stale) return;
     if (user === undefined) {
+      // The login was refused after all: the client may still try other keys or methods, so the
+      // failure lists what remains, not the completed chain's nothing.
       this.completed.pop();
-      return this.fail(method, started, progress, true);
+      const remaining = await o.backend.progress(this.username!, this.completed, this.ctx);
+      if (this.stale) return;
+      return this.fail(method, started, remaining, true);
     }
     this.succeeded = true;
     this.audit(method, 'success');

@@ -84,12 +84,20 @@ export function createUserAuthBackend(options: UserAuthBackendOptions): AuthBack
     }
   };
 
-  const revoked = async (key: PublicKey, certificate: Certificate | undefined): Promise<boolean> => {
+  const revoked = async (
+    key: PublicKey,
+    certificate: Certificate | undefined,
+    ctx: AuthContext,
+  ): Promise<boolean> => {
     if (!options.revokedKeys) return false;
     try {
       if (!(await options.revokedKeys()).isRevoked(key, certificate)) return false;
       log.info(
-        { key: fingerprintSha256(key), ...(certificate ? { cert: certificateLogFields(certificate) } : {}) },
+        {
+          conn: ctx.connection.id,
+          key: fingerprintSha256(key),
+          ...(certificate ? { cert: certificateLogFields(certificate) } : {}),
+        },
         'key refused: it is revoked (revokedKeys)',
       );
     } catch (err) {
@@ -112,10 +120,14 @@ export function createUserAuthBackend(options: UserAuthBackendOptions): AuthBack
   const matchCertificate = async (
     user: UserRecord,
     cert: Certificate,
-    peer: PeerIdentity,
+    ctx: AuthContext,
   ): Promise<KeyMatch | undefined> => {
+    const peer: PeerIdentity = { address: ctx.connection.remoteAddress };
     const refused = (reason: string) =>
-      log.info({ user: user.name, cert: certificateLogFields(cert) }, `certificate refused: ${reason}`);
+      log.info(
+        { conn: ctx.connection.id, user: user.name, cert: certificateLogFields(cert) },
+        `certificate refused: ${reason}`,
+      );
     if ((await trustedCAs()).some((ca) => sameBlob(ca.blob, cert.signatureKey.blob))) {
       const verdict = checkUserCertificate(
         cert,
@@ -147,9 +159,9 @@ export function createUserAuthBackend(options: UserAuthBackendOptions): AuthBack
     ctx: AuthContext,
     certificate: Certificate | undefined,
   ): Promise<KeyMatch | undefined> => {
-    if (!user || (await revoked(key, certificate))) return undefined;
+    if (!user || (await revoked(key, certificate, ctx))) return undefined;
+    if (certificate) return matchCertificate(user, certificate, ctx);
     const peer = { address: ctx.connection.remoteAddress };
-    if (certificate) return matchCertificate(user, certificate, peer);
     const line = user.authorizedKeys.find((k) => sameBlob(k.blob, key.blob) && checkKeyUse(k, peer).ok);
     return line && { line };
   };
@@ -189,7 +201,10 @@ export function createUserAuthBackend(options: UserAuthBackendOptions): AuthBack
         match &&
         securityKeyProblem(proof.securityKey?.flags, match.line, match.certificate, options.securityKeys);
       if (problem !== undefined) {
-        log.info({ user: user.name, key: fingerprintSha256(proof.publicKey!) }, `key refused: ${problem}`);
+        log.info(
+          { conn: ctx.connection.id, user: user.name, key: fingerprintSha256(proof.publicKey!) },
+          `key refused: ${problem}`,
+        );
         return undefined;
       }
       const policy = sessionRestrictions(user, match?.line, match?.certificate);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDefaultRegistries } from '../../src/algorithms/defaults.js';
+import { UserauthFailure } from '../../src/auth/messages.js';
 import type { AuthBackend, AuthenticatedUser } from '../../src/auth/types.js';
 import { generatePrivateKey } from '../../src/keys/generate.js';
 import type { PrivateKey } from '../../src/keys/types.js';
@@ -162,5 +163,32 @@ describe('login grace time', () => {
     expect(Date.now() - started).toBeLessThan(3000);
     expect(client.disconnectReason?.reason).toBe(DisconnectReason.ByApplication);
     await server.close();
+  });
+});
+
+describe('a login the backend refuses after its method succeeded', () => {
+  it('answers FAILURE listing the methods left, so the client can go on', async () => {
+    // As when a security key's signature verifies but lacks the touch its key line requires.
+    const refusing: AuthBackend<AuthenticatedUser> = {
+      progress: async (_user, completed) =>
+        completed.length > 0 ? { complete: true } : { complete: false, next: ['publickey', 'password'] },
+      verifyPassword: async () => true,
+      acceptsPublicKey: async () => false,
+      login: async () => undefined,
+    };
+    const server = await startTestServer({ server: { authBackend: refusing } });
+    try {
+      const client = await authClient(server.port);
+      client.transport.send(passwordRequest('alice', 'right'));
+      const reply = await client.next();
+      expect(reply?.[0]).toBe(Msg.UserauthFailure);
+      expect(UserauthFailure.decode(reply!)).toEqual({
+        authentications: ['publickey', 'password'],
+        partialSuccess: false,
+      });
+      client.close();
+    } finally {
+      await server.close();
+    }
   });
 });

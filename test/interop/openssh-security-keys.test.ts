@@ -51,6 +51,7 @@ describe('OpenSSH ssh logs in with a FIDO security key', () => {
     for (const [type] of KEYS)
       keygen('-t', type, '-N', '', '-C', `alice-${type}`, '-f', join(dir, `id_${type}`));
     keygen('-t', 'ed25519', '-N', '', '-f', join(dir, 'ca'));
+    keygen('-t', 'ed25519', '-N', '', '-f', join(dir, 'id_plain'));
     const ca = parsePublicKeyLine(readFileSync(join(dir, 'ca.pub'), 'utf8'));
     server = await startTestServer({
       users: [{ name: 'alice' }, { name: 'bob' }, { name: 'carol' }, { name: 'dave' }],
@@ -58,6 +59,7 @@ describe('OpenSSH ssh logs in with a FIDO security key', () => {
       log,
     });
     for (const [type] of KEYS) await server.store.addKey('alice', line('', type));
+    await server.store.addKey('alice', line('', 'plain'));
     await server.store.addKey('bob', line('no-touch-required', 'ed25519-sk'));
     await server.store.addKey('carol', line('verify-required', 'ed25519-sk'));
   });
@@ -108,6 +110,23 @@ describe('OpenSSH ssh logs in with a FIDO security key', () => {
   it('an untouched signature is refused, unless the key line says no-touch-required', async () => {
     expectRefused(await login('alice', 'id_ed25519-sk', { SK_SOFT_FLAGS: '0x00' }), /not touched/);
     expectLogin(await login('bob', 'id_ed25519-sk', { SK_SOFT_FLAGS: '0x00' }), 'ED25519-SK');
+  });
+
+  it('after a refused security-key signature the client goes on with its next key', async () => {
+    // The failure lists the methods left (it once listed none, and ssh gave up at once).
+    const r = await ssh(
+      server.port,
+      [
+        ...['-v', '-o', `SecurityKeyProvider=${provider}`],
+        ...['-i', join(dir, 'id_ed25519-sk'), '-i', join(dir, 'id_plain'), 'alice@127.0.0.1', 'echo ok'],
+      ],
+      { env: { ...process.env, SK_SOFT_FLAGS: '0x00' } },
+    );
+    expect(r.stderr).toMatch(/Server accepts key: \S+id_ed25519-sk ED25519-SK /);
+    expect(r.stderr).toMatch(/Server accepts key: \S+id_plain ED25519 /);
+    expect(authenticatedWith(r.stderr)).toBe('publickey');
+    expect(r.stdout.toString()).toBe('ok\n');
+    expect(logged.some((m) => /not touched/.test(m))).toBe(true);
   });
 
   it('verify-required needs the PIN/biometric flag', async () => {
