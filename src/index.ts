@@ -56,6 +56,7 @@ export type {
   AuthAttempt,
   AuthenticatedUser,
   CertificateIdentity,
+  PublicKeyOffer,
   ConnectionInfo,
   HostPortPattern,
   SessionPolicy,

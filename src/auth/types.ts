@@ -28,6 +28,14 @@ export interface AuthContext {
   readonly signal: AbortSignal;
 }
 
+/** What came with a public key besides the key (see {@link AuthBackend.acceptsPublicKey}). */
+export interface PublicKeyOffer {
+  /** The certificate the key came in (PROTOCOL.certkeys), its CA signature verified. */
+  readonly certificate?: Certificate;
+  /** A security key's flags and counter from its verified signature (PROTOCOL.u2f). */
+  readonly securityKey?: SecurityKeySignature;
+}
+
 /** What proved the user's identity, handed to {@link AuthBackend.login}. */
 export interface AuthProof {
   readonly methods: readonly AuthMethodName[];
@@ -49,15 +57,17 @@ export interface AuthBackend<User> {
   /** Checks a password (at most 1 KiB, refused before hashing otherwise). */
   verifyPassword(username: string, password: Uint8Array, ctx: AuthContext): Promise<boolean>;
   /**
-   * Whether this key may log in as `username` (authorized keys and their `from=` etc.); no signature
-   * check. With `certificate`, `key` is the key it certifies, and the certificate's CA signature has
-   * been verified: whether to trust that CA for this user is the backend's decision.
+   * Whether this key may log in as `username` (authorized keys and their `from=` etc.), asked before
+   * its signature is checked. With `offer.certificate`, `key` is the key it certifies, and the CA's
+   * signature has been verified: whether to trust that CA for this user is the backend's decision.
+   * A security key is asked again once its signature verified, with `offer.securityKey`: whether
+   * its flags (a touch, a PIN) are enough for this key.
    */
   acceptsPublicKey(
     username: string,
     key: PublicKey,
     ctx: AuthContext,
-    certificate?: Certificate,
+    offer?: PublicKeyOffer,
   ): Promise<boolean>;
   /** The session identity once a chain of methods is complete; undefined refuses the login. */
   login(username: string, proof: AuthProof, ctx: AuthContext): Promise<User | undefined>;

@@ -14,8 +14,7 @@ export function withServerAuthMethods<User>(
   if (formatAuthMethods(chains) === 'any') return backend;
   return {
     verifyPassword: (username, password, ctx) => backend.verifyPassword(username, password, ctx),
-    acceptsPublicKey: (username, key, ctx, certificate) =>
-      backend.acceptsPublicKey(username, key, ctx, certificate),
+    acceptsPublicKey: (username, key, ctx, offer) => backend.acceptsPublicKey(username, key, ctx, offer),
     login: (username, proof, ctx) => backend.login(username, proof, ctx),
     async progress(username, completed, ctx): Promise<AuthProgress> {
       const user = await backend.progress(username, completed, ctx);

@@ -6,6 +6,7 @@ import type {
   AuthenticatedUser,
   AuthMethodName,
   AuthProgress,
+  PublicKeyOffer,
 } from '../auth/types.js';
 import type { Certificate } from '../keys/certificate.js';
 import { fingerprintSha256 } from '../keys/fingerprint.js';
@@ -153,17 +154,41 @@ export function createUserAuthBackend(options: UserAuthBackendOptions): AuthBack
     return undefined;
   };
 
-  const findKey = async (
-    user: UserRecord | undefined,
+  const matchKey = async (
+    user: UserRecord,
     key: PublicKey,
     ctx: AuthContext,
     certificate: Certificate | undefined,
   ): Promise<KeyMatch | undefined> => {
-    if (!user || (await revoked(key, certificate, ctx))) return undefined;
+    if (await revoked(key, certificate, ctx)) return undefined;
     if (certificate) return matchCertificate(user, certificate, ctx);
     const peer = { address: ctx.connection.remoteAddress };
     const line = user.authorizedKeys.find((k) => sameBlob(k.blob, key.blob) && checkKeyUse(k, peer).ok);
     return line && { line };
+  };
+
+  /**
+   * The line or certificate terms `key` logs in under, if any. A security key's flags are judged
+   * once its signature verified (`offer.securityKey`); any other key is judged at once, so that
+   * `verify-required`, which it can never meet, refuses it before it signs.
+   */
+  const findKey = async (
+    user: UserRecord | undefined,
+    key: PublicKey,
+    ctx: AuthContext,
+    offer: PublicKeyOffer | undefined,
+  ): Promise<KeyMatch | undefined> => {
+    if (!user) return undefined;
+    const match = await matchKey(user, key, ctx, offer?.certificate);
+    const flags = offer?.securityKey?.flags;
+    if (!match || (key.application !== undefined && flags === undefined)) return match;
+    const problem = securityKeyProblem(flags, match.line, match.certificate, options.securityKeys);
+    if (problem === undefined) return match;
+    log.info(
+      { conn: ctx.connection.id, user: user.name, key: fingerprintSha256(key) },
+      `key refused: ${problem}`,
+    );
+    return undefined;
   };
 
   return {
@@ -186,27 +211,19 @@ export function createUserAuthBackend(options: UserAuthBackendOptions): AuthBack
       }
     },
 
-    async acceptsPublicKey(username, key, ctx, certificate) {
-      return (await findKey(await lookup(username), key, ctx, certificate)) !== undefined;
+    async acceptsPublicKey(username, key, ctx, offer) {
+      return (await findKey(await lookup(username), key, ctx, offer)) !== undefined;
     },
 
     async login(username, proof, ctx) {
       const user = await lookup(username);
       if (!user) return undefined;
-      const match = proof.publicKey
-        ? await findKey(user, proof.publicKey, ctx, proof.certificate)
-        : undefined;
+      const offer = {
+        ...(proof.certificate ? { certificate: proof.certificate } : {}),
+        ...(proof.securityKey ? { securityKey: proof.securityKey } : {}),
+      };
+      const match = proof.publicKey ? await findKey(user, proof.publicKey, ctx, offer) : undefined;
       if (proof.publicKey && !match) return undefined;
-      const problem =
-        match &&
-        securityKeyProblem(proof.securityKey?.flags, match.line, match.certificate, options.securityKeys);
-      if (problem !== undefined) {
-        log.info(
-          { conn: ctx.connection.id, user: user.name, key: fingerprintSha256(proof.publicKey!) },
-          `key refused: ${problem}`,
-        );
-        return undefined;
-      }
       const policy = sessionRestrictions(user, match?.line, match?.certificate);
       return {
         name: user.name,

@@ -54,7 +54,13 @@ describe('OpenSSH ssh logs in with a FIDO security key', () => {
     keygen('-t', 'ed25519', '-N', '', '-f', join(dir, 'id_plain'));
     const ca = parsePublicKeyLine(readFileSync(join(dir, 'ca.pub'), 'utf8'));
     server = await startTestServer({
-      users: [{ name: 'alice' }, { name: 'bob' }, { name: 'carol' }, { name: 'dave' }],
+      users: [
+        { name: 'alice' },
+        { name: 'bob' },
+        { name: 'carol' },
+        { name: 'dave' },
+        { name: 'erin', password: 'pw', authMethods: [['publickey', 'password']] },
+      ],
       backend: { trustedUserCAKeys: async () => [ca] },
       log,
     });
@@ -62,6 +68,7 @@ describe('OpenSSH ssh logs in with a FIDO security key', () => {
     await server.store.addKey('alice', line('', 'plain'));
     await server.store.addKey('bob', line('no-touch-required', 'ed25519-sk'));
     await server.store.addKey('carol', line('verify-required', 'ed25519-sk'));
+    await server.store.addKey('erin', line('', 'ed25519-sk'));
   });
 
   afterAll(async () => {
@@ -127,6 +134,14 @@ describe('OpenSSH ssh logs in with a FIDO security key', () => {
     expect(authenticatedWith(r.stderr)).toBe('publickey');
     expect(r.stdout.toString()).toBe('ok\n');
     expect(logged.some((m) => /not touched/.test(m))).toBe(true);
+  });
+
+  it('in a publickey,password chain, an untouched signature is refused at its own step (no partial success)', async () => {
+    const r = await login('erin', 'id_ed25519-sk', { SK_SOFT_FLAGS: '0x00' });
+    expect(r.stderr).not.toMatch(/partial success/);
+    expectRefused(r, /not touched/);
+    const touched = await login('erin', 'id_ed25519-sk');
+    expect(touched.stderr).toMatch(/Authenticated using "publickey" with partial success/);
   });
 
   it('verify-required needs the PIN/biometric flag', async () => {

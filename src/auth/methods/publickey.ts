@@ -64,7 +64,7 @@ function offeredKey<User>(
  * answered with PK_OK when the key is acceptable; a signature must be made by that key, with an
  * allowed algorithm matching its type, over this session's id and this request. A certificate
  * (PROTOCOL.certkeys) is signed for by the key it certifies, with the plain algorithm; a security
- * key's flags (PROTOCOL.u2f) go to the backend, which knows whether a touch or a PIN was required.
+ * key's flags (PROTOCOL.u2f) go back to the backend, which knows whether a touch or a PIN is required.
  */
 export const publicKeyMethod: AuthMethodHandler = {
   names: ['publickey', HOSTBOUND_METHOD],
@@ -84,7 +84,8 @@ export const publicKeyMethod: AuthMethodHandler = {
     if (boundHostKey && (!env.hostKeyBlob || !Buffer.from(boundHostKey).equals(env.hostKeyBlob)))
       return failure;
     const { key, certificate } = offered;
-    if (!(await env.backend.acceptsPublicKey(request.userName, key, env.ctx, certificate))) return failure;
+    const offer = certificate ? { certificate } : undefined;
+    if (!(await env.backend.acceptsPublicKey(request.userName, key, env.ctx, offer))) return failure;
 
     if (!signature) {
       env.send(UserauthPkOk.encode({ algorithm: fields.algorithm, publicKey: fields.publicKey }));
@@ -102,7 +103,14 @@ export const publicKeyMethod: AuthMethodHandler = {
       hostKey: boundHostKey ? new WireWriter().bytes(boundHostKey).finish() : new Uint8Array(0),
     });
     if (!algorithm.verify(key, signed, signature)) return failure;
+    // A security key's signature says whether it was touched (and a PIN given): ask whether that
+    // is enough for this key, now that the signature is known to be its own.
     const securityKey = algorithm.securityKeyDetails?.(signature);
+    if (
+      securityKey &&
+      !(await env.backend.acceptsPublicKey(request.userName, key, env.ctx, { ...offer, securityKey }))
+    )
+      return failure;
     return {
       kind: 'success',
       publicKey: key,
