@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AlgorithmRegistry } from '../algorithms/registry.js';
 import type { SignatureAlgorithm } from '../algorithms/types.js';
-import type { PublicKeyCache } from '../keys/public-key-cache.js';
+import type { DecodedBlobCache, PublicKeyCache } from '../keys/public-key-cache.js';
 import { silentLogger, sanitizeForLog, type Logger } from '../log/logger.js';
 import { DisconnectError } from '../protocol/errors.js';
 import { DisconnectReason, Msg } from '../protocol/numbers.js';
@@ -11,6 +11,7 @@ import { UserauthBanner, UserauthFailure, UserauthRequest, UserauthSuccess } fro
 import { keyboardInteractiveMethod } from './methods/keyboard-interactive.js';
 import type { AuthMethodHandler, MethodEnvironment, MethodOutcome } from './methods/method.js';
 import { passwordMethod } from './methods/password.js';
+import type { OfferedCertificate } from './certificate-cache.js';
 import { publicKeyMethod } from './methods/publickey.js';
 import type {
   AuthAttempt,
@@ -47,8 +48,6 @@ export interface AuthServiceOptions<User> {
   readonly signatureAlgorithms: AlgorithmRegistry<SignatureAlgorithm>;
   /** Algorithms user keys may sign with (what EXT_INFO's server-sig-algs advertises). */
   readonly allowedSignatureAlgorithms: readonly string[];
-  /** Plain algorithms a CA may sign user certificates with (OpenSSH CASignatureAlgorithms). */
-  readonly caSignatureAlgorithms: readonly string[];
   /** K_S of this connection (for host-bound public key authentication). */
   readonly hostKeyBlob: Uint8Array | undefined;
   /** Failed attempts allowed per connection; the next request ends it (OpenSSH MaxAuthTries, 6). */
@@ -67,6 +66,8 @@ export interface AuthServiceOptions<User> {
   readonly timingSecret: Uint8Array;
   /** Decoded client key blobs, shared by a server's connections. */
   readonly publicKeys: PublicKeyCache;
+  /** Decoded client certificates with their CA signature checked, shared by a server's connections. */
+  readonly certificates: DecodedBlobCache<OfferedCertificate>;
   readonly log?: Logger;
   onAttempt?(attempt: AuthAttempt): void;
   /** Called once, after USERAUTH_SUCCESS was sent. */
@@ -182,9 +183,9 @@ export class AuthService<User> implements TransportService {
       sessionId: o.transport.sessionId!,
       signatureAlgorithms: o.signatureAlgorithms,
       allowedSignatureAlgorithms: o.allowedSignatureAlgorithms,
-      caSignatureAlgorithms: o.caSignatureAlgorithms,
       hostKeyBlob: o.hostKeyBlob,
       publicKeys: o.publicKeys,
+      certificates: o.certificates,
       log: this.log,
       send: (p) => {
         if (!this.stale) o.transport.send(p);

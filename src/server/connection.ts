@@ -9,7 +9,8 @@ import {
 } from '../connection/service.js';
 import type { ChannelTypeHandler, GlobalRequestHandler } from '../connection/types.js';
 import { GlobalRequest } from '../connection/messages.js';
-import type { PublicKeyCache } from '../keys/public-key-cache.js';
+import type { OfferedCertificate } from '../auth/certificate-cache.js';
+import type { DecodedBlobCache, PublicKeyCache } from '../keys/public-key-cache.js';
 import { sanitizeForLog, type Logger } from '../log/logger.js';
 import type { DisconnectError } from '../protocol/errors.js';
 import { DisconnectReason, Msg } from '../protocol/numbers.js';
@@ -48,12 +49,12 @@ export interface SshConnectionSettings {
   readonly authBackend: AuthBackend<AuthenticatedUser>;
   /** Signature algorithms user keys may use (EXT_INFO server-sig-algs). */
   readonly userSignatureAlgorithms: readonly string[];
-  /** Plain algorithms a CA may sign user certificates with (OpenSSH CASignatureAlgorithms). */
-  readonly caSignatureAlgorithms: readonly string[];
   /** The secret of the per-user part of the failure delay (one per server, as OpenSSH's). */
   readonly authTimingSecret: Uint8Array;
   /** Client key blobs already decoded, by blob. */
   readonly publicKeys: PublicKeyCache;
+  /** Decoded client certificates with their CA signature checked (one cache per server). */
+  readonly certificates: DecodedBlobCache<OfferedCertificate>;
   readonly maxAuthTries?: number;
   readonly banner?: string;
   /** Milliseconds to complete authentication (OpenSSH LoginGraceTime). */
@@ -250,9 +251,9 @@ export class SshConnection {
       abort: (this.authAbort ??= new LazyAbortController()),
       timingSecret: o.authTimingSecret,
       publicKeys: o.publicKeys,
+      certificates: o.certificates,
       signatureAlgorithms: o.transport.registries.hostKey,
       allowedSignatureAlgorithms: o.userSignatureAlgorithms,
-      caSignatureAlgorithms: o.caSignatureAlgorithms,
       hostKeyBlob: this.transport.hostKeyBlob,
       ...(o.maxAuthTries === undefined ? {} : { maxAuthTries: o.maxAuthTries }),
       ...(o.banner === undefined ? {} : { banner: o.banner }),

@@ -5,6 +5,7 @@ import { createDefaultRegistries } from '../algorithms/defaults.js';
 import { DhWorkerPool } from '../algorithms/kex/dh-worker-pool.js';
 import type { DhEngine } from '../algorithms/types.js';
 import type { AlgorithmRegistries } from '../algorithms/registry.js';
+import { certificateCache } from '../auth/certificate-cache.js';
 import type { AuthBackend, AuthenticatedUser } from '../auth/types.js';
 import { HandlerRegistry } from '../connection/handler-registry.js';
 import type { ConnectionLimits } from '../connection/service.js';
@@ -360,7 +361,7 @@ export class SshServer {
   /** What every connection shares (made once: an idle connection holds its own state only). */
   private settingsForConnections(): SshConnectionSettings {
     const o = this.options;
-    const { hostKeys, userSignatureAlgorithms, caSignatureAlgorithms } = this;
+    const { hostKeys, userSignatureAlgorithms } = this;
     // server-sig-algs names plain algorithms only, as OpenSSH's: a certificate signs as its key.
     const serverSigAlgs = userSignatureAlgorithms.filter((n) => !this.registries.hostKey.get(n)?.certified);
     const loginGraceMs = (o.loginGraceTime ?? 120) * 1000;
@@ -384,9 +385,9 @@ export class SshServer {
       },
       authBackend: o.authBackend,
       userSignatureAlgorithms,
-      caSignatureAlgorithms,
       authTimingSecret: randomBytes(32),
       publicKeys: new PublicKeyCache(),
+      certificates: certificateCache(this.registries.hostKey, this.caSignatureAlgorithms),
       ...(o.maxAuthTries === undefined ? {} : { maxAuthTries: o.maxAuthTries }),
       ...(o.banner === undefined ? {} : { banner: o.banner }),
       loginGraceMs,

@@ -1,9 +1,10 @@
 import type { AlgorithmRegistry } from '../../algorithms/registry.js';
 import type { SecurityKeySignature, SignatureAlgorithm } from '../../algorithms/types.js';
 import type { Certificate } from '../../keys/certificate.js';
-import type { PublicKeyCache } from '../../keys/public-key-cache.js';
+import type { DecodedBlobCache, PublicKeyCache } from '../../keys/public-key-cache.js';
 import type { PublicKey } from '../../keys/types.js';
 import type { Logger } from '../../log/logger.js';
+import type { OfferedCertificate } from '../certificate-cache.js';
 import type { UserauthRequest } from '../messages.js';
 import type { AuthBackend, AuthContext } from '../types.js';
 
@@ -29,12 +30,12 @@ export interface MethodEnvironment<User> {
   /** Signature algorithms a user key may sign with (those named in server-sig-algs). */
   readonly signatureAlgorithms: AlgorithmRegistry<SignatureAlgorithm>;
   readonly allowedSignatureAlgorithms: readonly string[];
-  /** Plain signature algorithms a CA may sign certificates with (OpenSSH CASignatureAlgorithms). */
-  readonly caSignatureAlgorithms: readonly string[];
   /** K_S of this connection, for `publickey-hostbound-v00@openssh.com`. */
   readonly hostKeyBlob: Uint8Array | undefined;
   /** Decodes the key blobs clients offer (the server's cache of them). */
   readonly publicKeys: PublicKeyCache;
+  /** Decodes the certificates clients offer and checks their CA signatures (the server's cache). */
+  readonly certificates: DecodedBlobCache<OfferedCertificate>;
   readonly log: Logger;
   send(payload: Uint8Array): void;
 }

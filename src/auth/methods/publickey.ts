@@ -1,9 +1,9 @@
-import { verifyCertificateSignature } from '../../algorithms/hostkey/certificate.js';
 import type { SignatureAlgorithm } from '../../algorithms/types.js';
-import { parseCertificate, type Certificate } from '../../keys/certificate.js';
+import type { Certificate } from '../../keys/certificate.js';
 import type { PublicKey } from '../../keys/types.js';
 import { Msg } from '../../protocol/numbers.js';
 import { WireReader, WireWriter } from '../../wire/index.js';
+import type { OfferedCertificate } from '../certificate-cache.js';
 import { certificateLogFields } from '../certificate-identity.js';
 import { PublicKeyFields, PublicKeySignedData, UserauthPkOk } from '../messages.js';
 import type { AuthMethodHandler, MethodEnvironment } from './method.js';
@@ -42,14 +42,15 @@ function offeredKey<User>(
     }
   }
   if (blob.length > MAX_CERTIFICATE_BLOB) return undefined;
-  let certificate: Certificate;
+  let offered: OfferedCertificate;
   try {
-    certificate = parseCertificate(blob);
+    offered = env.certificates.get(blob);
   } catch {
     return undefined;
   }
+  const { certificate } = offered;
   if (certificate.type !== algorithm.keyType) return undefined;
-  if (!verifyCertificateSignature(certificate, env.signatureAlgorithms, env.caSignatureAlgorithms)) {
+  if (!offered.caSigned) {
     env.log.info(
       { cert: certificateLogFields(certificate) },
       'certificate refused: its CA signature does not verify with an allowed algorithm (caSignatureAlgorithms)',
