@@ -85,3 +85,12 @@ export async function startCertificateServer(
     server: { hostCertificates },
   });
 }
+
+/** `ssh-keygen` arguments for each kind of user key the certificate suites certify. */
+export const KEYGEN_USER_KEYS = {
+  ed25519: ['-t', 'ed25519'],
+  'ecdsa-256': ['-t', 'ecdsa', '-b', '256'],
+  'ecdsa-384': ['-t', 'ecdsa', '-b', '384'],
+  'ecdsa-521': ['-t', 'ecdsa', '-b', '521'],
+  'rsa-2048': ['-t', 'rsa', '-b', '2048'],
+} as const;

@@ -15,21 +15,16 @@ import { fingerprintSha256 } from '../../src/keys/fingerprint.js';
 import { parsePrivateKey } from '../../src/keys/private-key.js';
 import { parsePublicKeyLine } from '../../src/keys/public-key-line.js';
 import type { PrivateKey, PublicKey } from '../../src/keys/types.js';
-import type { Logger } from '../../src/log/logger.js';
 import { Msg } from '../../src/protocol/numbers.js';
 import { WireWriter } from '../../src/wire/index.js';
 import { parseAuthorizedKeyLine } from '../../src/users/authorized-keys.js';
+import { KEYGEN_USER_KEYS } from '../helpers/certificates.js';
 import { authenticatedWith, ssh, type RunResult } from '../helpers/openssh.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { memoryLogger } from '../integration/plugin-helpers.js';
 
-const USER_KEYS = {
-  ed25519: ['-t', 'ed25519'],
-  'ecdsa-256': ['-t', 'ecdsa', '-b', '256'],
-  'ecdsa-384': ['-t', 'ecdsa', '-b', '384'],
-  'ecdsa-521': ['-t', 'ecdsa', '-b', '521'],
-  'rsa-2048': ['-t', 'rsa', '-b', '2048'],
-} as const;
+const USER_KEYS = KEYGEN_USER_KEYS;
 type UserKey = keyof typeof USER_KEYS;
 const CA_KEYS = {
   // Trusted by the server (trustedUserCAKeys).
@@ -42,29 +37,6 @@ const CA_KEYS = {
   'ca-line': ['-t', 'ed25519'],
 } as const;
 type Ca = keyof typeof CA_KEYS;
-
-/** One log line the server wrote: its level, message and fields (bindings included). */
-interface LogLine {
-  readonly level: string;
-  readonly msg: string;
-  readonly fields: Record<string, unknown>;
-}
-
-/** A logger that keeps every line, for asserting on what the server decided and why. */
-function capturingLogger(lines: LogLine[], bindings: Record<string, unknown> = {}): Logger {
-  const at =
-    (level: string) =>
-    (fields: object, msg = ''): void =>
-      void lines.push({ level, msg, fields: { ...bindings, ...fields } });
-  return {
-    trace: at('trace'),
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    child: (more) => capturingLogger(lines, { ...bindings, ...more }),
-  };
-}
 
 let dir: string;
 const sshKeygen = (...args: string[]): string =>
@@ -159,7 +131,8 @@ describe('OpenSSH ssh logs in with a user certificate', () => {
   let server: TestServer;
   let sha1Server: TestServer;
   let noEd25519Server: TestServer;
-  const log: LogLine[] = [];
+  const logger = memoryLogger();
+  const log = logger.lines;
   const revokedSerials = new Set<bigint>([666n]);
   const revokedKeys = new Set<string>();
   // What revokedKeys answers, inline (a KRL or a key list in real use): by serial, or by key.
@@ -184,7 +157,7 @@ describe('OpenSSH ssh logs in with a user certificate', () => {
         { name: 'ivan' },
       ],
       backend: { trustedUserCAKeys: trusted, revokedKeys: async () => revocation },
-      log: capturingLogger(log),
+      log: logger,
     });
     const line = publicLine('ca-line');
     const addLine = (user: string, options: string) =>
@@ -217,7 +190,8 @@ describe('OpenSSH ssh logs in with a user certificate', () => {
   beforeEach(() => void log.splice(0));
 
   /** The reasons the server gave for refusing certificates since the test began. */
-  const refusals = () => log.filter((l) => /certificate refused|key refused/.test(l.msg)).map((l) => l.msg);
+  const refusals = () =>
+    log.filter((l) => /certificate refused|key refused/.test(l.msg ?? '')).map((l) => l.msg);
 
   describe('through a trusted CA', () => {
     for (const key of Object.keys(USER_KEYS) as UserKey[]) {
@@ -574,7 +548,8 @@ describe('OpenSSH ssh logs in with a user certificate', () => {
 
 describe('revokedKeys that cannot be read', () => {
   let server: TestServer;
-  const log: LogLine[] = [];
+  const logger = memoryLogger();
+  const log = logger.lines;
   let broken = true;
 
   beforeAll(async () => {
@@ -587,7 +562,7 @@ describe('revokedKeys that cannot be read', () => {
           return { isRevoked: () => false };
         },
       },
-      log: capturingLogger(log),
+      log: logger,
     });
     await server.store.addKey('alice', parseAuthorizedKeyLine(publicLine('ecdsa-384')));
   });
@@ -603,7 +578,7 @@ describe('revokedKeys that cannot be read', () => {
     expect(r.stderr).toMatch(/Offering public key: \S+ ECDSA /);
     expect(authenticatedWith(r.stderr)).toBeUndefined();
     expect(r.code).toBe(255);
-    expect(log.some((l) => l.level === 'error' && /cannot read revokedKeys/.test(l.msg))).toBe(true);
+    expect(log.some((l) => l.level === 'error' && /cannot read revokedKeys/.test(l.msg ?? ''))).toBe(true);
 
     broken = false;
     expectCertificateLogin(await login(server, cert, 'alice'));
@@ -649,7 +624,8 @@ function publicKeyRequest(
 
 describe('trustedUserCAKeys that cannot be read', () => {
   let server: TestServer;
-  const log: LogLine[] = [];
+  const logger = memoryLogger();
+  const log = logger.lines;
 
   beforeAll(async () => {
     server = await startTestServer({
@@ -657,7 +633,7 @@ describe('trustedUserCAKeys that cannot be read', () => {
       backend: {
         trustedUserCAKeys: () => Promise.reject(new Error('TrustedUserCAKeys file is unreadable')),
       },
-      log: capturingLogger(log),
+      log: logger,
     });
     await server.store.addKey('alice', parseAuthorizedKeyLine(`cert-authority ${publicLine('ca-line')}`));
   });
@@ -667,21 +643,24 @@ describe('trustedUserCAKeys that cannot be read', () => {
 
   it("trust no CA of theirs, but the account's cert-authority lines still do", async () => {
     expectRefused(await login(server, identity('ca-ed25519', ['-n', 'alice']), 'alice'));
-    expect(log.some((l) => l.level === 'error' && /cannot read trustedUserCAKeys/.test(l.msg))).toBe(true);
+    expect(log.some((l) => l.level === 'error' && /cannot read trustedUserCAKeys/.test(l.msg ?? ''))).toBe(
+      true,
+    );
     expectCertificateLogin(await login(server, identity('ca-line', ['-n', 'alice']), 'alice'));
   });
 });
 
 describe('what OpenSSH ssh will not send, from our own client', () => {
   let server: TestServer;
-  const log: LogLine[] = [];
+  const logger = memoryLogger();
+  const log = logger.lines;
   let key: PrivateKey;
 
   beforeAll(async () => {
     server = await startTestServer({
       users: [{ name: 'alice' }, { name: 'carol' }],
       backend: { trustedUserCAKeys: async () => [publicKey('ca-ed25519')] },
-      log: capturingLogger(log),
+      log: logger,
     });
     await server.store.addKey('carol', parseAuthorizedKeyLine(`cert-authority ${publicLine('ca-line')}`));
     key = parsePrivateKey(readFileSync(join(dir, 'ed25519')));
@@ -724,7 +703,7 @@ describe('what OpenSSH ssh will not send, from our own client', () => {
       Msg.UserauthFailure,
     );
     const reasons = log
-      .filter((l) => l.msg.startsWith('certificate refused'))
+      .filter((l) => l.msg?.startsWith('certificate refused'))
       .map((l) => [l.fields.user, l.msg]);
     expect(reasons).toContainEqual(['alice', 'certificate refused: it is a host certificate']);
     expect(reasons).toContainEqual(['carol', 'certificate refused: it is a host certificate']);

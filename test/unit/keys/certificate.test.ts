@@ -22,6 +22,7 @@ import { fingerprintSha256 } from '../../../src/keys/fingerprint.js';
 import { parsePublicKeyLine } from '../../../src/keys/public-key-line.js';
 import type { PublicKey } from '../../../src/keys/types.js';
 import { WireReader, WireWriter } from '../../../src/wire/index.js';
+import { KEYGEN_USER_KEYS } from '../../helpers/certificates.js';
 
 const registry = createDefaultRegistries().hostKey;
 /** What the server allows a CA to sign with by default: the default plain signature algorithms. */
@@ -32,13 +33,7 @@ const sshKeygen = (...args: string[]): string =>
   execFileSync('ssh-keygen', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
 /** Key files by label: `<dir>/<label>` and `<dir>/<label>.pub`. */
-const USER_KEYS = {
-  ed25519: ['-t', 'ed25519'],
-  'ecdsa-256': ['-t', 'ecdsa', '-b', '256'],
-  'ecdsa-384': ['-t', 'ecdsa', '-b', '384'],
-  'ecdsa-521': ['-t', 'ecdsa', '-b', '521'],
-  'rsa-2048': ['-t', 'rsa', '-b', '2048'],
-} as const;
+const USER_KEYS = KEYGEN_USER_KEYS;
 type UserKeyLabel = keyof typeof USER_KEYS;
 const CA_KEYS = {
   'ca-ed25519': ['-t', 'ed25519'],
