@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -94,3 +95,11 @@ export const KEYGEN_USER_KEYS = {
   'ecdsa-521': ['-t', 'ecdsa', '-b', '521'],
   'rsa-2048': ['-t', 'rsa', '-b', '2048'],
 } as const;
+
+/** Makes a passphrase-less key pair `<dir>/<name>` (and `.pub`, commented `name`) with `ssh-keygen` for each entry. */
+export function keygenAll(dir: string, kinds: Readonly<Record<string, readonly string[]>>): void {
+  for (const [name, args] of Object.entries(kinds))
+    execFileSync('ssh-keygen', ['-q', ...args, '-N', '', '-C', name, '-f', join(dir, name)], {
+      stdio: 'pipe',
+    });
+}

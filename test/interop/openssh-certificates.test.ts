@@ -18,7 +18,7 @@ import type { PrivateKey, PublicKey } from '../../src/keys/types.js';
 import { Msg } from '../../src/protocol/numbers.js';
 import { WireWriter } from '../../src/wire/index.js';
 import { parseAuthorizedKeyLine } from '../../src/users/authorized-keys.js';
-import { KEYGEN_USER_KEYS } from '../helpers/certificates.js';
+import { KEYGEN_USER_KEYS, keygenAll } from '../helpers/certificates.js';
 import { authenticatedWith, ssh, type RunResult } from '../helpers/openssh.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
@@ -122,8 +122,7 @@ function expectNoPty(r: RunResult): void {
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'sshd-kit-certs-'));
-  for (const [name, args] of Object.entries({ ...USER_KEYS, ...CA_KEYS }))
-    sshKeygen('-q', ...args, '-N', '', '-C', name, '-f', join(dir, name));
+  keygenAll(dir, { ...USER_KEYS, ...CA_KEYS });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

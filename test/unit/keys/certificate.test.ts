@@ -22,7 +22,7 @@ import { fingerprintSha256 } from '../../../src/keys/fingerprint.js';
 import { parsePublicKeyLine } from '../../../src/keys/public-key-line.js';
 import type { PublicKey } from '../../../src/keys/types.js';
 import { WireReader, WireWriter } from '../../../src/wire/index.js';
-import { KEYGEN_USER_KEYS } from '../../helpers/certificates.js';
+import { KEYGEN_USER_KEYS, keygenAll } from '../../helpers/certificates.js';
 
 const registry = createDefaultRegistries().hostKey;
 /** What the server allows a CA to sign with by default: the default plain signature algorithms. */
@@ -82,8 +82,7 @@ function expectRefused(blob: Uint8Array, message?: RegExp): void {
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'sshd-kit-certs-'));
-  for (const [label, args] of Object.entries({ ...USER_KEYS, ...CA_KEYS }))
-    sshKeygen('-q', ...args, '-N', '', '-C', label, '-f', join(dir, label));
+  keygenAll(dir, { ...USER_KEYS, ...CA_KEYS });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
