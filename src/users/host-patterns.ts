@@ -17,7 +17,8 @@ export type HostPattern =
 
 const MAX_ENTRY = 1024;
 
-function parseIPv4(text: string): Uint8Array | undefined {
+/** The 4 bytes of a dotted-quad IPv4 address (no leading zeros, as OpenSSH and inet_pton), or undefined. */
+export function parseIPv4(text: string): Uint8Array | undefined {
   const parts = text.split('.');
   if (parts.length !== 4) return undefined;
   const out = new Uint8Array(4);
@@ -31,7 +32,8 @@ function parseIPv4(text: string): Uint8Array | undefined {
   return out;
 }
 
-function parseIPv6(text: string): Uint8Array | undefined {
+/** The 16 bytes of an IPv6 address in RFC 4291 §2.2 text form, or undefined. */
+export function parseIPv6(text: string): Uint8Array | undefined {
   if (!/^[0-9A-Fa-f:.]+$/.test(text)) return undefined;
   let head = text;
   let v4: Uint8Array | undefined;
@@ -75,6 +77,33 @@ export function parseAddress(text: string): Uint8Array | undefined {
   if (v6 === undefined) return undefined;
   const mapped = v6.subarray(0, 10).every((b) => b === 0) && v6[10] === 0xff && v6[11] === 0xff;
   return mapped ? v6.slice(12) : v6;
+}
+
+/**
+ * The text form of a 4- or 16-byte address: dotted quad, or RFC 5952's canonical IPv6 (lowercase,
+ * no leading zeros, the longest run of two or more zero groups as `::`, an IPv4-mapped address as
+ * `::ffff:a.b.c.d`, which is how a dual-stack Node socket reports one).
+ */
+export function formatAddress(bytes: Uint8Array): string {
+  if (bytes.length === 4) return bytes.join('.');
+  if (bytes.length !== 16) throw new RangeError(`an address has 4 or 16 bytes, not ${bytes.length}`);
+  const mapped = bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
+  if (mapped) return `::ffff:${bytes.subarray(12).join('.')}`;
+  const groups = Array.from({ length: 8 }, (_, i) => (bytes[2 * i]! << 8) | bytes[2 * i + 1]!);
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8;) {
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength) [bestStart, bestLength] = [i, j - i];
+    i = j === i ? i + 1 : j;
+  }
+  const hex = (from: number, to: number) =>
+    groups
+      .slice(from, to)
+      .map((g) => g.toString(16))
+      .join(':');
+  return bestStart < 0 ? hex(0, 8) : `${hex(0, bestStart)}::${hex(bestStart + bestLength, 8)}`;
 }
 
 function hostBitsClear(network: Uint8Array, prefix: number): boolean {
