@@ -29,6 +29,7 @@ export interface EffectiveConfig {
   readonly maxStartups: string;
   readonly perSourcePenalties: string;
   readonly perSourcePenaltyExemptList: string;
+  readonly proxyProtocolFrom: string | null;
   readonly clientAliveInterval: number;
   readonly clientAliveCountMax: number;
   readonly allowTcpForwarding: string;
@@ -83,6 +84,7 @@ export function effectiveConfig(
     maxStartups: `${ms.start}:${ms.rate}:${ms.full}`,
     perSourcePenalties: formatPenalties(config.perSourcePenalties),
     perSourcePenaltyExemptList: config.perSourcePenaltyExemptList,
+    proxyProtocolFrom: config.proxyProtocolFrom ?? null,
     clientAliveInterval: config.clientAliveInterval,
     clientAliveCountMax: config.clientAliveCountMax,
     allowTcpForwarding: config.allowTcpForwarding,
@@ -134,7 +136,8 @@ export function formatEffectiveConfig(c: EffectiveConfig): string {
     `maxsessions ${c.maxSessions}`,
     `maxstartups ${c.maxStartups}`,
     `persourcepenalties ${c.perSourcePenalties}`,
-    `persourcepenaltyexemptlist ${c.perSourcePenaltyExemptList}`,
+    `persourcepenaltyexemptlist ${c.perSourcePenaltyExemptList || 'none'}`,
+    `proxyprotocolfrom ${c.proxyProtocolFrom ?? 'none'}`,
     `clientaliveinterval ${c.clientAliveInterval}`,
     `clientalivecountmax ${c.clientAliveCountMax}`,
     `allowtcpforwarding ${c.allowTcpForwarding}`,

@@ -101,6 +101,31 @@ const permitList = (listen: boolean) =>
     }
   });
 
+/**
+ * An OpenSSH pattern-list of addresses and CIDR blocks (YAML list or comma-separated string), kept
+ * as its comma-separated text; `emptyMeansNone` lets `""` stand for no addresses.
+ */
+const addressPatterns = (example: string, emptyMeansNone: boolean) =>
+  expect(
+    z
+      .union([z.string(), z.array(z.string().min(1)).min(1)])
+      .transform((v) => (typeof v === 'string' ? v : v.join(',')))
+      .transform((v, ctx) => {
+        if (v === '' && emptyMeansNone) return v;
+        try {
+          parsePatternList(v);
+        } catch (err) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `must be a pattern-list of addresses and CIDR blocks (${(err as Error).message})`,
+          });
+          return z.NEVER;
+        }
+        return v;
+      }),
+    `must be a comma-separated list of addresses and CIDR blocks, e.g. ${example}`,
+  );
+
 const PLUGIN_FIELDS = ['path', 'optional', 'options'];
 
 /** One `plugins` entry: a path or package name, or `{ path, optional, options }`. */
@@ -202,21 +227,8 @@ export const configFileSchema = z
       }),
       'must be yes, no, or settings like "authfail:5s noauth:1s grace-exceeded:10s min:15s max:10m"',
     ),
-    perSourcePenaltyExemptList: expect(
-      z.string().transform((v, ctx) => {
-        try {
-          parsePatternList(v);
-        } catch (err) {
-          ctx.addIssue({
-            code: 'custom',
-            message: `must be a pattern-list of addresses and CIDR blocks (${(err as Error).message})`,
-          });
-          return z.NEVER;
-        }
-        return v;
-      }),
-      'must be a comma-separated list of addresses and CIDR blocks, e.g. "127.0.0.0/8,::1"',
-    ),
+    perSourcePenaltyExemptList: addressPatterns('"127.0.0.0/8,::1"', true),
+    proxyProtocolFrom: addressPatterns('"10.0.0.5,10.0.1.0/24"', false),
     clientAliveInterval: time,
     clientAliveCountMax: countInt,
     allowTcpForwarding: forwardingMode,

@@ -75,6 +75,8 @@ export interface ServeConfig {
   readonly perSourcePenalties: Partial<PenaltySettings> | false;
   /** Sources never penalised (OpenSSH PerSourcePenaltyExemptList). */
   readonly perSourcePenaltyExemptList: string;
+  /** Proxies that send a PROXY protocol header first (a pattern-list); undefined: none. */
+  readonly proxyProtocolFrom: string | undefined;
   /** Seconds; 0 turns the keepalive off. */
   readonly clientAliveInterval: number;
   readonly clientAliveCountMax: number;
@@ -133,6 +135,7 @@ export function defaultConfig(dataDir: string): ServeConfig {
     maxStartups: DEFAULT_MAX_STARTUPS,
     perSourcePenalties: {},
     perSourcePenaltyExemptList: DEFAULT_PENALTIES.exempt,
+    proxyProtocolFrom: undefined,
     clientAliveInterval: 0,
     clientAliveCountMax: 3,
     allowTcpForwarding: 'yes',
@@ -297,7 +300,9 @@ export function mergeConfig(
     maxSessions: pick('maxSessions'),
     maxStartups: pick('maxStartups'),
     perSourcePenalties: pick('perSourcePenalties'),
-    perSourcePenaltyExemptList: pick('perSourcePenaltyExemptList'),
+    perSourcePenaltyExemptList:
+      f.perSourcePenaltyExemptList === 'none' ? '' : pick('perSourcePenaltyExemptList'),
+    proxyProtocolFrom: f.proxyProtocolFrom === 'none' ? undefined : f.proxyProtocolFrom,
     clientAliveInterval: pick('clientAliveInterval'),
     clientAliveCountMax: pick('clientAliveCountMax'),
     allowTcpForwarding: pick('allowTcpForwarding'),

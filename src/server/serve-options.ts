@@ -55,6 +55,7 @@ export function serverOptionsFromConfig(config: ServeConfig, parts: ServeParts):
       config.perSourcePenalties === false
         ? false
         : { ...config.perSourcePenalties, exempt: config.perSourcePenaltyExemptList },
+    ...(config.proxyProtocolFrom === undefined ? {} : { proxyProtocolFrom: config.proxyProtocolFrom }),
     ...(parts.bannerText === undefined ? {} : { banner: parts.bannerText }),
     connectionLimits: { maxPerType: { session: config.maxSessions } },
     clientAlive: { intervalSeconds: config.clientAliveInterval, countMax: config.clientAliveCountMax },

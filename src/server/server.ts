@@ -41,6 +41,9 @@ import type { ClientAliveSettings } from './keepalive.js';
 import { DEFAULT_PENALTIES, SourcePenalties, type PenaltySettings } from './penalties.js';
 import { DEFAULT_MAX_STARTUPS, shouldDrop, type MaxStartups } from './max-startups.js';
 import { SocketIo } from './socket-io.js';
+import { readProxyHeader } from './proxy-header-reader.js';
+import { sameConnection, type ConnectionEndpoints } from './proxy-protocol.js';
+import { matchPatternList, parsePatternList, type HostPattern } from '../users/host-patterns.js';
 
 /** Bytes a socket buffers before its writes report congestion. */
 const SOCKET_HIGH_WATER = 1024 * 1024;
@@ -79,6 +82,17 @@ export interface SshServerOptions {
   readonly maxStartups?: MaxStartups;
   /** Per-source penalties (OpenSSH PerSourcePenalties); false turns them off. */
   readonly penalties?: Partial<PenaltySettings> | false;
+  /**
+   * Load balancers in front of the server that send a PROXY protocol header (HAProxy's
+   * proxy-protocol.txt, v1 or v2) first on each connection: a pattern-list of their addresses and
+   * CIDR blocks. Every connection from them must start with one, within the identification
+   * timeout, or is dropped; the client address it gives is the connection's for logs, `from=`,
+   * penalties and the session's SSH_CLIENT. A header from any other address is not believed (it
+   * is read as a bad identification line). A proxy's own connections (its health checks: a v2
+   * LOCAL header, or a header naming the connection itself, as HAProxy's v1 checks send) are never
+   * penalised.
+   */
+  readonly proxyProtocolFrom?: string;
   readonly banner?: string;
   readonly connectionLimits?: Partial<ConnectionLimits>;
   /** Probe silent clients after login (OpenSSH ClientAliveInterval/CountMax); off when absent. */
@@ -152,6 +166,10 @@ export class SshServer {
   private stopping = false;
   /** Per-source penalties; undefined when turned off. */
   readonly penalties: SourcePenalties | undefined;
+  /** The proxies whose PROXY headers are believed (see {@link SshServerOptions.proxyProtocolFrom}). */
+  private readonly trustedProxies: readonly HostPattern[] | undefined;
+  /** A trusted proxy's own connections (health checks, a v2 LOCAL header): never penalised. */
+  private readonly proxyOwnConnections = new WeakSet<SshConnection>();
   /** Finite-field DH runs here, off the event loop; the worker starts on first use. */
   private dhPool: DhWorkerPool | undefined;
   private readonly connectionSettings: SshConnectionSettings;
@@ -178,6 +196,8 @@ export class SshServer {
       options.penalties === false
         ? undefined
         : new SourcePenalties({ ...DEFAULT_PENALTIES, ...options.penalties });
+    this.trustedProxies =
+      options.proxyProtocolFrom === undefined ? undefined : parsePatternList(options.proxyProtocolFrom);
     this.registries = options.registries ?? createDefaultRegistries();
     this.hostKeys = new HostKeySet(options.hostKeys, this.registries.hostKey, options.hostCertificates);
     const a = options.algorithms ?? {};
@@ -311,9 +331,53 @@ export class SshServer {
   }
 
   private accept(socket: Socket): void {
-    if (this.penalties?.isRefused(socket.remoteAddress ?? '')) {
+    const own: ConnectionEndpoints = {
+      remoteAddress: socket.remoteAddress ?? '',
+      remotePort: socket.remotePort ?? 0,
+      localAddress: socket.localAddress ?? '',
+      localPort: socket.localPort ?? 0,
+    };
+    // Reset before we got to it: there is no one to serve.
+    if (socket.remoteAddress === undefined) {
+      socket.destroy();
+      return;
+    }
+    if (!this.isTrustedProxy(own.remoteAddress)) {
+      this.admit(socket, own);
+      return;
+    }
+    // A trusted proxy: the client's endpoints come first, in a PROXY header (nothing is sent before).
+    readProxyHeader(socket, this.connectionSettings.identificationTimeoutMs, {
+      onHeader: (header, rest) => this.admit(socket, header.endpoints ?? own, rest, own),
+      onError: (err) => {
+        const where = { proxy: own.remoteAddress, port: own.remotePort };
+        if (err.idle || this.stopping) this.log.debug(where, `closed: ${err.message}`);
+        else this.log.warn(where, `dropped: ${err.message}`);
+        socket.destroy();
+      },
+    });
+  }
+
+  /** Whether `address` is a proxy whose PROXY headers are believed. */
+  private isTrustedProxy(address: string): boolean {
+    return this.trustedProxies !== undefined && matchPatternList(this.trustedProxies, { address });
+  }
+
+  /**
+   * Admission (penalties, MaxStartups) and the connection, for a client at `endpoints`; `early` holds
+   * bytes already read after a PROXY header from `proxy`. The connection is the proxy's own (a
+   * health check) when the header gave no client, or gave this very connection, as HAProxy's v1
+   * checks do.
+   */
+  private admit(
+    socket: Socket,
+    endpoints: ConnectionEndpoints,
+    early?: Buffer,
+    proxy?: ConnectionEndpoints,
+  ): void {
+    if (this.penalties?.isRefused(endpoints.remoteAddress)) {
       // A penalised source gets nothing, not even a banner (as OpenSSH).
-      this.log.debug({ remote: socket.remoteAddress }, 'refused: source penalised');
+      this.log.debug({ remote: endpoints.remoteAddress }, 'refused: source penalised');
       socket.destroy();
       return;
     }
@@ -324,12 +388,8 @@ export class SshServer {
     }
     socket.setNoDelay(true);
     const io = new SocketIo(socket);
-    const conn = this.createConnection(io, {
-      remoteAddress: socket.remoteAddress ?? '',
-      remotePort: socket.remotePort ?? 0,
-      localAddress: socket.localAddress ?? '',
-      localPort: socket.localPort ?? 0,
-    });
+    const conn = this.createConnection(io, endpoints, proxy?.remoteAddress);
+    if (proxy !== undefined && sameConnection(proxy, endpoints)) this.proxyOwnConnections.add(conn);
     const lost = () => conn.lost();
     socket.on('data', (chunk) => conn.receive(chunk));
     socket.on('drain', () => conn.drain());
@@ -340,19 +400,20 @@ export class SshServer {
       conn.lost();
     });
     conn.start();
+    if (early !== undefined && early.length > 0) conn.receive(early);
   }
 
-  private createConnection(
-    io: ConnectionIo,
-    address: { remoteAddress: string; remotePort: number; localAddress: string; localPort: number },
-  ): SshConnection {
+  private createConnection(io: ConnectionIo, address: ConnectionEndpoints, proxy?: string): SshConnection {
     const id = `${this.idPrefix}-${(this.nextId++).toString(36)}`;
     const log = this.log.child({ conn: id });
     const conn = new SshConnection(this.connectionSettings, { id, ...address }, log, io);
     this.connections.add(conn);
     this.unauthenticated++;
     this.idleCollector?.churn();
-    log.debug({ remote: address.remoteAddress, port: address.remotePort }, 'connection open');
+    log.debug(
+      { remote: address.remoteAddress, port: address.remotePort, ...(proxy === undefined ? {} : { proxy }) },
+      'connection open',
+    );
     this.events.onConnection?.(conn);
     this.serverEvents.emit('connection.open', { conn: conn.info });
     return conn;
@@ -408,7 +469,7 @@ export class SshServer {
         if (!c.user) this.unauthenticated--;
         this.idleCollector?.churn();
         const outcome = c.outcome;
-        if (outcome !== 'authenticated' && !this.stopping)
+        if (outcome !== 'authenticated' && !this.stopping && !this.proxyOwnConnections.has(c))
           this.penalties?.penalize(c.info.remoteAddress, outcome);
         this.events.onConnectionClosed?.(c);
         this.serverEvents.emit('connection.close', {

@@ -181,6 +181,26 @@ homesDir: /srv/homes
     expect(errorOf('- 1\n- 2')).toBe('config.yaml: must be a mapping of keys to values (like "port: 2222")');
   });
 
+  it('takes address pattern-lists as text or a YAML list; "" exempts nothing from penalties', () => {
+    expect(parse('proxyProtocolFrom: 10.0.0.5,10.0.1.0/24').proxyProtocolFrom).toBe('10.0.0.5,10.0.1.0/24');
+    expect(parse('proxyProtocolFrom: [10.0.0.5, "::1"]').proxyProtocolFrom).toBe('10.0.0.5,::1');
+    expect(parse('perSourcePenaltyExemptList: ""').perSourcePenaltyExemptList).toBe('');
+    expect(errorOf('proxyProtocolFrom: ""')).toMatch(
+      /^config\.yaml: proxyProtocolFrom must be a pattern-list/,
+    );
+    expect(errorOf('proxyProtocolFrom: 10.0.0.1/8')).toBe(
+      'config.yaml: proxyProtocolFrom must be a pattern-list of addresses and CIDR blocks ' +
+        '(pattern-list: "10.0.0.1/8" has bits set beyond its /8 mask) (got "10.0.0.1/8")',
+    );
+    expect(errorOf('proxyProtocolFrom: 5')).toMatch(
+      /must be a comma-separated list of addresses and CIDR blocks/,
+    );
+    const none = parse('proxyProtocolFrom: none');
+    expect(mergeConfig('/d', { path: '/d/config.yaml', file: none }).proxyProtocolFrom).toBeUndefined();
+    const noExempt = parse('perSourcePenaltyExemptList: none');
+    expect(mergeConfig('/d', { path: '/d/config.yaml', file: noExempt }).perSourcePenaltyExemptList).toBe('');
+  });
+
   it('knows every key the reference documents', () => {
     expect([...CONFIG_KEYS].sort()).toEqual(
       [
@@ -201,6 +221,7 @@ homesDir: /srv/homes
         'acceptEnv',
         'perSourcePenalties',
         'perSourcePenaltyExemptList',
+        'proxyProtocolFrom',
         'maxAuthTries',
         'loginGraceTime',
         'maxSessions',
