@@ -360,8 +360,14 @@ export class SshConnection {
   }
 
   private onTransportClosed(error: DisconnectError | undefined): void {
-    if (error && !error.sentByPeer)
-      this.log.info({ reason: error.reason, description: error.description }, 'disconnecting');
+    if (error && !error.sentByPeer) {
+      const fields = { reason: error.reason, description: error.description };
+      // A peer gone before it said a word (a port probe, a load balancer's health check) is not news.
+      const silent =
+        error.reason === DisconnectReason.ConnectionLost && this.transport.peer.identification === undefined;
+      if (silent) this.log.debug(fields, 'disconnecting');
+      else this.log.info(fields, 'disconnecting');
+    }
     this.finish(error);
   }
 

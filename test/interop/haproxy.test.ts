@@ -120,6 +120,9 @@ describe('behind HAProxy with the PROXY protocol', () => {
     const before = checks().length;
     expect(await eventually(() => checks().length >= before + 40, 15_000)).toBe(true);
     expect(fx.server.penalties!.isRefused('127.0.0.1')).toBe(false);
+    // And they do not fill the log above debug.
+    const ids = new Set(checks().map((l) => l.fields['conn']));
+    expect(log.lines.filter((l) => ids.has(l.fields['conn']) && l.level !== 'debug')).toEqual([]);
     expect(log.lines.filter((l) => l.level === 'warn' && /PROXY/.test(l.msg ?? ''))).toEqual([]);
     expect(haproxyLog).not.toMatch(/is DOWN/);
     const r = await sshThrough(ports.v2, '127.0.0.2', 'alice', fx.keyFiles.alice, 'echo still-up');
