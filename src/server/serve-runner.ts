@@ -233,6 +233,11 @@ export async function startServe(options: ServeRunOptions): Promise<RunningServe
       await stop(0);
       throw err;
     }
+    if (config.proxyProtocolFrom !== undefined)
+      log.info(
+        { proxies: config.proxyProtocolFrom },
+        `PROXY protocol: connections from ${config.proxyProtocolFrom} must start with a header`,
+      );
   }
   return { server, addresses, done, stop };
 }

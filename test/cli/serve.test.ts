@@ -211,6 +211,40 @@ describe('sshd-kit serve: start', () => {
       [40, 'hmac-md5'],
     ]);
   });
+
+  it('with proxyProtocolFrom, takes the client address from the PROXY header of a listed proxy only', async () => {
+    const { dir, keyFile } = await preparedDir();
+    writeFileSync(join(dir, 'config.yaml'), 'proxyProtocolFrom: 127.0.0.1\n');
+    const p = serve(dir);
+    const port = await p.port();
+    const start = p.lines().find((l) => l.msg.startsWith('PROXY protocol'));
+    expect(start?.msg).toBe('PROXY protocol: connections from 127.0.0.1 must start with a header');
+    // A one-line proxy in front: the header, then the client's bytes both ways.
+    const relay = [
+      `const s = require('net').connect(${port}, '127.0.0.1', () => {`,
+      `  s.write('PROXY TCP4 198.51.100.4 192.0.2.1 40404 22\\r\\n');`,
+      '  process.stdin.pipe(s).pipe(process.stdout);',
+      '});',
+    ].join(' ');
+    const proxied = await ssh(port, [
+      '-o',
+      `ProxyCommand=${process.execPath} -e "${relay}"`,
+      '-i',
+      keyFile,
+      'alice@127.0.0.1',
+      'echo "$SSH_CLIENT"',
+    ]);
+    expect(proxied.stdout.toString()).toBe('198.51.100.4 40404 22\n');
+    // Straight from 127.0.0.1, with no header: dropped, and the log says why.
+    const direct = await ssh(port, ['-i', keyFile, 'alice@127.0.0.1', 'true']);
+    expect(direct.code).toBe(255);
+    const dropped = await p.waitFor((l) => l.msg.startsWith('dropped:'));
+    expect([dropped.level, dropped.msg, dropped['proxy']]).toEqual([
+      40,
+      'dropped: no PROXY protocol header (the stream starts "SSH-2.0-OpenSSH_")',
+      '127.0.0.1',
+    ]);
+  });
 });
 
 describe('sshd-kit serve: shutdown', () => {
