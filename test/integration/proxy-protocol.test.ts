@@ -142,6 +142,29 @@ describe('behind a PROXY protocol load balancer', () => {
     await endSsh2(ok);
   });
 
+  it('reads a header that arrives a byte at a time, and the identification line glued to its end', async () => {
+    const header = v1('203.0.113.77', 4242);
+    const socket = await proxySocket(fx.port, undefined);
+    const closed = untilClosed(socket);
+    for (const byte of header.subarray(0, -1)) {
+      socket.write(Buffer.from([byte]));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    socket.write(Buffer.concat([header.subarray(-1), Buffer.from('SSH-2.0-glued_1.0\r\n')]));
+    const conn = () =>
+      log.lines.find((l) => l.msg === 'connection open' && l.fields['remote'] === '203.0.113.77')?.fields[
+        'conn'
+      ];
+    const identified = () =>
+      log.lines.some((l) => l.msg === 'peer identification' && l.fields['conn'] === conn());
+    expect(await eventually(identified)).toBe(true);
+    expect(
+      log.lines.find((l) => l.msg === 'peer identification' && l.fields['conn'] === conn())?.fields['peer'],
+    ).toBe('SSH-2.0-glued_1.0');
+    socket.destroy();
+    await closed;
+  });
+
   it('judges from= by the header: a key limited to 203.0.113.0/24 is refused from elsewhere', async () => {
     const err = await loginThrough(await proxySocket(fx.port, v1('198.51.100.20')), 'dave', dave).catch(
       (e: Error) => e,
