@@ -14,7 +14,8 @@ import { signCertificate } from '../helpers/certificates.js';
 import { signedPublicKeyRequest } from '../helpers/raw-auth.js';
 import { RawClient } from '../helpers/raw-client.js';
 import type { Dice } from './dice.js';
-import type { FuzzWorld } from './world.js';
+import { PROXY_V2_SIGNATURE } from '../../src/server/proxy-protocol.js';
+import { PROXY_ADDRESS, type FuzzWorld } from './world.js';
 
 /** x25519 public values of small order and other edges (RFC 7748 §5, RFC 8731 §3). */
 const X25519_EDGES = [
@@ -35,8 +36,10 @@ const DH_EDGES = [0n, 1n, -1n, 2n, (1n << 2048n) - 1n, 1n << 4096n, 1n << 8200n]
  */
 export async function fuzzKeyExchange(world: FuzzWorld, d: Dice, trace: string[]): Promise<void> {
   const registries = createDefaultRegistries();
-  const peer = new PlainPeer(world.port);
+  const proxied = d.chance(0.25);
+  const peer = new PlainPeer(world.port, proxied ? PROXY_ADDRESS : undefined);
   await new Promise((resolve) => peer.socket.once('connect', resolve));
+  if (proxied) await sendProxyHeader(peer, d, trace);
   const ident = d.chance(0.9)
     ? 'SSH-2.0-fuzz\r\n'
     : d.pick([
@@ -83,6 +86,40 @@ export async function fuzzKeyExchange(world: FuzzWorld, d: Dice, trace: string[]
   }
   await new Promise((resolve) => setTimeout(resolve, 20));
   peer.socket.destroy();
+}
+
+/**
+ * As a load balancer would (HAProxy's proxy-protocol.txt): a v1 or v2 header, usually valid, now
+ * and then damaged or cut short, in pieces of random sizes.
+ */
+async function sendProxyHeader(peer: PlainPeer, d: Dice, trace: string[]): Promise<void> {
+  let header: Buffer;
+  if (d.chance(0.5)) {
+    const v6 = d.chance(0.3);
+    const address = () =>
+      v6
+        ? Array.from({ length: 8 }, () => d.int(0x10000).toString(16)).join(':')
+        : Array.from(d.bytes(4)).join('.');
+    header = d.chance(0.1)
+      ? Buffer.from(`PROXY UNKNOWN ${d.bytes(d.int(60)).toString('hex')}\r\n`)
+      : Buffer.from(
+          `PROXY ${v6 ? 'TCP6' : 'TCP4'} ${address()} ${address()} ${d.int(65536)} ${d.int(65536)}\r\n`,
+        );
+  } else {
+    const family = d.pick([0x11, 0x21, 0x00, 0x31, 0x12]);
+    const size = { 0x11: 12, 0x21: 36, 0x00: 0, 0x31: 216, 0x12: 12 }[family]!;
+    const block = d.bytes(size + d.pick([0, 0, 3, 200]));
+    const fixed = Buffer.from([d.chance(0.9) ? 0x21 : d.pick([0x20, 0x22, 0x11]), family, 0, 0]);
+    fixed.writeUInt16BE(block.length, 2);
+    header = Buffer.concat([PROXY_V2_SIGNATURE, fixed, block]);
+  }
+  if (d.chance(0.15)) header = d.mangle(header, 0);
+  trace.push(`proxy header ${header.subarray(0, 60).toString('hex')} (${header.length} bytes)`);
+  for (let at = 0; at < header.length && !peer.socket.destroyed;) {
+    const piece = header.subarray(at, (at += 1 + d.int(d.chance(0.3) ? 4 : header.length)));
+    peer.write(piece);
+    if (d.chance(0.3)) await new Promise((resolve) => setTimeout(resolve, 1));
+  }
 }
 
 function keyExchangeMessage(d: Dice, kex: string): Buffer {

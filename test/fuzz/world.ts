@@ -12,6 +12,9 @@ import { WireWriter } from '../../src/wire/index.js';
 import { loggedInClient } from '../helpers/raw-channel.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
+/** The trusted load balancer's address: peers connecting from it send a PROXY header first. */
+export const PROXY_ADDRESS = '127.0.0.2';
+
 /** Warning lines the server logs only when its own code failed, never for what a peer sent. */
 const BUG_WARNINGS: ReadonlySet<string> = new Set([
   'sftp request failed unexpectedly',
@@ -96,6 +99,8 @@ export class FuzzWorld {
       server: {
         // Penalties would shut 127.0.0.1 out after the first few misbehaving connections.
         penalties: false,
+        // Peers from 127.0.0.2 come as through a load balancer: a PROXY header first.
+        proxyProtocolFrom: PROXY_ADDRESS,
         log,
         // Every algorithm, legacy ones too, so every key exchange and cipher can be reached.
         algorithms: {

@@ -21,8 +21,13 @@ export class PlainPeer {
   readonly raw: Buffer[] = [];
   readonly closed: Promise<void>;
 
-  constructor(port: number) {
-    this.socket = connect(port, '127.0.0.1');
+  /** `localAddress`: the loopback address to connect from (127.0.0.1 when absent). */
+  constructor(port: number, localAddress?: string) {
+    this.socket = connect({
+      port,
+      host: '127.0.0.1',
+      ...(localAddress === undefined ? {} : { localAddress }),
+    });
     this.socket.on('error', () => undefined);
     this.closed = new Promise((resolve) => this.socket.on('close', () => resolve()));
     this.socket.on('data', (d: Buffer) => {
