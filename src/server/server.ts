@@ -41,6 +41,9 @@ import type { ClientAliveSettings } from './keepalive.js';
 import { DEFAULT_PENALTIES, SourcePenalties, type PenaltySettings } from './penalties.js';
 import { DEFAULT_MAX_STARTUPS, shouldDrop, type MaxStartups } from './max-startups.js';
 import { SocketIo } from './socket-io.js';
+import { formatExposition } from './metrics-exposition.js';
+import { ServerMetrics } from './metrics.js';
+import { sftpOperationNames } from '../sftp/requests/table.js';
 import { readProxyHeader } from './proxy-header-reader.js';
 import { sameConnection, type ConnectionEndpoints } from './proxy-protocol.js';
 import { matchPatternList, parsePatternList, type HostPattern } from '../users/host-patterns.js';
@@ -166,6 +169,11 @@ export class SshServer {
   private stopping = false;
   /** Per-source penalties; undefined when turned off. */
   readonly penalties: SourcePenalties | undefined;
+  /** What the server counts, for Prometheus ({@link metricsText}). */
+  readonly metrics: ServerMetrics;
+  /** Sockets of open connections, and the bytes of closed ones, for the byte counters. */
+  private readonly sockets = new Set<Socket>();
+  private readonly closedBytes = { received: 0, sent: 0 };
   /** The proxies whose PROXY headers are believed (see {@link SshServerOptions.proxyProtocolFrom}). */
   private readonly trustedProxies: readonly HostPattern[] | undefined;
   /** A trusted proxy's own connections (health checks, a v2 LOCAL header): never penalised. */
@@ -196,6 +204,10 @@ export class SshServer {
       options.penalties === false
         ? undefined
         : new SourcePenalties({ ...DEFAULT_PENALTIES, ...options.penalties });
+    this.metrics = new ServerMetrics(
+      (type) => this.channelTypes.get(type) !== undefined,
+      sftpOperationNames(),
+    );
     this.trustedProxies =
       options.proxyProtocolFrom === undefined ? undefined : parsePatternList(options.proxyProtocolFrom);
     this.registries = options.registries ?? createDefaultRegistries();
@@ -223,6 +235,7 @@ export class SshServer {
     this.legacyAlgorithms = [kex, hostKey, cipher, mac, compression, userSig, caSig].flatMap((l) => l.legacy);
     this.identification = identificationLine(packageVersion());
     this.serverEvents = new ServerEventEmitter(this.log);
+    this.serverEvents.on('sftp.op', (e) => this.metrics.sftpOperation(e.op, e.status), 'metrics');
     this.plugins = new PluginHost({
       registries: this,
       events: this.serverEvents,
@@ -261,6 +274,26 @@ export class SshServer {
   /** Connections currently open. */
   get connectionCount(): number {
     return this.connections.size;
+  }
+
+  /** The server's and the process's metrics in Prometheus' text format (served by `metricsListen`). */
+  metricsText(): string {
+    let received = this.closedBytes.received;
+    let sent = this.closedBytes.sent;
+    for (const socket of this.sockets) {
+      received += socket.bytesRead;
+      sent += socket.bytesWritten;
+    }
+    return formatExposition(
+      this.metrics.collect({
+        version: packageVersion(),
+        connectionsOpen: this.connections.size,
+        unauthenticated: this.unauthenticated,
+        penalizedSources: this.penalties?.size ?? 0,
+        bytesReceived: received,
+        bytesSent: sent,
+      }),
+    );
   }
 
   /** Starts listening; resolves with the bound address (port 0 picks a free port). */
@@ -352,7 +385,10 @@ export class SshServer {
       onError: (err) => {
         const where = { proxy: own.remoteAddress, port: own.remotePort };
         if (err.idle || this.stopping) this.log.debug(where, `closed: ${err.message}`);
-        else this.log.warn(where, `dropped: ${err.message}`);
+        else {
+          this.log.warn(where, `dropped: ${err.message}`);
+          this.metrics.connectionRefused('proxy-header');
+        }
         socket.destroy();
       },
     });
@@ -378,17 +414,25 @@ export class SshServer {
     if (this.penalties?.isRefused(endpoints.remoteAddress)) {
       // A penalised source gets nothing, not even a banner (as OpenSSH).
       this.log.debug({ remote: endpoints.remoteAddress }, 'refused: source penalised');
+      this.metrics.connectionRefused('penalty');
       socket.destroy();
       return;
     }
     const maxStartups = this.options.maxStartups ?? DEFAULT_MAX_STARTUPS;
     if (this.stopping || shouldDrop(maxStartups, this.unauthenticated)) {
+      this.metrics.connectionRefused(this.stopping ? 'stopping' : 'max-startups');
       socket.end('Not allowed at this time\r\n');
       return;
     }
     socket.setNoDelay(true);
     const io = new SocketIo(socket);
     const conn = this.createConnection(io, endpoints, proxy?.remoteAddress);
+    this.sockets.add(socket);
+    socket.once('close', () => {
+      this.closedBytes.received += socket.bytesRead;
+      this.closedBytes.sent += socket.bytesWritten;
+      this.sockets.delete(socket);
+    });
     if (proxy !== undefined && sameConnection(proxy, endpoints)) this.proxyOwnConnections.add(conn);
     const lost = () => conn.lost();
     socket.on('data', (chunk) => conn.receive(chunk));
@@ -409,6 +453,7 @@ export class SshServer {
     const conn = new SshConnection(this.connectionSettings, { id, ...address }, log, io);
     this.connections.add(conn);
     this.unauthenticated++;
+    this.metrics.connectionAccepted();
     this.idleCollector?.churn();
     log.debug(
       { remote: address.remoteAddress, port: address.remotePort, ...(proxy === undefined ? {} : { proxy }) },
@@ -459,16 +504,23 @@ export class SshServer {
       ...(o.clientAlive ? { clientAlive: o.clientAlive } : {}),
       onAuthenticated: (c, user) => {
         this.unauthenticated--;
+        this.metrics.login();
         this.events.onAuthenticated?.(user, c);
       },
-      onAuthAttempt: (c, attempt) => this.serverEvents.emit('auth.attempt', { conn: c.info, ...attempt }),
-      onChannelOpen: (c, e) =>
-        this.serverEvents.emit('channel.open', { conn: c.info, user: c.user!.name, ...e }),
+      onAuthAttempt: (c, attempt) => {
+        this.metrics.authAttempt(attempt.method, attempt.result);
+        this.serverEvents.emit('auth.attempt', { conn: c.info, ...attempt });
+      },
+      onChannelOpen: (c, e) => {
+        this.metrics.channelOpen(e.type, e.accepted);
+        this.serverEvents.emit('channel.open', { conn: c.info, user: c.user!.name, ...e });
+      },
       onClosed: (c, error) => {
         this.connections.delete(c);
         if (!c.user) this.unauthenticated--;
         this.idleCollector?.churn();
         const outcome = c.outcome;
+        this.metrics.connectionClosed(outcome);
         if (outcome !== 'authenticated' && !this.stopping && !this.proxyOwnConnections.has(c))
           this.penalties?.penalize(c.info.remoteAddress, outcome);
         this.events.onConnectionClosed?.(c);

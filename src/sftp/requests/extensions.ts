@@ -201,6 +201,11 @@ export const extendedRequest: RequestHandler = {
   },
 };
 
+/** The extended requests served (OpenSSH PROTOCOL §4 and the drafts' `copy-data`, `check-file`, …). */
+export function servedExtensionNames(): readonly string[] {
+  return Object.keys(HANDLERS);
+}
+
 /** The extension name of an EXTENDED payload, for logs and audit. */
 export function extendedName(payload: Buffer): string {
   try {

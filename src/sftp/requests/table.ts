@@ -1,6 +1,6 @@
 import { Fxp } from '../constants.js';
 import { opendirRequest, readdirRequest } from './dir-requests.js';
-import { extendedRequest } from './extensions.js';
+import { extendedRequest, servedExtensionNames } from './extensions.js';
 import {
   closeRequest,
   fsetstatRequest,
@@ -22,6 +22,15 @@ import {
   symlinkRequest,
 } from './path-requests.js';
 import type { RequestHandler } from './types.js';
+
+/**
+ * The names SFTP operations are reported by (`sftp.op` events): each request's (`OPEN`, `READDIR`,
+ * …) and each served extension's.
+ */
+export function sftpOperationNames(): ReadonlySet<string> {
+  const core = requestTable().flatMap((h) => (h ? [h.name] : []));
+  return new Set([...core, ...servedExtensionNames()]);
+}
 
 /** Request handlers indexed by packet type (a 256-slot table; empty slots are OP_UNSUPPORTED). */
 export function requestTable(): readonly (RequestHandler | undefined)[] {
