@@ -30,6 +30,7 @@ export interface EffectiveConfig {
   readonly perSourcePenalties: string;
   readonly perSourcePenaltyExemptList: string;
   readonly proxyProtocolFrom: string | null;
+  readonly metricsListen: string | null;
   readonly clientAliveInterval: number;
   readonly clientAliveCountMax: number;
   readonly allowTcpForwarding: string;
@@ -85,6 +86,7 @@ export function effectiveConfig(
     perSourcePenalties: formatPenalties(config.perSourcePenalties),
     perSourcePenaltyExemptList: config.perSourcePenaltyExemptList,
     proxyProtocolFrom: config.proxyProtocolFrom ?? null,
+    metricsListen: config.metricsListen === undefined ? null : formatListenAddress(config.metricsListen),
     clientAliveInterval: config.clientAliveInterval,
     clientAliveCountMax: config.clientAliveCountMax,
     allowTcpForwarding: config.allowTcpForwarding,
@@ -138,6 +140,7 @@ export function formatEffectiveConfig(c: EffectiveConfig): string {
     `persourcepenalties ${c.perSourcePenalties}`,
     `persourcepenaltyexemptlist ${c.perSourcePenaltyExemptList || 'none'}`,
     `proxyprotocolfrom ${c.proxyProtocolFrom ?? 'none'}`,
+    `metricslisten ${c.metricsListen ?? 'none'}`,
     `clientaliveinterval ${c.clientAliveInterval}`,
     `clientalivecountmax ${c.clientAliveCountMax}`,
     `allowtcpforwarding ${c.allowTcpForwarding}`,

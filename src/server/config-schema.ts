@@ -4,6 +4,7 @@ import {
   checkPermitEntry,
   ConfigValueError,
   parseListenAddress,
+  parseMetricsListen,
   parsePenalties,
   parseRekeyLimit,
   parseTimeSeconds,
@@ -229,6 +230,10 @@ export const configFileSchema = z
     ),
     perSourcePenaltyExemptList: addressPatterns('"127.0.0.0/8,::1"', true),
     proxyProtocolFrom: addressPatterns('"10.0.0.5,10.0.1.0/24"', false),
+    metricsListen: expect(
+      parsed(parseMetricsListen),
+      'must be host:port (or a port, on 127.0.0.1) for the Prometheus endpoint, or none',
+    ),
     clientAliveInterval: time,
     clientAliveCountMax: countInt,
     allowTcpForwarding: forwardingMode,

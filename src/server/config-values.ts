@@ -112,6 +112,19 @@ export function parseListenAddress(text: string, defaultPort: number): ListenAdd
   return { host: s, port: defaultPort };
 }
 
+/**
+ * Parses `metricsListen`: `host:port`, `[v6]:port`, or a port alone (on 127.0.0.1); `none` is no
+ * endpoint. The port is required: there is no default to guess.
+ */
+export function parseMetricsListen(value: string | number): ListenAddress | undefined {
+  if (value === 'none') return undefined;
+  if (typeof value === 'number' || /^\d+$/.test(value))
+    return { host: '127.0.0.1', port: parsePort(String(value)) };
+  const address = parseListenAddress(value, -1);
+  if (address.port < 0) throw new ConfigValueError(`needs a port, like "${value}:9120"`);
+  return address;
+}
+
 /** Formats a listen address as `host:port` (`[v6]:port` for IPv6). */
 export function formatListenAddress(a: ListenAddress): string {
   return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;

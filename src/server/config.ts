@@ -13,7 +13,7 @@ import {
 } from './config-schema.js';
 import { isPathSpec } from '../plugins/resolve.js';
 import { closestMatch } from './config-suggest.js';
-import type { RekeyLimitSetting } from './config-values.js';
+import type { ListenAddress, RekeyLimitSetting } from './config-values.js';
 import { DEFAULT_MAX_STARTUPS, type MaxStartups } from './max-startups.js';
 import { DEFAULT_PENALTIES, type PenaltySettings } from './penalties.js';
 
@@ -77,6 +77,8 @@ export interface ServeConfig {
   readonly perSourcePenaltyExemptList: string;
   /** Proxies that send a PROXY protocol header first (a pattern-list); undefined: none. */
   readonly proxyProtocolFrom: string | undefined;
+  /** Where to serve Prometheus metrics (`GET /metrics`); undefined: nowhere. */
+  readonly metricsListen: ListenAddress | undefined;
   /** Seconds; 0 turns the keepalive off. */
   readonly clientAliveInterval: number;
   readonly clientAliveCountMax: number;
@@ -136,6 +138,7 @@ export function defaultConfig(dataDir: string): ServeConfig {
     perSourcePenalties: {},
     perSourcePenaltyExemptList: DEFAULT_PENALTIES.exempt,
     proxyProtocolFrom: undefined,
+    metricsListen: undefined,
     clientAliveInterval: 0,
     clientAliveCountMax: 3,
     allowTcpForwarding: 'yes',
@@ -303,6 +306,7 @@ export function mergeConfig(
     perSourcePenaltyExemptList:
       f.perSourcePenaltyExemptList === 'none' ? '' : pick('perSourcePenaltyExemptList'),
     proxyProtocolFrom: f.proxyProtocolFrom === 'none' ? undefined : f.proxyProtocolFrom,
+    metricsListen: f.metricsListen,
     clientAliveInterval: pick('clientAliveInterval'),
     clientAliveCountMax: pick('clientAliveCountMax'),
     allowTcpForwarding: pick('allowTcpForwarding'),

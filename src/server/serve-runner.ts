@@ -18,6 +18,7 @@ import { offerFirstUser, type FirstUserPrompter } from './serve-first-user.js';
 import { loadServeHostKeys } from './serve-host-keys.js';
 import { serverOptionsFromConfig } from './serve-options.js';
 import { SshServer } from './server.js';
+import { listenMetrics, METRICS_PATH, type MetricsListener } from './metrics-http.js';
 import { createUserAuthBackend } from './user-auth-backend.js';
 
 /** Largest banner file sent before authentication. */
@@ -182,9 +183,11 @@ export async function startServe(options: ServeRunOptions): Promise<RunningServe
   let resolveDone!: (code: number) => void;
   const done = new Promise<number>((r) => (resolveDone = r));
   let stopping: Promise<void> | undefined;
+  let metrics: MetricsListener | undefined;
   const stop = (graceMs: number): Promise<void> =>
     (stopping ??= (async () => {
       log.info({ graceSeconds: graceMs / 1000 }, 'shutting down: no new connections, sessions may finish');
+      await metrics?.close();
       await server.close(graceMs);
       await waitFor(() => server.connectionCount === 0, 2000);
       await store.close().catch((err: unknown) => log.error({ err }, 'closing the user store failed'));
@@ -232,6 +235,25 @@ export async function startServe(options: ServeRunOptions): Promise<RunningServe
     } catch (err) {
       await stop(0);
       throw err;
+    }
+    if (config.metricsListen !== undefined) {
+      const { host, port } = config.metricsListen;
+      try {
+        metrics = await listenMetrics(() => server.metricsText(), host, port);
+      } catch (err) {
+        await stop(0);
+        throw new ConfigError(
+          `metricsListen ${formatListenAddress({ host, port })}: ${(err as Error).message}`,
+          {
+            cause: err,
+          },
+        );
+      }
+      const where = formatListenAddress({ host: metrics.address.address, port: metrics.address.port });
+      log.info(
+        { address: metrics.address.address, port: metrics.address.port },
+        `metrics on http://${where}${METRICS_PATH}`,
+      );
     }
     if (config.proxyProtocolFrom !== undefined)
       log.info(

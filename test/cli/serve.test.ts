@@ -245,6 +245,23 @@ describe('sshd-kit serve: start', () => {
       '127.0.0.1',
     ]);
   });
+
+  it('with metricsListen, serves Prometheus metrics and prints where; --print-config shows it', async () => {
+    const { dir, keyFile } = await preparedDir();
+    writeFileSync(join(dir, 'config.yaml'), 'metricsListen: 127.0.0.1:0\n');
+    const p = serve(dir);
+    const port = await p.port();
+    const line = await p.waitFor((l) => l.msg.startsWith('metrics on '));
+    expect(line.msg).toBe(`metrics on http://127.0.0.1:${String(line['port'])}/metrics`);
+    expect((await ssh(port, ['-i', keyFile, 'alice@127.0.0.1', 'true'])).code).toBe(0);
+    const text = await (await fetch(`http://127.0.0.1:${String(line['port'])}/metrics`)).text();
+    expect(text).toMatch(/^sshd_kit_logins_total 1$/m);
+    expect(text).toMatch(/^sshd_kit_info\{version="\d+\.\d+\.\d+[^"]*"\} 1$/m);
+    const printed = execFileSync(process.execPath, [BIN, 'serve', '--data-dir', dir, '--print-config'], {
+      encoding: 'utf8',
+    });
+    expect(printed).toMatch(/^metricslisten 127\.0\.0\.1:0$/m);
+  });
 });
 
 describe('sshd-kit serve: shutdown', () => {

@@ -201,6 +201,18 @@ homesDir: /srv/homes
     expect(mergeConfig('/d', { path: '/d/config.yaml', file: noExempt }).perSourcePenaltyExemptList).toBe('');
   });
 
+  it('takes metricsListen as host:port or a port, and says what is wrong in one line', () => {
+    expect(parse('metricsListen: 127.0.0.1:9120').metricsListen).toEqual({ host: '127.0.0.1', port: 9120 });
+    expect(parse('metricsListen: 9120').metricsListen).toEqual({ host: '127.0.0.1', port: 9120 });
+    expect(parse('metricsListen: none').metricsListen).toBeUndefined();
+    expect(errorOf('metricsListen: localhost')).toBe(
+      'config.yaml: metricsListen needs a port, like "localhost:9120" (got "localhost")',
+    );
+    expect(errorOf('metricsListen: [1, 2]')).toMatch(
+      /^config\.yaml: metricsListen must be host:port \(or a port, on 127\.0\.0\.1\) for the Prometheus endpoint, or none/,
+    );
+  });
+
   it('knows every key the reference documents', () => {
     expect([...CONFIG_KEYS].sort()).toEqual(
       [
@@ -222,6 +234,7 @@ homesDir: /srv/homes
         'perSourcePenalties',
         'perSourcePenaltyExemptList',
         'proxyProtocolFrom',
+        'metricsListen',
         'maxAuthTries',
         'loginGraceTime',
         'maxSessions',

@@ -1,0 +1,96 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listenMetrics, type MetricsListener } from '../../src/server/metrics-http.js';
+import { ssh } from '../helpers/openssh.js';
+import { freePort } from '../integration/forwarding-helpers.js';
+import { startSessionServer, type SessionServer } from '../integration/session-helpers.js';
+
+// A real Prometheus server (Debian 12's 2.42) scraping the server's endpoint every half second:
+// the target is up, and what real ssh logins did shows in its queries.
+
+describe('scraped by Prometheus', () => {
+  let fx: SessionServer;
+  let endpoint: MetricsListener;
+  let dir: string;
+  let prometheus: ChildProcess;
+  let prometheusLog = '';
+  let api: string;
+
+  /** One instant query; the value of its single series, or undefined (none yet, or not up yet). */
+  async function query(expression: string): Promise<number | undefined> {
+    try {
+      const response = await fetch(`${api}/api/v1/query?query=${encodeURIComponent(expression)}`);
+      const body = (await response.json()) as { data?: { result?: { value: [number, string] }[] } };
+      const value = body.data?.result?.[0]?.value[1];
+      return value === undefined ? undefined : Number(value);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Queries `expression` until it gives `expected` (or `ms` pass); the last value. */
+  async function queryUntil(expression: string, expected: number, ms: number): Promise<number | undefined> {
+    let value: number | undefined;
+    for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) {
+      value = await query(expression);
+      if (value === expected) break;
+    }
+    return value;
+  }
+
+  beforeAll(async () => {
+    fx = await startSessionServer();
+    endpoint = await listenMetrics(() => fx.server.metricsText(), '127.0.0.1', 0);
+    dir = mkdtempSync(join(tmpdir(), 'sshd-kit-prometheus-'));
+    writeFileSync(
+      join(dir, 'prometheus.yml'),
+      [
+        'global: { scrape_interval: 500ms, evaluation_interval: 500ms }',
+        'scrape_configs:',
+        '  - job_name: sshd-kit',
+        `    static_configs: [{ targets: ["127.0.0.1:${endpoint.address.port}"] }]`,
+        '',
+      ].join('\n'),
+    );
+    const port = await freePort();
+    api = `http://127.0.0.1:${port}`;
+    prometheus = spawn(
+      'prometheus',
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    prometheus.stdout!.on('data', (d: Buffer) => (prometheusLog += d.toString()));
+    prometheus.stderr!.on('data', (d: Buffer) => (prometheusLog += d.toString()));
+  });
+
+  afterAll(async () => {
+    if (prometheus && prometheus.exitCode === null) {
+      const exited = new Promise((r) => prometheus.once('exit', r));
+      prometheus.kill('SIGTERM');
+      await exited;
+    }
+    await endpoint?.close();
+    await fx?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('finds the target up, and counts the logins real ssh made', async () => {
+    expect(await queryUntil('up{job="sshd-kit"}', 1, 30_000), prometheusLog).toBe(1);
+    for (let i = 0; i < 3; i++) {
+      const r = await ssh(fx.port, ['-i', fx.keyFiles.alice, 'alice@127.0.0.1', 'true']);
+      expect(r.code).toBe(0);
+    }
+    expect(await queryUntil('sshd_kit_logins_total{job="sshd-kit"}', 3, 15_000)).toBe(3);
+    expect(await query('sum(sshd_kit_auth_attempts_total{method="publickey",result="success"})')).toBe(3);
+    expect(await query('sshd_kit_info{job="sshd-kit"}')).toBe(1);
+    // Nothing Prometheus read was refused: no scrape errors or dropped samples.
+    expect(await query('scrape_samples_scraped{job="sshd-kit"} > 0')).toBeGreaterThan(10);
+  });
+});
