@@ -245,7 +245,13 @@ export function spawnSsh(
     for (const w of waiters.splice(0)) w();
   });
   child.stdout!.resume();
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  let done = false;
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('close', (code) => {
+      done = true;
+      resolve(code);
+    }),
+  );
   return {
     child,
     stderr: () => err,
@@ -264,7 +270,16 @@ export function spawnSsh(
       });
     },
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      // OpenSSH 9.2's client loop checks the flag its SIGTERM handler sets and then sleeps in
+      // poll(): a SIGTERM handled between the two goes unnoticed until poll() returns, minutes
+      // later on an idle -N connection. So the signal is sent again until ssh is gone (a handful
+      // of times, then SIGKILL).
+      for (let sent = 0; !done && child.exitCode === null && child.signalCode === null; sent++) {
+        child.kill(sent < 20 ? 'SIGTERM' : 'SIGKILL');
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 250)))]);
+        clearTimeout(timer);
+      }
       await exited;
     },
   };
