@@ -104,6 +104,12 @@ export interface SessionPolicy {
   readonly environment: readonly { readonly name: string; readonly value: string }[];
   readonly sftpReadOnly: boolean;
   readonly umask: number;
+  /**
+   * Bytes per second the account's clients may send (upload) and receive (download), summed over
+   * all its connections and channels; absent: no limit.
+   */
+  readonly uploadBytesPerSecond?: number;
+  readonly downloadBytesPerSecond?: number;
 }
 
 /** The identity of a logged-in session, as the connection layer and plugins see it. */

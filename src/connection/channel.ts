@@ -1,3 +1,4 @@
+import type { ChannelRates } from './byte-rate.js';
 import { Readable, Writable } from 'node:stream';
 import type { Logger } from '../log/logger.js';
 import { DisconnectError } from '../protocol/errors.js';
@@ -78,6 +79,8 @@ export interface ChannelLink {
   readonly log: Logger;
   /** Milliseconds a request handler may take before it is answered with failure. */
   readonly handlerTimeoutMs: number;
+  /** The account's byte rate limits, shared by all its channels; absent when unlimited. */
+  readonly rates?: ChannelRates;
 }
 
 /** Window and packet sizes of both sides (RFC 4254 §5.1). */
@@ -106,6 +109,8 @@ export class ChannelImpl implements Channel {
   private readonly localWindowMax: number;
   private readonly localMaxPacket: number;
   private windowWaiters: (() => void)[] = [];
+  /** A window grant held back by the account's upload limit, due when it allows again. */
+  private heldGrant: NodeJS.Timeout | undefined;
   private handlers: readonly ((r: ChannelRequest) => Promise<RequestOutcome> | RequestOutcome)[] = [];
   private requestChain: Promise<void> = Promise.resolve();
   private eofSent = false;
@@ -219,6 +224,7 @@ export class ChannelImpl implements Channel {
       );
     }
     this.localWindow -= data.length;
+    this.link.rates?.upload?.take(data.length);
     if (this.inputEnded || this.closeSent || dataType !== undefined || this.inputStream?.destroyed) {
       // Data after EOF, after our CLOSE, or as extended data from a client: dropped (RFC 4254 §5.2).
       this.grantWindow();
@@ -321,9 +327,11 @@ export class ChannelImpl implements Channel {
 
   /** Sends `data` within the peer's window and packet size; a promise when it had to wait. */
   private sendData(data: OutgoingData, dataType: number | undefined): Promise<void> | undefined {
+    const download = this.link.rates?.download;
     while (data.remaining > 0) {
       if (this.closeSent || this.closeReceived) return undefined;
-      if (this.remoteWindow === 0 || this.link.whenWritable()) return this.sendDataSlowly(data, dataType);
+      if (this.remoteWindow === 0 || this.link.whenWritable() || (download !== undefined && !download.ready))
+        return this.sendDataSlowly(data, dataType);
       this.sendChunk(data, dataType);
     }
     return undefined;
@@ -338,6 +346,7 @@ export class ChannelImpl implements Channel {
   private sendChunk(data: OutgoingData, dataType: number | undefined): void {
     const link = this.link;
     const max = this.remoteMaxPacket;
+    const before = data.remaining;
     if (link.sendPartsBatch && data.remaining > max && this.remoteWindow > max) {
       link.sendPartsBatch([this.nextPacket(data, dataType), this.nextPacket(data, dataType)]);
     } else if (link.sendParts) {
@@ -348,6 +357,7 @@ export class ChannelImpl implements Channel {
       const joined = body.length === 1 ? body[0]! : Buffer.concat(body);
       link.send(ChannelDataCodec.encode(this.remoteId, joined, dataType));
     }
+    link.rates?.download?.take(before - data.remaining);
   }
 
   /** Takes the next packet's worth of `data` out of the peer's window, with its CHANNEL_DATA header. */
@@ -359,10 +369,15 @@ export class ChannelImpl implements Channel {
   }
 
   private async sendDataSlowly(data: OutgoingData, dataType: number | undefined): Promise<void> {
+    const download = this.link.rates?.download;
     while (data.remaining > 0) {
       if (this.closeSent || this.closeReceived) return;
       if (this.remoteWindow === 0) {
         await new Promise<void>((resolve) => this.windowWaiters.push(resolve));
+        continue;
+      }
+      if (download !== undefined && !download.ready) {
+        await download.whenReady();
         continue;
       }
       const ready = this.link.whenWritable();
@@ -379,6 +394,15 @@ export class ChannelImpl implements Channel {
     if (this.closeSent || this.eofReceived) return;
     const free = this.localWindowMax - this.localWindow - (this.inputStream?.readableLength ?? 0);
     if (free > 0 && free >= this.localWindowMax / 2) {
+      // Over the account's upload limit: the client gets more window once the limit allows.
+      const upload = this.link.rates?.upload;
+      if (upload !== undefined && !upload.ready) {
+        this.heldGrant ??= setTimeout(() => {
+          this.heldGrant = undefined;
+          this.grantWindow();
+        }, upload.waitMs());
+        return;
+      }
       this.localWindow += free;
       this.link.send(ChannelWindowAdjust.encode({ recipientChannel: this.remoteId, bytesToAdd: free }));
     }
@@ -411,6 +435,8 @@ export class ChannelImpl implements Channel {
   }
 
   private finishClose(): void {
+    clearTimeout(this.heldGrant);
+    this.heldGrant = undefined;
     // Wake writers so they see the close and stop.
     const waiters = this.windowWaiters;
     this.windowWaiters = [];

@@ -12,6 +12,7 @@ import type { ServiceResult, TransportService } from '../transport/transport.js'
 import { LazyAbortController } from '../util/lazy-abort.js';
 import { withTimeout } from '../util/with-timeout.js';
 import type { Message } from '../wire/index.js';
+import type { ChannelRates } from './byte-rate.js';
 import { ChannelImpl, type ChannelLink } from './channel.js';
 import type { HandlerRegistry } from './handler-registry.js';
 import {
@@ -89,6 +90,8 @@ export interface ConnectionServiceOptions {
   readonly globalRequests: HandlerRegistry<GlobalRequestHandler>;
   readonly limits?: Partial<ConnectionLimits>;
   readonly log?: Logger;
+  /** The account's byte rate limits, shared with its other connections; absent when unlimited. */
+  readonly rates?: ChannelRates;
 }
 
 /** Where a connection service's messages go, and whom it tells of channel opens. */
@@ -181,6 +184,9 @@ export class ConnectionService implements TransportService {
     }
     get handlerTimeoutMs(): number {
       return this.service.limits.handlerTimeoutMs;
+    }
+    get rates(): ChannelRates | undefined {
+      return this.service.options.rates;
     }
     send(payload: Uint8Array): void {
       this.service.output.send(payload);

@@ -1,4 +1,5 @@
 import { AuthService } from '../auth/service.js';
+import type { ChannelRates } from '../connection/byte-rate.js';
 import type { AuthAttempt, AuthBackend, AuthenticatedUser, ConnectionInfo } from '../auth/types.js';
 import type { HandlerRegistry } from '../connection/handler-registry.js';
 import {
@@ -66,6 +67,8 @@ export interface SshConnectionSettings {
   readonly connectionLimits?: Partial<ConnectionLimits>;
   /** Client-alive probes after login (OpenSSH ClientAliveInterval/CountMax); off when absent. */
   readonly clientAlive?: ClientAliveSettings;
+  /** The byte rate limits of `user`'s account, for this connection's channels; undefined: none. */
+  ratesFor?(connection: SshConnection, user: AuthenticatedUser): ChannelRates | undefined;
   /** Called once the user has logged in. */
   onAuthenticated?(connection: SshConnection, user: AuthenticatedUser): void;
   /** Called after each authentication attempt (for audit; never carries a secret). */
@@ -292,6 +295,7 @@ export class SshConnection {
       'authenticated',
     );
     const o = this.settings;
+    const rates = o.ratesFor?.(this, user);
     this.connection = new ConnectionService(
       {
         info: this.connectionInfo(),
@@ -300,6 +304,7 @@ export class SshConnection {
         globalRequests: o.globalRequests,
         log: this.log.child({ user: user.name }),
         ...(o.connectionLimits ? { limits: o.connectionLimits } : {}),
+        ...(rates ? { rates } : {}),
       },
       this.link,
     );

@@ -7,6 +7,7 @@ import type { DhEngine } from '../algorithms/types.js';
 import type { AlgorithmRegistries } from '../algorithms/registry.js';
 import { certificateCache } from '../auth/certificate-cache.js';
 import type { AuthBackend, AuthenticatedUser } from '../auth/types.js';
+import { ByteRate, type ChannelRates } from '../connection/byte-rate.js';
 import { HandlerRegistry } from '../connection/handler-registry.js';
 import type { ConnectionLimits } from '../connection/service.js';
 import type { ChannelTypeHandler, GlobalRequestHandler } from '../connection/types.js';
@@ -121,6 +122,13 @@ export interface SshServerOptions {
     | (Partial<IdleCollectionPolicy> & { readonly collect?: () => void; readonly heapBytes?: () => number });
 }
 
+/** One account's shared byte rate limits, and how many of its connections hold them. */
+interface AccountRates {
+  readonly key: string;
+  readonly rates: ChannelRates;
+  connections: number;
+}
+
 /** What a server tells its owner about connections. */
 export interface ServerEvents {
   onConnection?(connection: SshConnection): void;
@@ -171,6 +179,10 @@ export class SshServer {
   readonly penalties: SourcePenalties | undefined;
   /** What the server counts, for Prometheus ({@link metricsText}). */
   readonly metrics: ServerMetrics;
+  /** Byte rate limits by account, shared by its connections while any is open. */
+  private readonly accountRates = new Map<string, AccountRates>();
+  /** The entry each limited connection holds (so a changed limit does not mix up the counts). */
+  private readonly ratesHeld = new WeakMap<SshConnection, AccountRates>();
   /** Sockets of open connections, and the bytes of closed ones, for the byte counters. */
   private readonly sockets = new Set<Socket>();
   private readonly closedBytes = { received: 0, sent: 0 };
@@ -464,6 +476,37 @@ export class SshServer {
     return conn;
   }
 
+  /**
+   * The account's byte rate limits (its policy's upload and download bytes per second), one pair
+   * shared by all its open connections; a connection after a change of limit gets the new ones.
+   */
+  private ratesFor(connection: SshConnection, user: AuthenticatedUser): ChannelRates | undefined {
+    const { uploadBytesPerSecond: up, downloadBytesPerSecond: down } = user.policy;
+    if (!up && !down) return undefined;
+    const key = `${up ?? 0}/${down ?? 0}`;
+    let entry = this.accountRates.get(user.name);
+    if (entry?.key !== key) {
+      entry = {
+        key,
+        rates: {
+          ...(up ? { upload: new ByteRate(up) } : {}),
+          ...(down ? { download: new ByteRate(down) } : {}),
+        },
+        connections: 0,
+      };
+      this.accountRates.set(user.name, entry);
+    }
+    entry.connections++;
+    this.ratesHeld.set(connection, entry);
+    return entry.rates;
+  }
+
+  private releaseRates(connection: SshConnection): void {
+    const entry = this.ratesHeld.get(connection);
+    if (!entry || --entry.connections > 0 || !connection.user) return;
+    if (this.accountRates.get(connection.user.name) === entry) this.accountRates.delete(connection.user.name);
+  }
+
   /** What every connection shares (made once: an idle connection holds its own state only). */
   private settingsForConnections(): SshConnectionSettings {
     const o = this.options;
@@ -502,6 +545,7 @@ export class SshServer {
       globalRequests: this.globalRequests,
       ...(o.connectionLimits ? { connectionLimits: o.connectionLimits } : {}),
       ...(o.clientAlive ? { clientAlive: o.clientAlive } : {}),
+      ratesFor: (c, user) => this.ratesFor(c, user),
       onAuthenticated: (c, user) => {
         this.unauthenticated--;
         this.metrics.login();
@@ -518,6 +562,7 @@ export class SshServer {
       onClosed: (c, error) => {
         this.connections.delete(c);
         if (!c.user) this.unauthenticated--;
+        this.releaseRates(c);
         this.idleCollector?.churn();
         const outcome = c.outcome;
         this.metrics.connectionClosed(outcome);
