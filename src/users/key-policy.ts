@@ -71,6 +71,7 @@ export function sessionRestrictions(
   const c = certificate;
   const p = user.permissions;
   const command = o?.command ?? c?.forcedCommand;
+  const { uploadBytesPerSecond: up, downloadBytesPerSecond: down } = user.bandwidth;
   return Object.freeze({
     shell: p.shell,
     exec: p.exec,
@@ -84,6 +85,8 @@ export function sessionRestrictions(
     environment: o?.environment ?? [],
     sftpReadOnly: user.sftp.readOnly,
     umask: user.sftp.umask,
+    ...(up > 0 ? { uploadBytesPerSecond: up } : {}),
+    ...(down > 0 ? { downloadBytesPerSecond: down } : {}),
   });
 }
 

@@ -52,6 +52,14 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = Object.freeze([
       ALTER TABLE users ADD COLUMN sftp_umask INTEGER NOT NULL DEFAULT 18 CHECK (sftp_umask BETWEEN 0 AND 511);
     `,
   },
+  {
+    version: 3,
+    description: 'per-user bandwidth limits (bytes per second, 0 for none)',
+    sql: `
+      ALTER TABLE users ADD COLUMN upload_limit INTEGER NOT NULL DEFAULT 0 CHECK (upload_limit >= 0);
+      ALTER TABLE users ADD COLUMN download_limit INTEGER NOT NULL DEFAULT 0 CHECK (download_limit >= 0);
+    `,
+  },
 ]);
 
 /** The schema version this build writes. */

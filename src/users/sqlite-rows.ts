@@ -21,6 +21,8 @@ export interface UserRow {
   readonly allow_agent_forwarding: number;
   readonly sftp_read_only: number;
   readonly sftp_umask: number;
+  readonly upload_limit: number;
+  readonly download_limit: number;
 }
 
 /** An `authorized_keys` row. */
@@ -73,6 +75,10 @@ export function recordFromRow(row: UserRow, keys: readonly KeyRow[]): UserRecord
       agentForwarding: row.allow_agent_forwarding === 1,
     }),
     sftp: Object.freeze({ readOnly: row.sftp_read_only === 1, umask: row.sftp_umask }),
+    bandwidth: Object.freeze({
+      uploadBytesPerSecond: row.upload_limit,
+      downloadBytesPerSecond: row.download_limit,
+    }),
     disabled: row.disabled === 1,
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),

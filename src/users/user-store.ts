@@ -25,6 +25,14 @@ export interface SftpOptions {
   readonly umask: number;
 }
 
+/** Per-user limits on bytes per second, over all the user's connections; 0 is no limit. */
+export interface BandwidthLimits {
+  /** What the user's clients send: SFTP and scp uploads, a shell's input, forwarded data in. */
+  readonly uploadBytesPerSecond: number;
+  /** What they receive. */
+  readonly downloadBytesPerSecond: number;
+}
+
 /** A user as the store returns it. Records are immutable snapshots. */
 export interface UserRecord {
   readonly name: string;
@@ -37,6 +45,7 @@ export interface UserRecord {
   readonly authMethods: readonly AuthChain[];
   readonly permissions: UserPermissions;
   readonly sftp: SftpOptions;
+  readonly bandwidth: BandwidthLimits;
   readonly disabled: boolean;
   readonly createdAt: Date;
   readonly updatedAt: Date;
@@ -51,6 +60,7 @@ export interface NewUser {
   readonly authMethods?: readonly AuthChain[];
   readonly permissions?: Partial<UserPermissions>;
   readonly sftp?: Partial<SftpOptions>;
+  readonly bandwidth?: Partial<BandwidthLimits>;
   readonly disabled?: boolean;
 }
 
@@ -61,6 +71,7 @@ export interface UserPatch {
   readonly authMethods?: readonly AuthChain[];
   readonly permissions?: Partial<UserPermissions>;
   readonly sftp?: Partial<SftpOptions>;
+  readonly bandwidth?: Partial<BandwidthLimits>;
   readonly disabled?: boolean;
 }
 
@@ -131,6 +142,23 @@ export const SFTP_ONLY_PERMISSIONS: UserPermissions = Object.freeze({
 
 /** SFTP options for a new user unless told otherwise: read-write, umask 022. */
 export const DEFAULT_SFTP_OPTIONS: SftpOptions = Object.freeze({ readOnly: false, umask: 0o022 });
+
+/** No bandwidth limit. */
+export const NO_BANDWIDTH_LIMITS: BandwidthLimits = Object.freeze({
+  uploadBytesPerSecond: 0,
+  downloadBytesPerSecond: 0,
+});
+
+/** Throw `UserStoreError('invalid')` unless a bandwidth limit is a whole number of bytes per second (0: none). */
+export function assertValidBandwidth(limits: Partial<BandwidthLimits>): void {
+  for (const value of [limits.uploadBytesPerSecond, limits.downloadBytesPerSecond]) {
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0))
+      throw new UserStoreError(
+        'invalid',
+        `a bandwidth limit must be a whole number of bytes per second, not ${value}`,
+      );
+  }
+}
 
 /** Throw `UserStoreError('invalid')` unless `home` is an absolute path without NUL. */
 export function assertValidHome(home: string): void {

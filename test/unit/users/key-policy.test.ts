@@ -4,6 +4,7 @@ import { checkKeyUse, securityKeyProblem, sessionRestrictions } from '../../../s
 import {
   DEFAULT_PERMISSIONS,
   DEFAULT_SFTP_OPTIONS,
+  NO_BANDWIDTH_LIMITS,
   SFTP_ONLY_PERMISSIONS,
   type UserRecord,
 } from '../../../src/users/user-store.js';
@@ -19,6 +20,7 @@ function user(overrides: Partial<UserRecord> = {}): UserRecord {
     authMethods: ANY_AUTH_METHOD,
     permissions: DEFAULT_PERMISSIONS,
     sftp: DEFAULT_SFTP_OPTIONS,
+    bandwidth: NO_BANDWIDTH_LIMITS,
     disabled: false,
     createdAt: new Date(0),
     updatedAt: new Date(0),
@@ -57,6 +59,14 @@ describe('sessionRestrictions', () => {
     expect(r).toMatchObject({ shell: true, exec: true, sftp: true, pty: true, portForwarding: false });
     expect(r.forcedCommand).toBeUndefined();
     expect(r).toMatchObject({ sftpReadOnly: false, umask: 0o022 });
+    expect(r.uploadBytesPerSecond).toBeUndefined();
+    expect(r.downloadBytesPerSecond).toBeUndefined();
+  });
+
+  it("carries the user's bandwidth limits, 0 meaning none", () => {
+    const limited = user({ bandwidth: { uploadBytesPerSecond: 0, downloadBytesPerSecond: 2048 } });
+    const r = sessionRestrictions(limited);
+    expect([r.uploadBytesPerSecond, r.downloadBytesPerSecond]).toEqual([undefined, 2048]);
   });
 
   it('lets key options take away but never grant', () => {

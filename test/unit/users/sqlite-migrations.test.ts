@@ -37,6 +37,8 @@ describe('user database migrations', () => {
       'allow_agent_forwarding',
       'sftp_read_only',
       'sftp_umask',
+      'upload_limit',
+      'download_limit',
     ]);
     expect(columns(db, 'authorized_keys')).toEqual(['id', 'user_id', 'fingerprint', 'line', 'created_at']);
     expect(migrate(db)).toBe(SQLITE_SCHEMA_VERSION); // idempotent
@@ -77,6 +79,8 @@ describe('user database migrations', () => {
       agentForwarding: false,
     });
     expect(user.sftp).toEqual({ readOnly: false, umask: 0o022 });
+    // And step 3's: no bandwidth limit.
+    expect(user.bandwidth).toEqual({ uploadBytesPerSecond: 0, downloadBytesPerSecond: 0 });
     await store.close();
 
     const db = new Database(path, { readonly: true });

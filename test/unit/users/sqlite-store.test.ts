@@ -32,7 +32,7 @@ describe('SqliteUserStore', () => {
     await store.close();
     const db = new Database(join(dir, 'users.db'), { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(3);
     db.close();
   });
 
@@ -119,6 +119,13 @@ describe('SqliteUserStore', () => {
     expect(after.authMethods).toEqual([['publickey']]);
     expect(after.updatedAt.getTime()).toBeGreaterThan(before.updatedAt.getTime());
     expect(after.createdAt).toEqual(before.createdAt);
+    expect(before.bandwidth).toEqual({ uploadBytesPerSecond: 0, downloadBytesPerSecond: 0 });
+    const limited = await store.update('carol', { bandwidth: { downloadBytesPerSecond: 1_048_576 } });
+    expect(limited.bandwidth).toEqual({ uploadBytesPerSecond: 0, downloadBytesPerSecond: 1_048_576 });
+    const both = await store.update('carol', {
+      bandwidth: { uploadBytesPerSecond: 65_536, downloadBytesPerSecond: 0 },
+    });
+    expect(both.bandwidth).toEqual({ uploadBytesPerSecond: 65_536, downloadBytesPerSecond: 0 });
 
     const hash = await hashPassword('pw', FAST);
     await store.setPasswordHash('carol', hash);
@@ -189,6 +196,16 @@ describe('SqliteUserStore', () => {
     await expectCode(store.add({ name: 'h2', home: 'relative/dir' }), 'invalid', /absolute path/);
     await expectCode(store.add({ name: 'h3', sftp: { umask: 0o1000 } }), 'invalid', /umask/);
     await expectCode(store.add({ name: 'h4', authMethods: [] }), 'invalid', /auth methods/);
+    await expectCode(
+      store.add({ name: 'h6', bandwidth: { uploadBytesPerSecond: -1 } }),
+      'invalid',
+      /bandwidth/,
+    );
+    await expectCode(
+      store.add({ name: 'h7', bandwidth: { downloadBytesPerSecond: 1.5 } }),
+      'invalid',
+      /bandwidth/,
+    );
     await expectCode(store.add({ name: 'h5', authMethods: [[]] }), 'invalid', /auth methods/);
     await expectCode(store.update('nobody', { disabled: true }), 'not-found');
     await expectCode(store.listKeys('nobody'), 'not-found');
