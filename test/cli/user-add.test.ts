@@ -110,6 +110,8 @@ describe('sshd-kit user add (in process)', () => {
       '/srv/www/site42',
       '--auth-methods',
       'publickey,publickey publickey,keyboard-interactive',
+      '--download-limit',
+      '10M',
       '--data-dir',
       dir,
       '--json',
@@ -123,6 +125,7 @@ describe('sshd-kit user add (in process)', () => {
       access: 'sftp (read-only)',
       permissions: { shell: false, exec: false, sftp: true, portForwarding: false, agentForwarding: false },
       sftp: { readOnly: true, umask: '027' },
+      bandwidth: { uploadBytesPerSecond: 0, downloadBytesPerSecond: 10 * 1024 * 1024 },
       home: '/srv/www/site42',
       disabled: false,
     });
@@ -225,6 +228,10 @@ describe('sshd-kit user add (in process)', () => {
         /^Error: --sftp-only and --port-forwarding cannot be used together\n$/,
       ],
       [['--bogus'], /^Error: Nonexistent flag: --bogus \(see --help\)\n$/],
+      [
+        ['--upload-limit', '1.5M'],
+        /^Error: --upload-limit must be bytes per second like 512K or 10M, or none/,
+      ],
     ];
     for (const [flags, pattern] of cases) {
       const r = await runUserCommand('user:add', ['frank', '--no-password', ...flags, '--data-dir', dir]);

@@ -32,6 +32,7 @@ async function seed(dir: string): Promise<void> {
       name: 'site42',
       permissions: SFTP_ONLY_PERMISSIONS,
       sftp: { readOnly: true },
+      bandwidth: { uploadBytesPerSecond: 1024 * 1024, downloadBytesPerSecond: 1536 * 1024 },
       home: '/srv/site42',
     });
   });
@@ -59,13 +60,15 @@ describe('sshd-kit user list', () => {
     const r = await runUserCommand('user:list', ['--data-dir', dir]);
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^NAME\s+CREDENTIALS\s+METHODS\s+ACCESS\s+HOME\s+STATUS$/);
+    expect(lines[0]).toMatch(/^NAME\s+CREDENTIALS\s+METHODS\s+ACCESS\s+LIMITS\s+HOME\s+STATUS$/);
     expect(lines[1]).toMatch(
       new RegExp(
-        `^alice\\s+password\\s+any\\s+shell,exec,sftp\\s+${join(dir, 'homes', 'alice')}\\s+disabled$`,
+        `^alice\\s+password\\s+any\\s+shell,exec,sftp\\s+-\\s+${join(dir, 'homes', 'alice')}\\s+disabled$`,
       ),
     );
-    expect(lines[2]).toMatch(/^site42\s+1 key\s+any\s+sftp \(read-only\)\s+\/srv\/site42\s+enabled$/);
+    expect(lines[2]).toMatch(
+      /^site42\s+1 key\s+any\s+sftp \(read-only\)\s+up 1 MiB\/s, down 1536 KiB\/s\s+\/srv\/site42\s+enabled$/,
+    );
 
     const json = JSON.parse(
       (await runUserCommand('user:list', ['--data-dir', dir, '--json'])).stdout,
@@ -78,6 +81,7 @@ describe('sshd-kit user list', () => {
       authMethods: 'any',
       permissions: SFTP_ONLY_PERMISSIONS,
       sftp: { readOnly: true, umask: '022' },
+      bandwidth: { uploadBytesPerSecond: 1048576, downloadBytesPerSecond: 1572864 },
       home: '/srv/site42',
       disabled: false,
     });
@@ -196,11 +200,63 @@ describe('sshd-kit user disable / enable', () => {
   });
 });
 
+describe('sshd-kit user limit', () => {
+  it('sets and lifts limits, and prints them', async () => {
+    const dir = dataDir();
+    await seed(dir);
+    expect(
+      await runUserCommand('user:limit', ['alice', '--upload', '512K', '--data-dir', dir]),
+    ).toMatchObject({
+      code: 0,
+      stdout: 'Limits of alice: upload 512 KiB/s, download none.\n',
+    });
+    const json = await runUserCommand('user:limit', [
+      'site42',
+      '--upload',
+      'none',
+      '--download',
+      '10M',
+      '--data-dir',
+      dir,
+      '--json',
+    ]);
+    expect(JSON.parse(json.stdout)).toEqual({
+      name: 'site42',
+      uploadBytesPerSecond: 0,
+      downloadBytesPerSecond: 10485760,
+    });
+    expect((await withStore(dir, (s) => s.get('alice')))!.bandwidth).toEqual({
+      uploadBytesPerSecond: 524288,
+      downloadBytesPerSecond: 0,
+    });
+  });
+
+  it('refuses a missing flag, a bad rate and an unknown user with one line', async () => {
+    const dir = dataDir();
+    await seed(dir);
+    expectOneLineError(
+      await runUserCommand('user:limit', ['alice', '--data-dir', dir]),
+      2,
+      /^Error: give --upload, --download or both \(a rate like 10M, or none\)\n$/,
+    );
+    expectOneLineError(
+      await runUserCommand('user:limit', ['alice', '--download', '10 MB/s', '--data-dir', dir]),
+      2,
+      /^Error: --download must be bytes per second like 512K or 10M, or none \(got "10 MB\/s"\)\n$/,
+    );
+    expectOneLineError(
+      await runUserCommand('user:limit', ['bob', '--upload', '1M', '--data-dir', dir]),
+      1,
+      /^Error: no user named "bob"\n$/,
+    );
+  });
+});
+
 describe('help text', () => {
   it('lists the user commands under the user topic, and each has examples', async () => {
     const topic = await runUserCli('user', ['--help']);
     expect(topic.code).toBe(0);
-    for (const c of ['add', 'list', 'remove', 'passwd', 'disable', 'enable', 'key']) {
+    for (const c of ['add', 'list', 'remove', 'passwd', 'disable', 'enable', 'limit', 'key']) {
       expect(topic.stdout).toMatch(new RegExp(`^  user ${c} `, 'm'));
     }
     const keyTopic = await runUserCli('user:key', ['--help']);
@@ -221,6 +277,7 @@ describe('help text', () => {
       'passwd',
       'disable',
       'enable',
+      'limit',
       'key/add',
       'key/list',
       'key/remove',

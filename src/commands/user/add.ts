@@ -1,4 +1,5 @@
 import { Args, Flags } from '@oclif/core';
+import { parseRateFlag } from '../../cli/bandwidth.js';
 import { ExitCode, UserError } from '../../cli/errors.js';
 import { UserCommand, userErrorFrom, userSummary, type UserSummary } from '../../cli/user-command.js';
 import { parseAuthMethods } from '../../users/auth-methods.js';
@@ -22,6 +23,11 @@ export default class UserAdd extends UserCommand<typeof UserAdd> {
       description: 'A key-only hosting account limited to SFTP',
       command:
         '<%= config.bin %> <%= command.id %> site42 --no-password --key ~/.ssh/id_ed25519.pub --sftp-only',
+    },
+    {
+      description: 'An SFTP account held to 1 MiB/s up and 10 MiB/s down',
+      command:
+        '<%= config.bin %> <%= command.id %> site43 --no-password --key site43.pub --sftp-only --upload-limit 1M --download-limit 10M',
     },
     {
       description: 'Password from a pipe, key from a file, both required at login',
@@ -58,6 +64,13 @@ export default class UserAdd extends UserCommand<typeof UserAdd> {
     }),
     'port-forwarding': Flags.boolean({ description: 'Allow TCP port forwarding.' }),
     'agent-forwarding': Flags.boolean({ description: 'Allow agent forwarding.' }),
+    'upload-limit': Flags.string({
+      description:
+        'Bytes per second the user may send, over all their connections (512K, 10M; default none).',
+    }),
+    'download-limit': Flags.string({
+      description: 'Bytes per second the user may receive, over all their connections (default none).',
+    }),
   };
 
   async run(): Promise<UserSummary> {
@@ -81,6 +94,12 @@ export default class UserAdd extends UserCommand<typeof UserAdd> {
       if (f[a] && f[b])
         throw new UserError(`--${a} and --${b} cannot be used together`, { exit: ExitCode.Usage });
     }
+    const bandwidth = {
+      uploadBytesPerSecond:
+        f['upload-limit'] === undefined ? 0 : parseRateFlag('upload-limit', f['upload-limit']),
+      downloadBytesPerSecond:
+        f['download-limit'] === undefined ? 0 : parseRateFlag('download-limit', f['download-limit']),
+    };
     const keySources = f.key ?? [];
     if (f['password-stdin'] && keySources.includes('-')) {
       throw new UserError('--password-stdin and --key - cannot both read stdin', { exit: ExitCode.Usage });
@@ -104,6 +123,7 @@ export default class UserAdd extends UserCommand<typeof UserAdd> {
           agentForwarding: f['agent-forwarding'],
         },
         sftp: { readOnly: f['read-only'], umask: parseInt(f.umask, 8) },
+        bandwidth,
         ...(passwordHash === undefined ? {} : { passwordHash }),
         ...(f.home === undefined ? {} : { home: resolve(f.home) }),
       };

@@ -1,3 +1,4 @@
+import { formatLimits } from '../../cli/bandwidth.js';
 import { formatTable } from '../../cli/output.js';
 import { UserCommand, userSummary, type UserSummary } from '../../cli/user-command.js';
 
@@ -5,7 +6,7 @@ import { UserCommand, userSummary, type UserSummary } from '../../cli/user-comma
 export default class UserList extends UserCommand<typeof UserList> {
   static override summary = 'List the users in the user store.';
   static override description =
-    'Prints one row per user: credentials, allowed methods, access, home and status.';
+    'Prints one row per user: credentials, allowed methods, access, bandwidth limits, home and status.';
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     {
@@ -31,6 +32,7 @@ export default class UserList extends UserCommand<typeof UserList> {
           .join(' + ') || 'none',
       methods: u.authMethods,
       access: u.access,
+      limits: formatLimits(u.bandwidth),
       home: u.home,
       status: u.disabled ? 'disabled' : 'enabled',
     }));
@@ -40,6 +42,7 @@ export default class UserList extends UserCommand<typeof UserList> {
         { key: 'login', header: 'CREDENTIALS' },
         { key: 'methods', header: 'METHODS' },
         { key: 'access', header: 'ACCESS' },
+        { key: 'limits', header: 'LIMITS' },
         { key: 'home', header: 'HOME' },
         { key: 'status', header: 'STATUS' },
       ]),

@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client, SFTPWrapper } from 'ssh2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectSsh2, endSsh2 } from '../helpers/ssh2-client.js';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
+
+// Per-user bandwidth limits with the ssh2 client's SFTP fastGet/fastPut: a limited account's
+// transfers take at least as long as its limit says (summed over its connections), an unlimited
+// account's do not. Only lower bounds are timed: a loaded machine may be slower, never faster.
+
+const MiB = 1024 * 1024;
+const LIMIT = 2 * MiB;
+/** What a limit lets through before it holds: half a second's worth. */
+const BURST = LIMIT / 2;
+/** The SFTP channel's window a client may fill before the server's first grant. */
+const WINDOW = 2 * MiB;
+
+describe('per-user bandwidth limits', () => {
+  let ts: TestServer;
+  let dir: string;
+  const file = randomBytes(8 * MiB);
+
+  beforeAll(async () => {
+    ts = await startTestServer({
+      users: [
+        {
+          name: 'slow',
+          password: 'pw',
+          bandwidth: { uploadBytesPerSecond: LIMIT, downloadBytesPerSecond: LIMIT },
+        },
+        { name: 'fast', password: 'pw' },
+      ],
+    });
+    dir = mkdtempSync(join(tmpdir(), 'sshd-kit-bandwidth-'));
+    for (const user of ['slow', 'fast']) {
+      mkdirSync(join(ts.dataDir, 'homes', user), { recursive: true });
+      writeFileSync(join(ts.dataDir, 'homes', user, 'big'), file);
+    }
+  });
+  afterAll(async () => {
+    await ts?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const sftpOf = (client: Client) =>
+    new Promise<SFTPWrapper>((resolve, reject) => client.sftp((err, s) => (err ? reject(err) : resolve(s))));
+  const timed = async (work: () => Promise<void>) => {
+    const start = performance.now();
+    await work();
+    return (performance.now() - start) / 1000;
+  };
+  const get = (sftp: SFTPWrapper, remote: string, local: string) =>
+    new Promise<void>((resolve, reject) =>
+      sftp.fastGet(remote, local, (err) => (err ? reject(err) : resolve())),
+    );
+  const put = (sftp: SFTPWrapper, local: string, remote: string) =>
+    new Promise<void>((resolve, reject) =>
+      sftp.fastPut(local, remote, (err) => (err ? reject(err) : resolve())),
+    );
+
+  it('holds a download to the limit, and leaves other accounts alone', async () => {
+    const slow = await connectSsh2(ts.port, { username: 'slow', password: 'pw' });
+    const fast = await connectSsh2(ts.port, { username: 'fast', password: 'pw' });
+    const [slowSftp, fastSftp] = await Promise.all([sftpOf(slow.client), sftpOf(fast.client)]);
+    const [slowSeconds, fastSeconds] = await Promise.all([
+      timed(() => get(slowSftp, 'big', join(dir, 'slow-big'))),
+      timed(() => get(fastSftp, 'big', join(dir, 'fast-big'))),
+    ]);
+    expect(readFileSync(join(dir, 'slow-big')).equals(file)).toBe(true);
+    expect(readFileSync(join(dir, 'fast-big')).equals(file)).toBe(true);
+    expect(slowSeconds).toBeGreaterThan((file.length - BURST - 64 * 1024) / LIMIT);
+    expect(fastSeconds).toBeLessThan(slowSeconds / 2);
+    await Promise.all([endSsh2(slow.client), endSsh2(fast.client)]);
+  });
+
+  it('holds an upload to the limit by holding back window', async () => {
+    const local = join(dir, 'upload');
+    writeFileSync(local, file);
+    const slow = await connectSsh2(ts.port, { username: 'slow', password: 'pw' });
+    const seconds = await timed(async () => put(await sftpOf(slow.client), local, 'uploaded'));
+    expect(readFileSync(join(ts.dataDir, 'homes', 'slow', 'uploaded')).equals(file)).toBe(true);
+    expect(seconds).toBeGreaterThan((file.length - WINDOW - BURST) / LIMIT);
+    await endSsh2(slow.client);
+  });
+
+  it("shares one limit among an account's connections", async () => {
+    const clients = await Promise.all(
+      [1, 2].map(() => connectSsh2(ts.port, { username: 'slow', password: 'pw' })),
+    );
+    const seconds = await timed(async () => {
+      await Promise.all(
+        clients.map(async ({ client }, i) => get(await sftpOf(client), 'big', join(dir, `shared-${i}`))),
+      );
+    });
+    // Two files through one 2 MiB/s limit.
+    expect(seconds).toBeGreaterThan((2 * file.length - BURST - 2 * 64 * 1024) / LIMIT);
+    await Promise.all(clients.map(({ client }) => endSsh2(client)));
+  });
+});
