@@ -4,12 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client, SFTPWrapper } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generatePrivateKey } from '../../src/keys/generate.js';
+import { sftp as opensshSftp, writeClientKey } from '../helpers/openssh.js';
 import { connectSsh2, endSsh2 } from '../helpers/ssh2-client.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
-// Per-user bandwidth limits with the ssh2 client's SFTP fastGet/fastPut: a limited account's
-// transfers take at least as long as its limit says (summed over its connections), an unlimited
-// account's do not. Only lower bounds are timed: a loaded machine may be slower, never faster.
+// Per-user bandwidth limits with the ssh2 client's SFTP fastGet/fastPut and OpenSSH's sftp: a
+// limited account's transfers take at least as long as its limit says (summed over its
+// connections), an unlimited account's do not. Only lower bounds are timed: a loaded machine may
+// be slower, never faster.
 
 const MiB = 1024 * 1024;
 const LIMIT = 2 * MiB;
@@ -21,20 +24,24 @@ const WINDOW = 2 * MiB;
 describe('per-user bandwidth limits', () => {
   let ts: TestServer;
   let dir: string;
+  let keyFile: string;
   const file = randomBytes(8 * MiB);
 
   beforeAll(async () => {
+    const key = await generatePrivateKey('ed25519');
     ts = await startTestServer({
       users: [
         {
           name: 'slow',
           password: 'pw',
+          keys: [key],
           bandwidth: { uploadBytesPerSecond: LIMIT, downloadBytesPerSecond: LIMIT },
         },
         { name: 'fast', password: 'pw' },
       ],
     });
     dir = mkdtempSync(join(tmpdir(), 'sshd-kit-bandwidth-'));
+    keyFile = await writeClientKey(dir, 'id', key);
     for (const user of ['slow', 'fast']) {
       mkdirSync(join(ts.dataDir, 'homes', user), { recursive: true });
       writeFileSync(join(ts.dataDir, 'homes', user, 'big'), file);
@@ -84,6 +91,24 @@ describe('per-user bandwidth limits', () => {
     expect(readFileSync(join(ts.dataDir, 'homes', 'slow', 'uploaded')).equals(file)).toBe(true);
     expect(seconds).toBeGreaterThan((file.length - WINDOW - BURST) / LIMIT);
     await endSsh2(slow.client);
+  });
+
+  it("holds OpenSSH sftp's pipelined transfers both ways", async () => {
+    writeFileSync(join(dir, 'put-me'), file);
+    let result!: Awaited<ReturnType<typeof opensshSftp>>;
+    const seconds = await timed(async () => {
+      result = await opensshSftp(ts.port, ['-i', keyFile, '-b', '-', 'slow@127.0.0.1'], {
+        input: `get big ${join(dir, 'openssh-got')}\nput ${join(dir, 'put-me')} openssh-put\n`,
+        timeoutMs: 60_000,
+      });
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'openssh-got')).equals(file)).toBe(true);
+    expect(readFileSync(join(ts.dataDir, 'homes', 'slow', 'openssh-put')).equals(file)).toBe(true);
+    // One file each way, each through its own 2 MiB/s limit.
+    expect(seconds).toBeGreaterThan(
+      (file.length - BURST - 64 * 1024) / LIMIT + (file.length - WINDOW - BURST) / LIMIT,
+    );
   });
 
   it("shares one limit among an account's connections", async () => {
