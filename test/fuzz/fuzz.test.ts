@@ -28,5 +28,6 @@ describe('fuzzing a live server (key exchange, authentication, connection layer,
     expect(result.sftpStats.handles).toBeGreaterThan(10);
     expect(result.scpStats.exitZero).toBeGreaterThan(0);
     expect(result.authStats.certificates).toBeGreaterThan(0);
+    expect(result.authStats.proxyHeaders).toBeGreaterThan(0);
   });
 });

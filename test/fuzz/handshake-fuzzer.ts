@@ -34,12 +34,20 @@ const DH_EDGES = [0n, 1n, -1n, 2n, (1n << 2048n) - 1n, 1n << 4096n, 1n << 8200n]
  * KEXINITs random or damaged, key-exchange messages with public values of every wrong length and
  * of small order, messages of the wrong phase, and garbage framing.
  */
-export async function fuzzKeyExchange(world: FuzzWorld, d: Dice, trace: string[]): Promise<void> {
+export async function fuzzKeyExchange(
+  world: FuzzWorld,
+  d: Dice,
+  trace: string[],
+  stats: AuthFuzzStats,
+): Promise<void> {
   const registries = createDefaultRegistries();
   const proxied = d.chance(0.25);
   const peer = new PlainPeer(world.port, proxied ? PROXY_ADDRESS : undefined);
   await new Promise((resolve) => peer.socket.once('connect', resolve));
-  if (proxied) await sendProxyHeader(peer, d, trace);
+  if (proxied) {
+    await sendProxyHeader(peer, d, trace);
+    stats.proxyHeaders++;
+  }
   const ident = d.chance(0.9)
     ? 'SSH-2.0-fuzz\r\n'
     : d.pick([
@@ -164,14 +172,10 @@ function keyExchangeMessage(d: Dice, kex: string): Buffer {
   return w.byte(Msg.KexEcdhInit).bytes(value).finish();
 }
 
-/**
- * A peer that completes the key exchange, then misbehaves in user authentication (RFC 4252,
- * RFC 4256): wrong services and users, every method with random and damaged fields, public keys
- * unknown or malformed, signatures over the wrong data, keyboard-interactive answers of the wrong
- * count, messages of the wrong phase; now and then it logs in for real, which ends its turn.
- */
-/** How far the authentication peer reached with certificates. */
+/** How far the handshake peers reached: PROXY headers, certificates. */
 export interface AuthFuzzStats {
+  /** PROXY protocol headers the key-exchange peer sent first (from the trusted proxy address). */
+  proxyHeaders: number;
   /** Certificates offered (queries and signed requests). */
   certificates: number;
   /** Signed certificate requests the server accepted. */
@@ -179,8 +183,18 @@ export interface AuthFuzzStats {
 }
 
 /** Fresh {@link AuthFuzzStats}. */
-export const authFuzzStats = (): AuthFuzzStats => ({ certificates: 0, certificateLogins: 0 });
+export const authFuzzStats = (): AuthFuzzStats => ({
+  proxyHeaders: 0,
+  certificates: 0,
+  certificateLogins: 0,
+});
 
+/**
+ * A peer that completes the key exchange, then misbehaves in user authentication (RFC 4252,
+ * RFC 4256): wrong services and users, every method with random and damaged fields, public keys
+ * unknown or malformed, signatures over the wrong data, keyboard-interactive answers of the wrong
+ * count, messages of the wrong phase; now and then it logs in for real, which ends its turn.
+ */
 export async function fuzzAuthentication(
   world: FuzzWorld,
   d: Dice,

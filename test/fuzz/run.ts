@@ -71,7 +71,7 @@ export async function runFuzz(options: {
       const trace: string[] = [];
       const d = new Dice(options.seed * 100_003 + round);
       try {
-        await fuzzKeyExchange(world, d, trace);
+        await fuzzKeyExchange(world, d, trace, authStats);
         await fuzzAuthentication(world, d, trace, authStats);
         await fuzzConnection(world, d, {
           actions: options.actions,
@@ -186,8 +186,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   );
   const sftp = result.sftpStats;
   console.log(
-    `authentication: ${result.authStats.certificates} certificates offered, ` +
-      `${result.authStats.certificateLogins} logins with one`,
+    `handshakes: ${result.authStats.proxyHeaders} PROXY headers sent first, ` +
+      `${result.authStats.certificates} certificates offered, ${result.authStats.certificateLogins} logins with one`,
   );
   console.log(
     `direct SFTP: ${sftp.requests} requests, ${sftp.replies} replies, ${sftp.handles} handles, ` +
