@@ -1,5 +1,7 @@
 /** One sample of a metric family: its labels (in this order) and value. */
 export interface MetricSample {
+  /** Appended to the family's name: a histogram's `_bucket`, `_sum` and `_count`. */
+  readonly suffix?: '_bucket' | '_sum' | '_count';
   readonly labels?: Readonly<Record<string, string>>;
   readonly value: number;
 }
@@ -8,7 +10,7 @@ export interface MetricSample {
 export interface MetricFamily {
   readonly name: string;
   readonly help: string;
-  readonly type: 'counter' | 'gauge';
+  readonly type: 'counter' | 'gauge' | 'histogram';
   readonly samples: readonly MetricSample[];
 }
 
@@ -40,12 +42,13 @@ export function formatExposition(families: readonly MetricFamily[]): string {
   for (const family of families) {
     if (!METRIC_NAME.test(family.name)) throw new Error(`bad metric name "${family.name}"`);
     lines.push(`# HELP ${family.name} ${escapeHelp(family.help)}`, `# TYPE ${family.name} ${family.type}`);
-    for (const { labels, value } of family.samples) {
+    for (const { suffix, labels, value } of family.samples) {
       const pairs = Object.entries(labels ?? {}).map(([k, v]) => {
         if (!LABEL_NAME.test(k) || k.startsWith('__')) throw new Error(`bad label name "${k}"`);
         return `${k}="${escapeLabel(v)}"`;
       });
-      lines.push(`${family.name}${pairs.length > 0 ? `{${pairs.join(',')}}` : ''} ${formatValue(value)}`);
+      const series = `${family.name}${suffix ?? ''}${pairs.length > 0 ? `{${pairs.join(',')}}` : ''}`;
+      lines.push(`${series} ${formatValue(value)}`);
     }
   }
   return `${lines.join('\n')}\n`;
@@ -75,6 +78,40 @@ export class LabelledCounter {
   /** The series so far, in the order they first appeared. */
   samples(): MetricSample[] {
     return [...this.values.values()].map(({ labels, value }) => ({ labels, value }));
+  }
+}
+
+/** Observations counted into fixed buckets (cumulative in the text, as Prometheus' histograms are). */
+export class Histogram {
+  private readonly counts: number[];
+  private sum = 0;
+  private count = 0;
+
+  /** `bounds`: the buckets' upper bounds, ascending; `+Inf` is added. */
+  constructor(private readonly bounds: readonly number[]) {
+    this.counts = bounds.map(() => 0);
+  }
+
+  observe(value: number): void {
+    this.sum += value;
+    this.count++;
+    const i = this.bounds.findIndex((b) => value <= b);
+    if (i >= 0) this.counts[i]!++;
+  }
+
+  /** The `_bucket` samples (cumulative, with `le`), then `_sum` and `_count`. */
+  samples(): MetricSample[] {
+    let below = 0;
+    const buckets = this.bounds.map((bound, i): MetricSample => {
+      below += this.counts[i]!;
+      return { suffix: '_bucket', labels: { le: String(bound) }, value: below };
+    });
+    return [
+      ...buckets,
+      { suffix: '_bucket', labels: { le: '+Inf' }, value: this.count },
+      { suffix: '_sum', value: this.sum },
+      { suffix: '_count', value: this.count },
+    ];
   }
 }
 

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { SftpStatus } from '../sftp/constants.js';
-import { boundedLabel, LabelledCounter, type MetricFamily } from './metrics-exposition.js';
+import { boundedLabel, Histogram, LabelledCounter, type MetricFamily } from './metrics-exposition.js';
 
 /** Why a connection was turned away before it was served. */
 export type RefusalReason = 'penalty' | 'max-startups' | 'proxy-header' | 'stopping';
@@ -51,6 +51,10 @@ export class ServerMetrics {
   private readonly authAttempts = new LabelledCounter(['method', 'result']);
   private readonly channelOpens = new LabelledCounter(['type', 'result']);
   private readonly sftpOperations = new LabelledCounter(['op', 'status']);
+  /** Seconds from accepting a connection to its login: key exchange, the client's think time, auth. */
+  private readonly loginSeconds = new Histogram([
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+  ]);
 
   /**
    * @param channelTypeKnown - whether a channel type is registered (else it counts as `other`)
@@ -78,8 +82,10 @@ export class ServerMetrics {
     this.authAttempts.inc([boundedLabel(method, AUTH_METHODS), result]);
   }
 
-  login(): void {
+  /** A login completed `seconds` after its connection was accepted. */
+  login(seconds: number): void {
     this.logins++;
+    this.loginSeconds.observe(seconds);
   }
 
   channelOpen(type: string, accepted: boolean): void {
@@ -142,6 +148,12 @@ export class ServerMetrics {
         this.authAttempts,
       ),
       counter('sshd_kit_logins_total', 'Logins completed.', this.logins),
+      {
+        name: 'sshd_kit_login_duration_seconds',
+        help: 'Time from accepting a connection to its login (key exchange, client, authentication).',
+        type: 'histogram',
+        samples: this.loginSeconds.samples(),
+      },
       labelled(
         'sshd_kit_channel_opens_total',
         'Channel opens answered, by type and result.',

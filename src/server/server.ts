@@ -183,6 +183,8 @@ export class SshServer {
   private readonly accountRates = new Map<string, AccountRates>();
   /** The entry each limited connection holds (so a changed limit does not mix up the counts). */
   private readonly ratesHeld = new WeakMap<SshConnection, AccountRates>();
+  /** When each connection not yet logged in was accepted (`performance.now()`), for the login histogram. */
+  private readonly openedAt = new WeakMap<SshConnection, number>();
   /** Sockets of open connections, and the bytes of closed ones, for the byte counters. */
   private readonly sockets = new Set<Socket>();
   private readonly closedBytes = { received: 0, sent: 0 };
@@ -466,6 +468,7 @@ export class SshServer {
     this.connections.add(conn);
     this.unauthenticated++;
     this.metrics.connectionAccepted();
+    this.openedAt.set(conn, performance.now());
     this.idleCollector?.churn();
     log.debug(
       { remote: address.remoteAddress, port: address.remotePort, ...(proxy === undefined ? {} : { proxy }) },
@@ -548,7 +551,9 @@ export class SshServer {
       ratesFor: (c, user) => this.ratesFor(c, user),
       onAuthenticated: (c, user) => {
         this.unauthenticated--;
-        this.metrics.login();
+        const now = performance.now();
+        this.metrics.login((now - (this.openedAt.get(c) ?? now)) / 1000);
+        this.openedAt.delete(c);
         this.events.onAuthenticated?.(user, c);
       },
       onAuthAttempt: (c, attempt) => {

@@ -63,6 +63,9 @@ describe('Prometheus metrics', () => {
     expect(delta('sshd_kit_auth_attempts_total{method="password",result="success"}')).toBe(1);
     expect(delta('sshd_kit_auth_attempts_total{method="publickey",result="success"}')).toBe(1);
     expect(delta('sshd_kit_logins_total')).toBe(2);
+    expect(delta('sshd_kit_login_duration_seconds_count')).toBe(2);
+    expect(delta('sshd_kit_login_duration_seconds_bucket{le="+Inf"}')).toBe(2);
+    expect(delta('sshd_kit_login_duration_seconds_sum')).toBeGreaterThan(0);
     expect(delta('sshd_kit_channel_opens_total{type="session",result="accepted"}')).toBe(2);
     expect(delta('sshd_kit_channel_opens_total{type="other",result="refused"}')).toBe(1);
     expect(delta('sshd_kit_sftp_operations_total{op="STAT",status="no_such_file"}')).toBe(1);

@@ -90,6 +90,12 @@ describe('scraped by Prometheus', () => {
     expect(await queryUntil('sshd_kit_logins_total{job="sshd-kit"}', 3, 15_000)).toBe(3);
     expect(await query('sum(sshd_kit_auth_attempts_total{method="publickey",result="success"})')).toBe(3);
     expect(await query('sshd_kit_info{job="sshd-kit"}')).toBe(1);
+    // The login histogram is one Prometheus can take quantiles of.
+    const median = await query(
+      'histogram_quantile(0.5, sshd_kit_login_duration_seconds_bucket{job="sshd-kit"})',
+    );
+    expect(median).toBeGreaterThan(0);
+    expect(median).toBeLessThan(30);
     // Nothing Prometheus read was refused: no scrape errors or dropped samples.
     expect(await query('scrape_samples_scraped{job="sshd-kit"} > 0')).toBeGreaterThan(10);
   });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { boundedLabel, formatExposition, LabelledCounter } from '../../../src/server/metrics-exposition.js';
+import {
+  boundedLabel,
+  formatExposition,
+  Histogram,
+  LabelledCounter,
+} from '../../../src/server/metrics-exposition.js';
 import { ServerMetrics, type MetricsSnapshot } from '../../../src/server/metrics.js';
 import { parseMetricsListen } from '../../../src/server/config-values.js';
 
@@ -69,6 +74,23 @@ describe('Prometheus text exposition', () => {
     ]);
     expect(boundedLabel('sftp', new Set(['sftp']))).toBe('sftp');
     expect(boundedLabel('evil\n', new Set(['sftp']))).toBe('other');
+  });
+});
+
+describe('Histogram', () => {
+  it('writes cumulative buckets with le, then _sum and _count', () => {
+    const h = new Histogram([0.1, 1]);
+    for (const v of [0.05, 0.1, 0.5, 3]) h.observe(v);
+    const text = formatExposition([
+      { name: 'x_seconds', help: 'h', type: 'histogram', samples: h.samples() },
+    ]);
+    expect(text.split('\n').slice(2, -1)).toEqual([
+      'x_seconds_bucket{le="0.1"} 2',
+      'x_seconds_bucket{le="1"} 3',
+      'x_seconds_bucket{le="+Inf"} 4',
+      'x_seconds_sum 3.65',
+      'x_seconds_count 4',
+    ]);
   });
 });
 
