@@ -1,10 +1,10 @@
-import type { ChannelRates } from './byte-rate.js';
 import { Readable, Writable } from 'node:stream';
 import type { Logger } from '../log/logger.js';
 import { DisconnectError } from '../protocol/errors.js';
 import { DisconnectReason, ExtendedDataType } from '../protocol/numbers.js';
 import { defineStruct, t } from '../wire/index.js';
 import { LazyAbortController } from '../util/lazy-abort.js';
+import type { ChannelRates } from './byte-rate.js';
 import { OutgoingData } from './outgoing-data.js';
 import type { PayloadParts } from '../transport/framer.js';
 import { withTimeout } from '../util/with-timeout.js';

@@ -7,7 +7,6 @@ import type { DhEngine } from '../algorithms/types.js';
 import type { AlgorithmRegistries } from '../algorithms/registry.js';
 import { certificateCache } from '../auth/certificate-cache.js';
 import type { AuthBackend, AuthenticatedUser } from '../auth/types.js';
-import { ByteRate, type ChannelRates } from '../connection/byte-rate.js';
 import { HandlerRegistry } from '../connection/handler-registry.js';
 import type { ConnectionLimits } from '../connection/service.js';
 import type { ChannelTypeHandler, GlobalRequestHandler } from '../connection/types.js';
@@ -21,6 +20,7 @@ import type { Forwarding, ForwardingPolicy } from '../forwarding/index.js';
 import { forwardingPlugin, sessionPlugin, sftpPlugin } from '../plugins/builtins/index.js';
 import { ServerEventEmitter } from '../plugins/events.js';
 import { PluginHost } from '../plugins/host.js';
+import { sftpOperationNames } from '../sftp/requests/table.js';
 import type { FileTransferSettings } from '../sftp/subsystem.js';
 import type { SessionSettings } from '../session/session-channel.js';
 import type { SessionRequestHandler, ShellHandler, SubsystemHandler } from '../session/types.js';
@@ -28,6 +28,7 @@ import type { RekeyLimits } from '../transport/rekey.js';
 import { PaddingSource } from '../transport/framer.js';
 import { SealedBufferPool } from '../transport/sealed-buffers.js';
 import { identificationLine } from '../transport/version.js';
+import { matchPatternList, parsePatternList, type HostPattern } from '../users/host-patterns.js';
 import { packageVersion } from '../version.js';
 import { resolveAlgorithmList } from './algorithm-lists.js';
 import { SshConnection, type ConnectionIo, type SshConnectionSettings } from './connection.js';
@@ -42,12 +43,11 @@ import type { ClientAliveSettings } from './keepalive.js';
 import { DEFAULT_PENALTIES, SourcePenalties, type PenaltySettings } from './penalties.js';
 import { DEFAULT_MAX_STARTUPS, shouldDrop, type MaxStartups } from './max-startups.js';
 import { SocketIo } from './socket-io.js';
+import { AccountRates } from './account-rates.js';
 import { formatExposition } from './metrics-exposition.js';
 import { ServerMetrics } from './metrics.js';
-import { sftpOperationNames } from '../sftp/requests/table.js';
 import { readProxyHeader } from './proxy-header-reader.js';
 import { sameConnection, type ConnectionEndpoints } from './proxy-protocol.js';
-import { matchPatternList, parsePatternList, type HostPattern } from '../users/host-patterns.js';
 
 /** Bytes a socket buffers before its writes report congestion. */
 const SOCKET_HIGH_WATER = 1024 * 1024;
@@ -122,13 +122,6 @@ export interface SshServerOptions {
     | (Partial<IdleCollectionPolicy> & { readonly collect?: () => void; readonly heapBytes?: () => number });
 }
 
-/** One account's shared byte rate limits, and how many of its connections hold them. */
-interface AccountRates {
-  readonly key: string;
-  readonly rates: ChannelRates;
-  connections: number;
-}
-
 /** What a server tells its owner about connections. */
 export interface ServerEvents {
   onConnection?(connection: SshConnection): void;
@@ -180,9 +173,7 @@ export class SshServer {
   /** What the server counts, for Prometheus ({@link metricsText}). */
   readonly metrics: ServerMetrics;
   /** Byte rate limits by account, shared by its connections while any is open. */
-  private readonly accountRates = new Map<string, AccountRates>();
-  /** The entry each limited connection holds (so a changed limit does not mix up the counts). */
-  private readonly ratesHeld = new WeakMap<SshConnection, AccountRates>();
+  private readonly accountRates = new AccountRates();
   /** When each connection not yet logged in was accepted (`performance.now()`), for the login histogram. */
   private readonly openedAt = new WeakMap<SshConnection, number>();
   /** Sockets of open connections, and the bytes of closed ones, for the byte counters. */
@@ -378,17 +369,17 @@ export class SshServer {
   }
 
   private accept(socket: Socket): void {
-    const own: ConnectionEndpoints = {
-      remoteAddress: socket.remoteAddress ?? '',
-      remotePort: socket.remotePort ?? 0,
-      localAddress: socket.localAddress ?? '',
-      localPort: socket.localPort ?? 0,
-    };
     // Reset before we got to it: there is no one to serve.
     if (socket.remoteAddress === undefined) {
       socket.destroy();
       return;
     }
+    const own: ConnectionEndpoints = {
+      remoteAddress: socket.remoteAddress,
+      remotePort: socket.remotePort ?? 0,
+      localAddress: socket.localAddress ?? '',
+      localPort: socket.localPort ?? 0,
+    };
     if (!this.isTrustedProxy(own.remoteAddress)) {
       this.admit(socket, own);
       return;
@@ -479,37 +470,6 @@ export class SshServer {
     return conn;
   }
 
-  /**
-   * The account's byte rate limits (its policy's upload and download bytes per second), one pair
-   * shared by all its open connections; a connection after a change of limit gets the new ones.
-   */
-  private ratesFor(connection: SshConnection, user: AuthenticatedUser): ChannelRates | undefined {
-    const { uploadBytesPerSecond: up, downloadBytesPerSecond: down } = user.policy;
-    if (!up && !down) return undefined;
-    const key = `${up ?? 0}/${down ?? 0}`;
-    let entry = this.accountRates.get(user.name);
-    if (entry?.key !== key) {
-      entry = {
-        key,
-        rates: {
-          ...(up ? { upload: new ByteRate(up) } : {}),
-          ...(down ? { download: new ByteRate(down) } : {}),
-        },
-        connections: 0,
-      };
-      this.accountRates.set(user.name, entry);
-    }
-    entry.connections++;
-    this.ratesHeld.set(connection, entry);
-    return entry.rates;
-  }
-
-  private releaseRates(connection: SshConnection): void {
-    const entry = this.ratesHeld.get(connection);
-    if (!entry || --entry.connections > 0 || !connection.user) return;
-    if (this.accountRates.get(connection.user.name) === entry) this.accountRates.delete(connection.user.name);
-  }
-
   /** What every connection shares (made once: an idle connection holds its own state only). */
   private settingsForConnections(): SshConnectionSettings {
     const o = this.options;
@@ -548,7 +508,7 @@ export class SshServer {
       globalRequests: this.globalRequests,
       ...(o.connectionLimits ? { connectionLimits: o.connectionLimits } : {}),
       ...(o.clientAlive ? { clientAlive: o.clientAlive } : {}),
-      ratesFor: (c, user) => this.ratesFor(c, user),
+      ratesFor: (c, user) => this.accountRates.acquire(c, user.name, user.policy),
       onAuthenticated: (c, user) => {
         this.unauthenticated--;
         const now = performance.now();
@@ -567,7 +527,7 @@ export class SshServer {
       onClosed: (c, error) => {
         this.connections.delete(c);
         if (!c.user) this.unauthenticated--;
-        this.releaseRates(c);
+        if (c.user) this.accountRates.release(c, c.user.name);
         this.idleCollector?.churn();
         const outcome = c.outcome;
         this.metrics.connectionClosed(outcome);
