@@ -70,6 +70,13 @@ export interface AuthServiceOptions<User> {
   readonly certificates: DecodedBlobCache<OfferedCertificate>;
   readonly log?: Logger;
   onAttempt?(attempt: AuthAttempt): void;
+  /**
+   * Asked once the backend has logged `user` in, just before USERAUTH_SUCCESS: a reason when the
+   * login may not go ahead (its account is at its connection limit), and the connection then ends
+   * with TOO_MANY_CONNECTIONS. Called and followed by `onSuccess` in the same turn, so a count
+   * it checks cannot change in between.
+   */
+  admit?(user: User): string | undefined;
   /** Called once, after USERAUTH_SUCCESS was sent. */
   onSuccess(user: User): void;
 }
@@ -244,6 +251,8 @@ export class AuthService<User> implements TransportService {
       if (this.stale) return;
       return this.fail(method, started, remaining, true);
     }
+    const refusal = o.admit?.(user);
+    if (refusal !== undefined) throw new DisconnectError(DisconnectReason.TooManyConnections, refusal);
     this.succeeded = true;
     this.audit(method, 'success');
     o.transport.send(UserauthSuccess.encode({}));

@@ -110,6 +110,8 @@ export interface SessionPolicy {
    */
   readonly uploadBytesPerSecond?: number;
   readonly downloadBytesPerSecond?: number;
+  /** Connections of the account logged in at once; a login past it is disconnected (TOO_MANY_CONNECTIONS). */
+  readonly maxConnections?: number;
 }
 
 /** The identity of a logged-in session, as the connection layer and plugins see it. */

@@ -42,7 +42,7 @@ export interface UserSummary {
   readonly permissions: UserRecord['permissions'];
   readonly sftp: { readonly readOnly: boolean; readonly umask: string };
   /** Bytes per second; 0 is no limit. */
-  readonly bandwidth: UserRecord['bandwidth'];
+  readonly limits: UserRecord['limits'];
   readonly home: string;
   readonly disabled: boolean;
   readonly createdAt: string;
@@ -63,7 +63,7 @@ export function userSummary(user: UserRecord, dataDir: string): UserSummary {
     access: (access.length === 0 ? ['none'] : access).join(',') + (user.sftp.readOnly ? ' (read-only)' : ''),
     permissions: user.permissions,
     sftp: { readOnly: user.sftp.readOnly, umask: user.sftp.umask.toString(8).padStart(3, '0') },
-    bandwidth: user.bandwidth,
+    limits: user.limits,
     home: userHome(user, dataDir),
     disabled: user.disabled,
     createdAt: user.createdAt.toISOString(),

@@ -67,6 +67,11 @@ export interface SshConnectionSettings {
   readonly connectionLimits?: Partial<ConnectionLimits>;
   /** Client-alive probes after login (OpenSSH ClientAliveInterval/CountMax); off when absent. */
   readonly clientAlive?: ClientAliveSettings;
+  /**
+   * Why `user` may not log in on this connection after all (its account is at its connection
+   * limit), or undefined; asked just before USERAUTH_SUCCESS (see `AuthServiceOptions.admit`).
+   */
+  admitLogin?(connection: SshConnection, user: AuthenticatedUser): string | undefined;
   /** The byte rate limits of `user`'s account, for this connection's channels; undefined: none. */
   ratesFor?(connection: SshConnection, user: AuthenticatedUser): ChannelRates | undefined;
   /** Called once the user has logged in. */
@@ -261,6 +266,7 @@ export class SshConnection {
       ...(o.maxAuthTries === undefined ? {} : { maxAuthTries: o.maxAuthTries }),
       ...(o.banner === undefined ? {} : { banner: o.banner }),
       log: this.log,
+      ...(o.admitLogin ? { admit: (user: AuthenticatedUser) => o.admitLogin!(this, user) } : {}),
       onSuccess: (user) => this.onAuthenticated(user),
       onAttempt: (attempt) => {
         if (attempt.result === 'failure' && attempt.method !== 'none') this.authFailures++;

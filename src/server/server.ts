@@ -43,7 +43,7 @@ import type { ClientAliveSettings } from './keepalive.js';
 import { DEFAULT_PENALTIES, SourcePenalties, type PenaltySettings } from './penalties.js';
 import { DEFAULT_MAX_STARTUPS, shouldDrop, type MaxStartups } from './max-startups.js';
 import { SocketIo } from './socket-io.js';
-import { AccountRates } from './account-rates.js';
+import { AccountLimits } from './account-limits.js';
 import { formatExposition } from './metrics-exposition.js';
 import { ServerMetrics } from './metrics.js';
 import { readProxyHeader } from './proxy-header-reader.js';
@@ -172,8 +172,8 @@ export class SshServer {
   readonly penalties: SourcePenalties | undefined;
   /** What the server counts, for Prometheus ({@link metricsText}). */
   readonly metrics: ServerMetrics;
-  /** Byte rate limits by account, shared by its connections while any is open. */
-  private readonly accountRates = new AccountRates();
+  /** Per account: connections logged in, and the byte rate limits they share. */
+  private readonly accounts = new AccountLimits();
   /** When each connection not yet logged in was accepted (`performance.now()`), for the login histogram. */
   private readonly openedAt = new WeakMap<SshConnection, number>();
   /** Sockets of open connections, and the bytes of closed ones, for the byte counters. */
@@ -508,7 +508,8 @@ export class SshServer {
       globalRequests: this.globalRequests,
       ...(o.connectionLimits ? { connectionLimits: o.connectionLimits } : {}),
       ...(o.clientAlive ? { clientAlive: o.clientAlive } : {}),
-      ratesFor: (c, user) => this.accountRates.acquire(c, user.name, user.policy),
+      admitLogin: (c, user) => this.accounts.admit(c, user.name, user.policy),
+      ratesFor: (c) => this.accounts.ratesOf(c),
       onAuthenticated: (c, user) => {
         this.unauthenticated--;
         const now = performance.now();
@@ -527,7 +528,7 @@ export class SshServer {
       onClosed: (c, error) => {
         this.connections.delete(c);
         if (!c.user) this.unauthenticated--;
-        if (c.user) this.accountRates.release(c, c.user.name);
+        this.accounts.release(c);
         this.idleCollector?.churn();
         const outcome = c.outcome;
         this.metrics.connectionClosed(outcome);

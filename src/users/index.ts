@@ -7,14 +7,14 @@ export {
   type UserPatch,
   type UserPermissions,
   type SftpOptions,
-  type BandwidthLimits,
+  type UserLimits,
   USERNAME_PATTERN,
   isValidUsername,
   assertValidUsername,
   DEFAULT_PERMISSIONS,
   SFTP_ONLY_PERMISSIONS,
   DEFAULT_SFTP_OPTIONS,
-  NO_BANDWIDTH_LIMITS,
+  NO_USER_LIMITS,
   userHome,
 } from './user-store.js';
 export {

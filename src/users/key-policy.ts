@@ -71,7 +71,7 @@ export function sessionRestrictions(
   const c = certificate;
   const p = user.permissions;
   const command = o?.command ?? c?.forcedCommand;
-  const { uploadBytesPerSecond: up, downloadBytesPerSecond: down } = user.bandwidth;
+  const { uploadBytesPerSecond: up, downloadBytesPerSecond: down, maxConnections } = user.limits;
   return Object.freeze({
     shell: p.shell,
     exec: p.exec,
@@ -87,6 +87,7 @@ export function sessionRestrictions(
     umask: user.sftp.umask,
     ...(up > 0 ? { uploadBytesPerSecond: up } : {}),
     ...(down > 0 ? { downloadBytesPerSecond: down } : {}),
+    ...(maxConnections > 0 ? { maxConnections } : {}),
   });
 }
 

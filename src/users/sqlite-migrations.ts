@@ -54,10 +54,11 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = Object.freeze([
   },
   {
     version: 3,
-    description: 'per-user bandwidth limits (bytes per second, 0 for none)',
+    description: 'per-user limits: bandwidth (bytes per second) and connections at once, 0 for none',
     sql: `
       ALTER TABLE users ADD COLUMN upload_limit INTEGER NOT NULL DEFAULT 0 CHECK (upload_limit >= 0);
       ALTER TABLE users ADD COLUMN download_limit INTEGER NOT NULL DEFAULT 0 CHECK (download_limit >= 0);
+      ALTER TABLE users ADD COLUMN max_connections INTEGER NOT NULL DEFAULT 0 CHECK (max_connections >= 0);
     `,
   },
 ]);

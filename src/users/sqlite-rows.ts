@@ -23,6 +23,7 @@ export interface UserRow {
   readonly sftp_umask: number;
   readonly upload_limit: number;
   readonly download_limit: number;
+  readonly max_connections: number;
 }
 
 /** An `authorized_keys` row. */
@@ -75,9 +76,10 @@ export function recordFromRow(row: UserRow, keys: readonly KeyRow[]): UserRecord
       agentForwarding: row.allow_agent_forwarding === 1,
     }),
     sftp: Object.freeze({ readOnly: row.sftp_read_only === 1, umask: row.sftp_umask }),
-    bandwidth: Object.freeze({
+    limits: Object.freeze({
       uploadBytesPerSecond: row.upload_limit,
       downloadBytesPerSecond: row.download_limit,
+      maxConnections: row.max_connections,
     }),
     disabled: row.disabled === 1,
     createdAt: new Date(row.created_at),

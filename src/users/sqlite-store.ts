@@ -17,8 +17,8 @@ import {
 import {
   DEFAULT_PERMISSIONS,
   DEFAULT_SFTP_OPTIONS,
-  NO_BANDWIDTH_LIMITS,
-  assertValidBandwidth,
+  NO_USER_LIMITS,
+  assertValidLimits,
   assertValidHome,
   assertValidUmask,
   assertValidUsername,
@@ -219,8 +219,8 @@ export class SqliteUserStore implements UserStore {
       const perms = { ...DEFAULT_PERMISSIONS, ...user.permissions };
       const sftp = { ...DEFAULT_SFTP_OPTIONS, ...user.sftp };
       assertValidUmask(sftp.umask);
-      const bandwidth = { ...NO_BANDWIDTH_LIMITS, ...user.bandwidth };
-      assertValidBandwidth(bandwidth);
+      const limits = { ...NO_USER_LIMITS, ...user.limits };
+      assertValidLimits(limits);
       const methods = authMethodsColumn(user.authMethods ?? ANY_AUTH_METHOD);
       const now = Date.now();
       return this.db
@@ -231,8 +231,8 @@ export class SqliteUserStore implements UserStore {
           const { lastInsertRowid } = this.stmt(
             `INSERT INTO users (name, password_hash, home, disabled, created_at, updated_at, auth_methods,
                allow_shell, allow_exec, allow_sftp, allow_port_forwarding, allow_agent_forwarding,
-               sftp_read_only, sftp_umask, upload_limit, download_limit)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+               sftp_read_only, sftp_umask, upload_limit, download_limit, max_connections)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           ).run(
             user.name,
             user.passwordHash ?? null,
@@ -248,8 +248,9 @@ export class SqliteUserStore implements UserStore {
             b(perms.agentForwarding),
             b(sftp.readOnly),
             sftp.umask,
-            bandwidth.uploadBytesPerSecond,
-            bandwidth.downloadBytesPerSecond,
+            limits.uploadBytesPerSecond,
+            limits.downloadBytesPerSecond,
+            limits.maxConnections,
           );
           for (const key of user.authorizedKeys ?? [])
             this.insertKey(Number(lastInsertRowid), user.name, key, now);
@@ -292,11 +293,12 @@ export class SqliteUserStore implements UserStore {
             assertValidUmask(patch.sftp.umask);
             set('sftp_umask', patch.sftp.umask);
           }
-          if (patch.bandwidth !== undefined) {
-            assertValidBandwidth(patch.bandwidth);
-            const { uploadBytesPerSecond: up, downloadBytesPerSecond: down } = patch.bandwidth;
+          if (patch.limits !== undefined) {
+            assertValidLimits(patch.limits);
+            const { uploadBytesPerSecond: up, downloadBytesPerSecond: down, maxConnections } = patch.limits;
             if (up !== undefined) set('upload_limit', up);
             if (down !== undefined) set('download_limit', down);
+            if (maxConnections !== undefined) set('max_connections', maxConnections);
           }
           set('updated_at', Date.now());
           // Column names come from the fixed list above, never from input; values are bound.

@@ -25,12 +25,14 @@ export interface SftpOptions {
   readonly umask: number;
 }
 
-/** Per-user limits on bytes per second, over all the user's connections; 0 is no limit. */
-export interface BandwidthLimits {
-  /** What the user's clients send: SFTP and scp uploads, a shell's input, forwarded data in. */
+/** Per-user limits over all the user's connections at once; 0 is no limit. */
+export interface UserLimits {
+  /** Bytes per second the user's clients send: SFTP and scp uploads, a shell's input, forwarded data in. */
   readonly uploadBytesPerSecond: number;
-  /** What they receive. */
+  /** Bytes per second they receive. */
   readonly downloadBytesPerSecond: number;
+  /** Connections logged in at once. */
+  readonly maxConnections: number;
 }
 
 /** A user as the store returns it. Records are immutable snapshots. */
@@ -45,7 +47,7 @@ export interface UserRecord {
   readonly authMethods: readonly AuthChain[];
   readonly permissions: UserPermissions;
   readonly sftp: SftpOptions;
-  readonly bandwidth: BandwidthLimits;
+  readonly limits: UserLimits;
   readonly disabled: boolean;
   readonly createdAt: Date;
   readonly updatedAt: Date;
@@ -60,7 +62,7 @@ export interface NewUser {
   readonly authMethods?: readonly AuthChain[];
   readonly permissions?: Partial<UserPermissions>;
   readonly sftp?: Partial<SftpOptions>;
-  readonly bandwidth?: Partial<BandwidthLimits>;
+  readonly limits?: Partial<UserLimits>;
   readonly disabled?: boolean;
 }
 
@@ -71,7 +73,7 @@ export interface UserPatch {
   readonly authMethods?: readonly AuthChain[];
   readonly permissions?: Partial<UserPermissions>;
   readonly sftp?: Partial<SftpOptions>;
-  readonly bandwidth?: Partial<BandwidthLimits>;
+  readonly limits?: Partial<UserLimits>;
   readonly disabled?: boolean;
 }
 
@@ -143,20 +145,22 @@ export const SFTP_ONLY_PERMISSIONS: UserPermissions = Object.freeze({
 /** SFTP options for a new user unless told otherwise: read-write, umask 022. */
 export const DEFAULT_SFTP_OPTIONS: SftpOptions = Object.freeze({ readOnly: false, umask: 0o022 });
 
-/** No bandwidth limit. */
-export const NO_BANDWIDTH_LIMITS: BandwidthLimits = Object.freeze({
+/** No limits. */
+export const NO_USER_LIMITS: UserLimits = Object.freeze({
   uploadBytesPerSecond: 0,
   downloadBytesPerSecond: 0,
+  maxConnections: 0,
 });
 
-/** Throw `UserStoreError('invalid')` unless a bandwidth limit is a whole number of bytes per second (0: none). */
-export function assertValidBandwidth(limits: Partial<BandwidthLimits>): void {
-  for (const value of [limits.uploadBytesPerSecond, limits.downloadBytesPerSecond]) {
+/** Throw `UserStoreError('invalid')` unless each limit is a whole number, 0 (none) or more. */
+export function assertValidLimits(limits: Partial<UserLimits>): void {
+  for (const [value, what] of [
+    [limits.uploadBytesPerSecond, 'a bandwidth limit must be a whole number of bytes per second'],
+    [limits.downloadBytesPerSecond, 'a bandwidth limit must be a whole number of bytes per second'],
+    [limits.maxConnections, 'a connection limit must be a whole number'],
+  ] as const) {
     if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0))
-      throw new UserStoreError(
-        'invalid',
-        `a bandwidth limit must be a whole number of bytes per second, not ${value}`,
-      );
+      throw new UserStoreError('invalid', `${what}, not ${value}`);
   }
 }
 

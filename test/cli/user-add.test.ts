@@ -112,6 +112,8 @@ describe('sshd-kit user add (in process)', () => {
       'publickey,publickey publickey,keyboard-interactive',
       '--download-limit',
       '10M',
+      '--max-connections',
+      '5',
       '--data-dir',
       dir,
       '--json',
@@ -125,7 +127,7 @@ describe('sshd-kit user add (in process)', () => {
       access: 'sftp (read-only)',
       permissions: { shell: false, exec: false, sftp: true, portForwarding: false, agentForwarding: false },
       sftp: { readOnly: true, umask: '027' },
-      bandwidth: { uploadBytesPerSecond: 0, downloadBytesPerSecond: 10 * 1024 * 1024 },
+      limits: { uploadBytesPerSecond: 0, downloadBytesPerSecond: 10 * 1024 * 1024, maxConnections: 5 },
       home: '/srv/www/site42',
       disabled: false,
     });

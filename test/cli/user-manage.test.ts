@@ -32,7 +32,7 @@ async function seed(dir: string): Promise<void> {
       name: 'site42',
       permissions: SFTP_ONLY_PERMISSIONS,
       sftp: { readOnly: true },
-      bandwidth: { uploadBytesPerSecond: 1024 * 1024, downloadBytesPerSecond: 1536 * 1024 },
+      limits: { uploadBytesPerSecond: 1024 * 1024, downloadBytesPerSecond: 1536 * 1024, maxConnections: 4 },
       home: '/srv/site42',
     });
   });
@@ -67,7 +67,7 @@ describe('sshd-kit user list', () => {
       ),
     );
     expect(lines[2]).toMatch(
-      /^site42\s+1 key\s+any\s+sftp \(read-only\)\s+up 1 MiB\/s, down 1536 KiB\/s\s+\/srv\/site42\s+enabled$/,
+      /^site42\s+1 key\s+any\s+sftp \(read-only\)\s+up 1 MiB\/s, down 1536 KiB\/s, 4 conn\s+\/srv\/site42\s+enabled$/,
     );
 
     const json = JSON.parse(
@@ -81,7 +81,7 @@ describe('sshd-kit user list', () => {
       authMethods: 'any',
       permissions: SFTP_ONLY_PERMISSIONS,
       sftp: { readOnly: true, umask: '022' },
-      bandwidth: { uploadBytesPerSecond: 1048576, downloadBytesPerSecond: 1572864 },
+      limits: { uploadBytesPerSecond: 1048576, downloadBytesPerSecond: 1572864, maxConnections: 4 },
       home: '/srv/site42',
       disabled: false,
     });
@@ -208,7 +208,7 @@ describe('sshd-kit user limit', () => {
       await runUserCommand('user:limit', ['alice', '--upload', '512K', '--data-dir', dir]),
     ).toMatchObject({
       code: 0,
-      stdout: 'Limits of alice: upload 512 KiB/s, download none.\n',
+      stdout: 'Limits of alice: upload 512 KiB/s, download none, connections any.\n',
     });
     const json = await runUserCommand('user:limit', [
       'site42',
@@ -216,6 +216,8 @@ describe('sshd-kit user limit', () => {
       'none',
       '--download',
       '10M',
+      '--connections',
+      'none',
       '--data-dir',
       dir,
       '--json',
@@ -224,10 +226,15 @@ describe('sshd-kit user limit', () => {
       name: 'site42',
       uploadBytesPerSecond: 0,
       downloadBytesPerSecond: 10485760,
+      maxConnections: 0,
     });
-    expect((await withStore(dir, (s) => s.get('alice')))!.bandwidth).toEqual({
+    expect(
+      (await runUserCommand('user:limit', ['alice', '--connections', '3', '--data-dir', dir])).stdout,
+    ).toBe('Limits of alice: upload 512 KiB/s, download none, connections 3.\n');
+    expect((await withStore(dir, (s) => s.get('alice')))!.limits).toEqual({
       uploadBytesPerSecond: 524288,
       downloadBytesPerSecond: 0,
+      maxConnections: 3,
     });
   });
 
@@ -237,7 +244,12 @@ describe('sshd-kit user limit', () => {
     expectOneLineError(
       await runUserCommand('user:limit', ['alice', '--data-dir', dir]),
       2,
-      /^Error: give --upload, --download or both \(a rate like 10M, or none\)\n$/,
+      /^Error: give --upload, --download or --connections \(a rate like 10M, a number, or none\)\n$/,
+    );
+    expectOneLineError(
+      await runUserCommand('user:limit', ['alice', '--connections', '-1', '--data-dir', dir]),
+      2,
+      /^Error: --connections must be a number of connections, or none \(got "-1"\)\n$/,
     );
     expectOneLineError(
       await runUserCommand('user:limit', ['alice', '--download', '10 MB/s', '--data-dir', dir]),

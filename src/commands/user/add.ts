@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { parseRateFlag } from '../../cli/bandwidth.js';
+import { parseCountFlag, parseRateFlag } from '../../cli/user-limits.js';
 import { ExitCode, UserError } from '../../cli/errors.js';
 import { UserCommand, userErrorFrom, userSummary, type UserSummary } from '../../cli/user-command.js';
 import { parseAuthMethods } from '../../users/auth-methods.js';
@@ -71,6 +71,9 @@ export default class UserAdd extends UserCommand<typeof UserAdd> {
     'download-limit': Flags.string({
       description: 'Bytes per second the user may receive, over all their connections (default none).',
     }),
+    'max-connections': Flags.string({
+      description: 'Connections the user may have logged in at once (default: any number).',
+    }),
   };
 
   async run(): Promise<UserSummary> {
@@ -94,11 +97,13 @@ export default class UserAdd extends UserCommand<typeof UserAdd> {
       if (f[a] && f[b])
         throw new UserError(`--${a} and --${b} cannot be used together`, { exit: ExitCode.Usage });
     }
-    const bandwidth = {
+    const limits = {
       uploadBytesPerSecond:
         f['upload-limit'] === undefined ? 0 : parseRateFlag('upload-limit', f['upload-limit']),
       downloadBytesPerSecond:
         f['download-limit'] === undefined ? 0 : parseRateFlag('download-limit', f['download-limit']),
+      maxConnections:
+        f['max-connections'] === undefined ? 0 : parseCountFlag('max-connections', f['max-connections']),
     };
     const keySources = f.key ?? [];
     if (f['password-stdin'] && keySources.includes('-')) {
@@ -123,7 +128,7 @@ export default class UserAdd extends UserCommand<typeof UserAdd> {
           agentForwarding: f['agent-forwarding'],
         },
         sftp: { readOnly: f['read-only'], umask: parseInt(f.umask, 8) },
-        bandwidth,
+        limits,
         ...(passwordHash === undefined ? {} : { passwordHash }),
         ...(f.home === undefined ? {} : { home: resolve(f.home) }),
       };

@@ -1,4 +1,4 @@
-import { formatLimits } from '../../cli/bandwidth.js';
+import { formatLimits } from '../../cli/user-limits.js';
 import { formatTable } from '../../cli/output.js';
 import { UserCommand, userSummary, type UserSummary } from '../../cli/user-command.js';
 
@@ -6,7 +6,7 @@ import { UserCommand, userSummary, type UserSummary } from '../../cli/user-comma
 export default class UserList extends UserCommand<typeof UserList> {
   static override summary = 'List the users in the user store.';
   static override description =
-    'Prints one row per user: credentials, allowed methods, access, bandwidth limits, home and status.';
+    'Prints one row per user: credentials, allowed methods, access, limits (bandwidth, connections), home and status.';
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     {
@@ -32,7 +32,7 @@ export default class UserList extends UserCommand<typeof UserList> {
           .join(' + ') || 'none',
       methods: u.authMethods,
       access: u.access,
-      limits: formatLimits(u.bandwidth),
+      limits: formatLimits(u.limits),
       home: u.home,
       status: u.disabled ? 'disabled' : 'enabled',
     }));

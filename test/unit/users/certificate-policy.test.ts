@@ -23,7 +23,7 @@ import { forcedCommandConflict, sessionRestrictions } from '../../../src/users/k
 import {
   DEFAULT_PERMISSIONS,
   DEFAULT_SFTP_OPTIONS,
-  NO_BANDWIDTH_LIMITS,
+  NO_USER_LIMITS,
   SFTP_ONLY_PERMISSIONS,
   type UserRecord,
 } from '../../../src/users/user-store.js';
@@ -378,7 +378,7 @@ function user(overrides: Partial<UserRecord> = {}): UserRecord {
     authMethods: ANY_AUTH_METHOD,
     permissions: { ...DEFAULT_PERMISSIONS, portForwarding: true, agentForwarding: true },
     sftp: DEFAULT_SFTP_OPTIONS,
-    bandwidth: NO_BANDWIDTH_LIMITS,
+    limits: NO_USER_LIMITS,
     disabled: false,
     createdAt: new Date(0),
     updatedAt: new Date(0),

@@ -4,7 +4,7 @@ import { checkKeyUse, securityKeyProblem, sessionRestrictions } from '../../../s
 import {
   DEFAULT_PERMISSIONS,
   DEFAULT_SFTP_OPTIONS,
-  NO_BANDWIDTH_LIMITS,
+  NO_USER_LIMITS,
   SFTP_ONLY_PERMISSIONS,
   type UserRecord,
 } from '../../../src/users/user-store.js';
@@ -20,7 +20,7 @@ function user(overrides: Partial<UserRecord> = {}): UserRecord {
     authMethods: ANY_AUTH_METHOD,
     permissions: DEFAULT_PERMISSIONS,
     sftp: DEFAULT_SFTP_OPTIONS,
-    bandwidth: NO_BANDWIDTH_LIMITS,
+    limits: NO_USER_LIMITS,
     disabled: false,
     createdAt: new Date(0),
     updatedAt: new Date(0),
@@ -63,10 +63,17 @@ describe('sessionRestrictions', () => {
     expect(r.downloadBytesPerSecond).toBeUndefined();
   });
 
-  it("carries the user's bandwidth limits, 0 meaning none", () => {
-    const limited = user({ bandwidth: { uploadBytesPerSecond: 0, downloadBytesPerSecond: 2048 } });
+  it("carries the user's limits, 0 meaning none", () => {
+    const limited = user({
+      limits: { uploadBytesPerSecond: 0, downloadBytesPerSecond: 2048, maxConnections: 3 },
+    });
     const r = sessionRestrictions(limited);
-    expect([r.uploadBytesPerSecond, r.downloadBytesPerSecond]).toEqual([undefined, 2048]);
+    expect([r.uploadBytesPerSecond, r.downloadBytesPerSecond, r.maxConnections]).toEqual([
+      undefined,
+      2048,
+      3,
+    ]);
+    expect(sessionRestrictions(user()).maxConnections).toBeUndefined();
   });
 
   it('lets key options take away but never grant', () => {

@@ -39,6 +39,7 @@ describe('user database migrations', () => {
       'sftp_umask',
       'upload_limit',
       'download_limit',
+      'max_connections',
     ]);
     expect(columns(db, 'authorized_keys')).toEqual(['id', 'user_id', 'fingerprint', 'line', 'created_at']);
     expect(migrate(db)).toBe(SQLITE_SCHEMA_VERSION); // idempotent
@@ -79,8 +80,8 @@ describe('user database migrations', () => {
       agentForwarding: false,
     });
     expect(user.sftp).toEqual({ readOnly: false, umask: 0o022 });
-    // And step 3's: no bandwidth limit.
-    expect(user.bandwidth).toEqual({ uploadBytesPerSecond: 0, downloadBytesPerSecond: 0 });
+    // And step 3's: no limits.
+    expect(user.limits).toEqual({ uploadBytesPerSecond: 0, downloadBytesPerSecond: 0, maxConnections: 0 });
     await store.close();
 
     const db = new Database(path, { readonly: true });

@@ -119,13 +119,27 @@ describe('SqliteUserStore', () => {
     expect(after.authMethods).toEqual([['publickey']]);
     expect(after.updatedAt.getTime()).toBeGreaterThan(before.updatedAt.getTime());
     expect(after.createdAt).toEqual(before.createdAt);
-    expect(before.bandwidth).toEqual({ uploadBytesPerSecond: 0, downloadBytesPerSecond: 0 });
-    const limited = await store.update('carol', { bandwidth: { downloadBytesPerSecond: 1_048_576 } });
-    expect(limited.bandwidth).toEqual({ uploadBytesPerSecond: 0, downloadBytesPerSecond: 1_048_576 });
-    const both = await store.update('carol', {
-      bandwidth: { uploadBytesPerSecond: 65_536, downloadBytesPerSecond: 0 },
+    expect(before.limits).toEqual({ uploadBytesPerSecond: 0, downloadBytesPerSecond: 0, maxConnections: 0 });
+    const limited = await store.update('carol', { limits: { downloadBytesPerSecond: 1_048_576 } });
+    expect(limited.limits).toEqual({
+      uploadBytesPerSecond: 0,
+      downloadBytesPerSecond: 1_048_576,
+      maxConnections: 0,
     });
-    expect(both.bandwidth).toEqual({ uploadBytesPerSecond: 65_536, downloadBytesPerSecond: 0 });
+    const both = await store.update('carol', {
+      limits: { uploadBytesPerSecond: 65_536, downloadBytesPerSecond: 0 },
+    });
+    expect(both.limits).toEqual({
+      uploadBytesPerSecond: 65_536,
+      downloadBytesPerSecond: 0,
+      maxConnections: 0,
+    });
+    const few = await store.update('carol', { limits: { maxConnections: 2 } });
+    expect(few.limits).toEqual({
+      uploadBytesPerSecond: 65_536,
+      downloadBytesPerSecond: 0,
+      maxConnections: 2,
+    });
 
     const hash = await hashPassword('pw', FAST);
     await store.setPasswordHash('carol', hash);
@@ -196,15 +210,16 @@ describe('SqliteUserStore', () => {
     await expectCode(store.add({ name: 'h2', home: 'relative/dir' }), 'invalid', /absolute path/);
     await expectCode(store.add({ name: 'h3', sftp: { umask: 0o1000 } }), 'invalid', /umask/);
     await expectCode(store.add({ name: 'h4', authMethods: [] }), 'invalid', /auth methods/);
+    await expectCode(store.add({ name: 'h6', limits: { uploadBytesPerSecond: -1 } }), 'invalid', /bandwidth/);
     await expectCode(
-      store.add({ name: 'h6', bandwidth: { uploadBytesPerSecond: -1 } }),
+      store.add({ name: 'h7', limits: { downloadBytesPerSecond: 1.5 } }),
       'invalid',
       /bandwidth/,
     );
     await expectCode(
-      store.add({ name: 'h7', bandwidth: { downloadBytesPerSecond: 1.5 } }),
+      store.add({ name: 'h8', limits: { maxConnections: -2 } }),
       'invalid',
-      /bandwidth/,
+      /connection limit/,
     );
     await expectCode(store.add({ name: 'h5', authMethods: [[]] }), 'invalid', /auth methods/);
     await expectCode(store.update('nobody', { disabled: true }), 'not-found');

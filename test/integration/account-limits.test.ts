@@ -5,14 +5,15 @@ import { join } from 'node:path';
 import type { Client, SFTPWrapper } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePrivateKey } from '../../src/keys/generate.js';
-import { sftp as opensshSftp, writeClientKey } from '../helpers/openssh.js';
+import { sftp as opensshSftp, ssh, writeClientKey } from '../helpers/openssh.js';
 import { connectSsh2, endSsh2 } from '../helpers/ssh2-client.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
-// Per-user bandwidth limits with the ssh2 client's SFTP fastGet/fastPut and OpenSSH's sftp: a
+// Per-user limits. Bandwidth, with the ssh2 client's SFTP fastGet/fastPut and OpenSSH's sftp: a
 // limited account's transfers take at least as long as its limit says (summed over its
-// connections), an unlimited account's do not. Only lower bounds are timed: a loaded machine may
-// be slower, never faster.
+// connections), an unlimited account's do not; only lower bounds are timed, as a loaded machine
+// may be slower, never faster. Connections at once, with OpenSSH's ssh: a login past the limit
+// is disconnected with TOO_MANY_CONNECTIONS, and gets in once a place is free.
 
 const MiB = 1024 * 1024;
 const LIMIT = 2 * MiB;
@@ -21,7 +22,7 @@ const BURST = LIMIT / 2;
 /** The SFTP channel's window a client may fill before the server's first grant. */
 const WINDOW = 2 * MiB;
 
-describe('per-user bandwidth limits', () => {
+describe('per-user limits', () => {
   let ts: TestServer;
   let dir: string;
   let keyFile: string;
@@ -35,9 +36,10 @@ describe('per-user bandwidth limits', () => {
           name: 'slow',
           password: 'pw',
           keys: [key],
-          bandwidth: { uploadBytesPerSecond: LIMIT, downloadBytesPerSecond: LIMIT },
+          limits: { uploadBytesPerSecond: LIMIT, downloadBytesPerSecond: LIMIT },
         },
         { name: 'fast', password: 'pw' },
+        { name: 'few', password: 'pw', keys: [key], limits: { maxConnections: 2 } },
       ],
     });
     dir = mkdtempSync(join(tmpdir(), 'sshd-kit-bandwidth-'));
@@ -123,5 +125,21 @@ describe('per-user bandwidth limits', () => {
     // Two files through one 2 MiB/s limit.
     expect(seconds).toBeGreaterThan((2 * file.length - BURST - 2 * 64 * 1024) / LIMIT);
     await Promise.all(clients.map(({ client }) => endSsh2(client)));
+  });
+
+  it("disconnects a login past the account's connection limit, and lets it in once one closes", async () => {
+    const first = await connectSsh2(ts.port, { username: 'few', password: 'pw' });
+    const second = await connectSsh2(ts.port, { username: 'few', password: 'pw' });
+    const refused = await ssh(ts.port, ['-i', keyFile, 'few@127.0.0.1', 'echo in']);
+    expect(refused.code).toBe(255);
+    expect(refused.stderr).toMatch(
+      /disconnect.*12: too many connections for few \(2 of at most 2 already logged in\)/i,
+    );
+    // Other accounts are not counted against it.
+    expect((await ssh(ts.port, ['-i', keyFile, 'slow@127.0.0.1', 'echo in'])).stdout.toString()).toBe('in\n');
+    await endSsh2(first.client);
+    const admitted = await ssh(ts.port, ['-i', keyFile, 'few@127.0.0.1', 'echo in']);
+    expect([admitted.code, admitted.stdout.toString()]).toEqual([0, 'in\n']);
+    await endSsh2(second.client);
   });
 });
