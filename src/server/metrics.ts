@@ -46,6 +46,7 @@ const SFTP_STATUS_NAMES: ReadonlyMap<number, string> = new Map(
 export class ServerMetrics {
   private accepted = 0;
   private logins = 0;
+  private loginsRefused = 0;
   private readonly refused = new LabelledCounter(['reason']);
   private readonly closed = new LabelledCounter(['outcome']);
   private readonly authAttempts = new LabelledCounter(['method', 'result']);
@@ -80,6 +81,11 @@ export class ServerMetrics {
 
   authAttempt(method: string, result: string): void {
     this.authAttempts.inc([boundedLabel(method, AUTH_METHODS), result]);
+  }
+
+  /** A login its account's connection limit turned away. */
+  loginRefused(): void {
+    this.loginsRefused++;
   }
 
   /** A login completed `seconds` after its connection was accepted. */
@@ -148,6 +154,11 @@ export class ServerMetrics {
         this.authAttempts,
       ),
       counter('sshd_kit_logins_total', 'Logins completed.', this.logins),
+      counter(
+        'sshd_kit_logins_refused_total',
+        "Logins disconnected at their account's connection limit.",
+        this.loginsRefused,
+      ),
       {
         name: 'sshd_kit_login_duration_seconds',
         help: 'Time from accepting a connection to its login (key exchange, client, authentication).',

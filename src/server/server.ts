@@ -508,7 +508,11 @@ export class SshServer {
       globalRequests: this.globalRequests,
       ...(o.connectionLimits ? { connectionLimits: o.connectionLimits } : {}),
       ...(o.clientAlive ? { clientAlive: o.clientAlive } : {}),
-      admitLogin: (c, user) => this.accounts.admit(c, user.name, user.policy),
+      admitLogin: (c, user) => {
+        const refusal = this.accounts.admit(c, user.name, user.policy);
+        if (refusal !== undefined) this.metrics.loginRefused();
+        return refusal;
+      },
       ratesFor: (c) => this.accounts.ratesOf(c),
       onAuthenticated: (c, user) => {
         this.unauthenticated--;

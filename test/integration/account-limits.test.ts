@@ -135,6 +135,7 @@ describe('per-user limits', () => {
     expect(refused.stderr).toMatch(
       /disconnect.*12: too many connections for few \(2 of at most 2 already logged in\)/i,
     );
+    expect(ts.server.metricsText()).toMatch(/^sshd_kit_logins_refused_total 1$/m);
     // Other accounts are not counted against it.
     expect((await ssh(ts.port, ['-i', keyFile, 'slow@127.0.0.1', 'echo in'])).stdout.toString()).toBe('in\n');
     await endSsh2(first.client);
