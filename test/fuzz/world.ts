@@ -24,10 +24,10 @@ const BUG_WARNINGS: ReadonlySet<string> = new Set([
 
 /**
  * What every fuzzer runs against: a server whose one user `alice` (password `pw`, `key`, and
- * certificates of `key` that `ca` signs) may
- * do everything but open a shell, jailed in `root`, next to an `outside` directory reached by
- * symlinks that nothing may change; plus an echo server to forward to. `problems` collects the
- * server's error-level log lines and anything thrown and not caught in this process.
+ * certificates of `key` that `ca` signs; bandwidth limits) may do everything but open a shell,
+ * jailed in `root`, next to an `outside` directory reached by symlinks that nothing may change;
+ * plus an echo server to forward to. `problems` collects the server's error-level log lines and
+ * anything thrown and not caught in this process.
  */
 export class FuzzWorld {
   private constructor(
@@ -93,6 +93,8 @@ export class FuzzWorld {
           keys: [key],
           home: root,
           permissions: { shell: false, exec: true, sftp: true, portForwarding: true, agentForwarding: true },
+          // Limits, so the channels' waits for them are fuzzed too (high enough not to slow a round).
+          limits: { uploadBytesPerSecond: 8 * 1024 * 1024, downloadBytesPerSecond: 16 * 1024 * 1024 },
         },
       ],
       backend: { trustedUserCAKeys: async () => [ca.publicKey] },
