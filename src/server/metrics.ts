@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { SftpStatus } from '../sftp/constants.js';
 import { boundedLabel, Histogram, LabelledCounter, type MetricFamily } from './metrics-exposition.js';
 
@@ -107,18 +108,15 @@ export class ServerMetrics {
 
   /** Every family, the server's and the process's, as of `snapshot`. */
   collect(snapshot: MetricsSnapshot): MetricFamily[] {
-    const counter = (name: string, help: string, value: number): MetricFamily => ({
-      name,
-      help,
-      type: 'counter',
-      samples: [{ value }],
-    });
-    const gauge = (name: string, help: string, value: number): MetricFamily => ({
-      name,
-      help,
-      type: 'gauge',
-      samples: [{ value }],
-    });
+    const single =
+      (type: 'counter' | 'gauge') =>
+      (name: string, help: string, value: number): MetricFamily => ({
+        name,
+        help,
+        type,
+        samples: [{ value }],
+      });
+    const [counter, gauge] = [single('counter'), single('gauge')];
     const labelled = (name: string, help: string, counts: LabelledCounter): MetricFamily => ({
       name,
       help,
@@ -205,5 +203,33 @@ function countOpenDescriptors(): number | undefined {
     return readdirSync('/proc/self/fd').length;
   } catch {
     return undefined;
+  }
+}
+
+/** TCP bytes over a server's connections: those closed, and those open now. */
+export class SocketBytes {
+  private readonly open = new Set<Socket>();
+  private closed = { received: 0, sent: 0 };
+
+  /** Counts `socket`'s bytes from now on (its totals are added when it closes). */
+  track(socket: Socket): void {
+    this.open.add(socket);
+    socket.once('close', () => {
+      this.closed = {
+        received: this.closed.received + socket.bytesRead,
+        sent: this.closed.sent + socket.bytesWritten,
+      };
+      this.open.delete(socket);
+    });
+  }
+
+  /** Bytes received and sent so far. */
+  totals(): { readonly received: number; readonly sent: number } {
+    let { received, sent } = this.closed;
+    for (const socket of this.open) {
+      received += socket.bytesRead;
+      sent += socket.bytesWritten;
+    }
+    return { received, sent };
   }
 }

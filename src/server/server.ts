@@ -6,29 +6,21 @@ import { DhWorkerPool } from '../algorithms/kex/dh-worker-pool.js';
 import type { DhEngine } from '../algorithms/types.js';
 import type { AlgorithmRegistries } from '../algorithms/registry.js';
 import { certificateCache } from '../auth/certificate-cache.js';
-import type { AuthBackend, AuthenticatedUser } from '../auth/types.js';
 import { HandlerRegistry } from '../connection/handler-registry.js';
-import type { ConnectionLimits } from '../connection/service.js';
 import type { ChannelTypeHandler, GlobalRequestHandler } from '../connection/types.js';
 import type { AlgorithmOffer } from '../kex/key-exchange.js';
-import type { Certificate } from '../keys/certificate.js';
-import type { PrivateKey } from '../keys/types.js';
 import { PublicKeyCache } from '../keys/public-key-cache.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { DisconnectReason } from '../protocol/numbers.js';
-import type { Forwarding, ForwardingPolicy } from '../forwarding/index.js';
+import type { Forwarding } from '../forwarding/index.js';
 import { forwardingPlugin, sessionPlugin, sftpPlugin } from '../plugins/builtins/index.js';
 import { ServerEventEmitter } from '../plugins/events.js';
 import { PluginHost } from '../plugins/host.js';
 import { sftpOperationNames } from '../sftp/requests/table.js';
-import type { FileTransferSettings } from '../sftp/subsystem.js';
-import type { SessionSettings } from '../session/session-channel.js';
 import type { SessionRequestHandler, ShellHandler, SubsystemHandler } from '../session/types.js';
-import type { RekeyLimits } from '../transport/rekey.js';
 import { PaddingSource } from '../transport/framer.js';
 import { SealedBufferPool } from '../transport/sealed-buffers.js';
 import { identificationLine } from '../transport/version.js';
-import { matchPatternList, parsePatternList, type HostPattern } from '../users/host-patterns.js';
 import { packageVersion } from '../version.js';
 import { resolveAlgorithmList } from './algorithm-lists.js';
 import { SshConnection, type ConnectionIo, type SshConnectionSettings } from './connection.js';
@@ -39,96 +31,20 @@ import {
   IdleCollector,
   type IdleCollectionPolicy,
 } from './idle-collector.js';
-import type { ClientAliveSettings } from './keepalive.js';
-import { DEFAULT_PENALTIES, SourcePenalties, type PenaltySettings } from './penalties.js';
-import { DEFAULT_MAX_STARTUPS, shouldDrop, type MaxStartups } from './max-startups.js';
+import { DEFAULT_PENALTIES, SourcePenalties } from './penalties.js';
+import { DEFAULT_MAX_STARTUPS, shouldDrop } from './max-startups.js';
 import { SocketIo } from './socket-io.js';
 import { AccountLimits } from './account-limits.js';
 import { formatExposition } from './metrics-exposition.js';
-import { ServerMetrics } from './metrics.js';
-import { readProxyHeader } from './proxy-header-reader.js';
+import { ServerMetrics, SocketBytes } from './metrics.js';
+import { ProxyGate } from './proxy-gate.js';
+import type { ServerEvents, SshServerOptions } from './server-options.js';
 import { sameConnection, type ConnectionEndpoints } from './proxy-protocol.js';
+
+export type { AlgorithmSettings, ServerEvents, SshServerOptions } from './server-options.js';
 
 /** Bytes a socket buffers before its writes report congestion. */
 const SOCKET_HIGH_WATER = 1024 * 1024;
-
-/** sshd_config-style algorithm lists (a list, or a string with a `+`, `-` or `^` prefix). */
-export interface AlgorithmSettings {
-  readonly kexAlgorithms?: string | readonly string[];
-  readonly hostKeyAlgorithms?: string | readonly string[];
-  readonly ciphers?: string | readonly string[];
-  readonly macs?: string | readonly string[];
-  readonly compression?: string | readonly string[];
-  /** Signature algorithms accepted for user keys (OpenSSH PubkeyAcceptedAlgorithms). */
-  readonly pubkeyAcceptedAlgorithms?: string | readonly string[];
-  /** Algorithms a CA may sign user certificates with (OpenSSH CASignatureAlgorithms). */
-  readonly caSignatureAlgorithms?: string | readonly string[];
-}
-
-/** How an {@link SshServer} is set up. */
-export interface SshServerOptions {
-  readonly hostKeys: readonly PrivateKey[];
-  /**
-   * Host certificates (sshd_config HostCertificate), each of one of `hostKeys`: offered as the
-   * `*-cert-v01@openssh.com` host key algorithms (PROTOCOL.certkeys).
-   */
-  readonly hostCertificates?: readonly Certificate[];
-  readonly authBackend: AuthBackend<AuthenticatedUser>;
-  /** Algorithm registries; a fresh default set when omitted. */
-  readonly registries?: AlgorithmRegistries;
-  readonly algorithms?: AlgorithmSettings;
-  readonly strictKex?: boolean;
-  readonly rekeyLimits?: RekeyLimits;
-  /** Seconds to authenticate (OpenSSH LoginGraceTime, 120). */
-  readonly loginGraceTime?: number;
-  /** Failed attempts per connection (OpenSSH MaxAuthTries, 6). */
-  readonly maxAuthTries?: number;
-  readonly maxStartups?: MaxStartups;
-  /** Per-source penalties (OpenSSH PerSourcePenalties); false turns them off. */
-  readonly penalties?: Partial<PenaltySettings> | false;
-  /**
-   * Load balancers in front of the server that send a PROXY protocol header (HAProxy's
-   * proxy-protocol.txt, v1 or v2) first on each connection: a pattern-list of their addresses and
-   * CIDR blocks. Every connection from them must start with one, within the identification
-   * timeout, or is dropped; the client address it gives is the connection's for logs, `from=`,
-   * penalties and the session's SSH_CLIENT. A header from any other address is not believed (it
-   * is read as a bad identification line). A proxy's own connections (its health checks: a v2
-   * LOCAL header, or a header naming the connection itself, as HAProxy's v1 checks send) are never
-   * penalised.
-   */
-  readonly proxyProtocolFrom?: string;
-  readonly banner?: string;
-  readonly connectionLimits?: Partial<ConnectionLimits>;
-  /** Probe silent clients after login (OpenSSH ClientAliveInterval/CountMax); off when absent. */
-  readonly clientAlive?: ClientAliveSettings;
-  /** The built-in `session` channel: acceptEnv, shell, PATH, subsystem commands. */
-  readonly session?: SessionSettings;
-  /** Port, socket and agent forwarding, server-wide (sshd_config style); OpenSSH's defaults when absent. */
-  readonly forwarding?: ForwardingPolicy;
-  readonly log?: Logger;
-  /** SFTP and in-process scp; false leaves both unregistered. */
-  readonly fileTransfer?: Partial<FileTransferSettings> | false;
-  /** Milliseconds a plugin's setup/dispose, and a plugin shell handler's decision, may take. */
-  readonly pluginTimeouts?: { readonly setupMs?: number; readonly decideMs?: number };
-  /**
-   * One full garbage collection once no connection has opened or closed for `quietMs`, after a
-   * burst (while connections are alive) or a large growth of the heap, to give its memory back
-   * (see {@link IdleCollector}; {@link DEFAULT_IDLE_COLLECTION} for the defaults). `collect`
-   * defaults to V8's collector when the process exposes it (the CLI does); without one nothing
-   * runs. `heapBytes` measures the heap (V8's used heap by default). False turns it off.
-   */
-  readonly idleCollection?:
-    | false
-    | (Partial<IdleCollectionPolicy> & { readonly collect?: () => void; readonly heapBytes?: () => number });
-}
-
-/** What a server tells its owner about connections. */
-export interface ServerEvents {
-  onConnection?(connection: SshConnection): void;
-  onAuthenticated?(user: AuthenticatedUser, connection: SshConnection): void;
-  /** A connection has ended (after its DISCONNECT, if any). */
-  onConnectionClosed?(connection: SshConnection): void;
-}
 
 /**
  * An SSH server: a listener, admission control (MaxStartups), and one {@link SshConnection} per
@@ -176,11 +92,10 @@ export class SshServer {
   private readonly accounts = new AccountLimits();
   /** When each connection not yet logged in was accepted (`performance.now()`), for the login histogram. */
   private readonly openedAt = new WeakMap<SshConnection, number>();
-  /** Sockets of open connections, and the bytes of closed ones, for the byte counters. */
-  private readonly sockets = new Set<Socket>();
-  private readonly closedBytes = { received: 0, sent: 0 };
+  /** TCP bytes of the connections, for the byte counters. */
+  private readonly socketBytes = new SocketBytes();
   /** The proxies whose PROXY headers are believed (see {@link SshServerOptions.proxyProtocolFrom}). */
-  private readonly trustedProxies: readonly HostPattern[] | undefined;
+  private readonly proxies: ProxyGate | undefined;
   /** A trusted proxy's own connections (health checks, a v2 LOCAL header): never penalised. */
   private readonly proxyOwnConnections = new WeakSet<SshConnection>();
   /** Finite-field DH runs here, off the event loop; the worker starts on first use. */
@@ -213,8 +128,6 @@ export class SshServer {
       (type) => this.channelTypes.get(type) !== undefined,
       sftpOperationNames(),
     );
-    this.trustedProxies =
-      options.proxyProtocolFrom === undefined ? undefined : parsePatternList(options.proxyProtocolFrom);
     this.registries = options.registries ?? createDefaultRegistries();
     this.hostKeys = new HostKeySet(options.hostKeys, this.registries.hostKey, options.hostCertificates);
     const a = options.algorithms ?? {};
@@ -274,6 +187,15 @@ export class SshServer {
     );
     this.forwarding = forwarding!;
     this.connectionSettings = this.settingsForConnections();
+    this.proxies =
+      options.proxyProtocolFrom === undefined
+        ? undefined
+        : new ProxyGate(
+            options.proxyProtocolFrom,
+            this.connectionSettings.identificationTimeoutMs,
+            this.log,
+            () => this.metrics.connectionRefused('proxy-header'),
+          );
   }
 
   /** Connections currently open. */
@@ -283,12 +205,7 @@ export class SshServer {
 
   /** The server's and the process's metrics in Prometheus' text format (served by `metricsListen`). */
   metricsText(): string {
-    let received = this.closedBytes.received;
-    let sent = this.closedBytes.sent;
-    for (const socket of this.sockets) {
-      received += socket.bytesRead;
-      sent += socket.bytesWritten;
-    }
+    const { received, sent } = this.socketBytes.totals();
     return formatExposition(
       this.metrics.collect({
         version: packageVersion(),
@@ -380,28 +297,17 @@ export class SshServer {
       localAddress: socket.localAddress ?? '',
       localPort: socket.localPort ?? 0,
     };
-    if (!this.isTrustedProxy(own.remoteAddress)) {
-      this.admit(socket, own);
+    if (this.proxies?.trusts(own.remoteAddress)) {
+      // The client's endpoints come first, in a PROXY header (nothing is sent before).
+      this.proxies.receive(
+        socket,
+        own,
+        (client, early, proxy) => this.admit(socket, client, early, proxy),
+        () => this.stopping,
+      );
       return;
     }
-    // A trusted proxy: the client's endpoints come first, in a PROXY header (nothing is sent before).
-    readProxyHeader(socket, this.connectionSettings.identificationTimeoutMs, {
-      onHeader: (header, rest) => this.admit(socket, header.endpoints ?? own, rest, own),
-      onError: (err) => {
-        const where = { proxy: own.remoteAddress, port: own.remotePort };
-        if (err.idle || this.stopping) this.log.debug(where, `closed: ${err.message}`);
-        else {
-          this.log.warn(where, `dropped: ${err.message}`);
-          this.metrics.connectionRefused('proxy-header');
-        }
-        socket.destroy();
-      },
-    });
-  }
-
-  /** Whether `address` is a proxy whose PROXY headers are believed. */
-  private isTrustedProxy(address: string): boolean {
-    return this.trustedProxies !== undefined && matchPatternList(this.trustedProxies, { address });
+    this.admit(socket, own);
   }
 
   /**
@@ -432,12 +338,7 @@ export class SshServer {
     socket.setNoDelay(true);
     const io = new SocketIo(socket);
     const conn = this.createConnection(io, endpoints, proxy?.remoteAddress);
-    this.sockets.add(socket);
-    socket.once('close', () => {
-      this.closedBytes.received += socket.bytesRead;
-      this.closedBytes.sent += socket.bytesWritten;
-      this.sockets.delete(socket);
-    });
+    this.socketBytes.track(socket);
     if (proxy !== undefined && sameConnection(proxy, endpoints)) this.proxyOwnConnections.add(conn);
     const lost = () => conn.lost();
     socket.on('data', (chunk) => conn.receive(chunk));

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePrivateKey } from '../../src/keys/generate.js';
 import { formatPublicKeyLine } from '../../src/keys/public-key-line.js';
 import { parseAuthorizedKeyLine } from '../../src/users/authorized-keys.js';
+import { startDaemon, type Daemon } from '../helpers/daemon.js';
 import { ssh, writeClientKey } from '../helpers/openssh.js';
 import { freePort, waitForListener } from '../integration/forwarding-helpers.js';
 import { memoryLogger } from '../integration/plugin-helpers.js';
@@ -19,8 +19,7 @@ import { eventually, startSessionServer, type SessionServer } from '../integrati
 describe('behind HAProxy with the PROXY protocol', () => {
   let fx: SessionServer;
   let dir: string;
-  let haproxy: ChildProcess;
-  let haproxyLog = '';
+  let haproxy: Daemon | undefined;
   let ports: { v1: number; v2: number };
   let daveKey: string;
   const log = memoryLogger();
@@ -57,22 +56,14 @@ describe('behind HAProxy with the PROXY protocol', () => {
       backend('b2', 'send-proxy-v2'),
     ].join('\n');
     writeFileSync(join(dir, 'haproxy.cfg'), config);
-    haproxy = spawn('haproxy', ['-db', '-f', join(dir, 'haproxy.cfg')], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    haproxy.stdout!.on('data', (d: Buffer) => (haproxyLog += d.toString()));
-    haproxy.stderr!.on('data', (d: Buffer) => (haproxyLog += d.toString()));
+    haproxy = startDaemon('haproxy', ['-db', '-f', join(dir, 'haproxy.cfg')]);
     // Probe from an address of its own, so the probes' penalties (they never log in) fall on it.
     for (const port of [ports.v1, ports.v2])
       await waitForListener({ host: '127.0.0.1', port, localAddress: '127.0.0.9' });
   });
 
   afterAll(async () => {
-    if (haproxy && haproxy.exitCode === null) {
-      const exited = new Promise((r) => haproxy.once('exit', r));
-      haproxy.kill('SIGTERM');
-      await exited;
-    }
+    await haproxy?.stop();
     await fx?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -124,7 +115,7 @@ describe('behind HAProxy with the PROXY protocol', () => {
     const ids = new Set(checks().map((l) => l.fields['conn']));
     expect(log.lines.filter((l) => ids.has(l.fields['conn']) && l.level !== 'debug')).toEqual([]);
     expect(log.lines.filter((l) => l.level === 'warn' && /PROXY/.test(l.msg ?? ''))).toEqual([]);
-    expect(haproxyLog).not.toMatch(/is DOWN/);
+    expect(haproxy!.output()).not.toMatch(/is DOWN/);
     const r = await sshThrough(ports.v2, '127.0.0.2', 'alice', fx.keyFiles.alice, 'echo still-up');
     expect(r.stdout.toString()).toBe('still-up\n');
   });

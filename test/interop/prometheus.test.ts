@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listenMetrics, type MetricsListener } from '../../src/server/metrics-http.js';
+import { startDaemon, type Daemon } from '../helpers/daemon.js';
 import { ssh } from '../helpers/openssh.js';
 import { freePort } from '../integration/forwarding-helpers.js';
 import { startSessionServer, type SessionServer } from '../integration/session-helpers.js';
@@ -15,8 +15,7 @@ describe('scraped by Prometheus', () => {
   let fx: SessionServer;
   let endpoint: MetricsListener;
   let dir: string;
-  let prometheus: ChildProcess;
-  let prometheusLog = '';
+  let prometheus: Daemon | undefined;
   let api: string;
 
   /** One instant query; the value of its single series, or undefined (none yet, or not up yet). */
@@ -57,32 +56,22 @@ describe('scraped by Prometheus', () => {
     );
     const port = await freePort();
     api = `http://127.0.0.1:${port}`;
-    prometheus = spawn(
-      'prometheus',
-      [
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    prometheus.stdout!.on('data', (d: Buffer) => (prometheusLog += d.toString()));
-    prometheus.stderr!.on('data', (d: Buffer) => (prometheusLog += d.toString()));
+    prometheus = startDaemon('prometheus', [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+    ]);
   });
 
   afterAll(async () => {
-    if (prometheus && prometheus.exitCode === null) {
-      const exited = new Promise((r) => prometheus.once('exit', r));
-      prometheus.kill('SIGTERM');
-      await exited;
-    }
+    await prometheus?.stop();
     await endpoint?.close();
     await fx?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('finds the target up, and counts the logins real ssh made', async () => {
-    expect(await queryUntil('up{job="sshd-kit"}', 1, 30_000), prometheusLog).toBe(1);
+    expect(await queryUntil('up{job="sshd-kit"}', 1, 30_000), prometheus!.output()).toBe(1);
     for (let i = 0; i < 3; i++) {
       const r = await ssh(fx.port, ['-i', fx.keyFiles.alice, 'alice@127.0.0.1', 'true']);
       expect(r.code).toBe(0);

@@ -12,7 +12,6 @@ import {
 } from '../../../src/keys/certificate.js';
 import { generatePrivateKey } from '../../../src/keys/generate.js';
 import type { PrivateKey } from '../../../src/keys/types.js';
-import { ANY_AUTH_METHOD } from '../../../src/users/auth-methods.js';
 import {
   checkUserCertificate,
   type CertificateRestrictions,
@@ -22,12 +21,10 @@ import type { PeerIdentity } from '../../../src/users/host-patterns.js';
 import { forcedCommandConflict, sessionRestrictions } from '../../../src/users/key-policy.js';
 import {
   DEFAULT_PERMISSIONS,
-  DEFAULT_SFTP_OPTIONS,
-  NO_USER_LIMITS,
   SFTP_ONLY_PERMISSIONS,
   type UserRecord,
 } from '../../../src/users/user-store.js';
-import { fixtureKey } from './store-helpers.js';
+import { fixtureKey, userRecord } from './store-helpers.js';
 
 const FOREVER = 2n ** 64n - 1n;
 const NOW = new Date(Date.UTC(2026, 5, 1, 12, 0, 0));
@@ -372,18 +369,11 @@ describe('checkUserCertificate', () => {
 });
 
 function user(overrides: Partial<UserRecord> = {}): UserRecord {
-  return {
+  return userRecord({
     name: 'alice',
-    authorizedKeys: [],
-    authMethods: ANY_AUTH_METHOD,
     permissions: { ...DEFAULT_PERMISSIONS, portForwarding: true, agentForwarding: true },
-    sftp: DEFAULT_SFTP_OPTIONS,
-    limits: NO_USER_LIMITS,
-    disabled: false,
-    createdAt: new Date(0),
-    updatedAt: new Date(0),
     ...overrides,
-  };
+  });
 }
 
 const ALL: CertificateRestrictions = {

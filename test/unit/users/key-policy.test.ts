@@ -1,32 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { CertificateRestrictions } from '../../../src/users/certificate-policy.js';
 import { checkKeyUse, securityKeyProblem, sessionRestrictions } from '../../../src/users/key-policy.js';
-import {
-  DEFAULT_PERMISSIONS,
-  DEFAULT_SFTP_OPTIONS,
-  NO_USER_LIMITS,
-  SFTP_ONLY_PERMISSIONS,
-  type UserRecord,
-} from '../../../src/users/user-store.js';
-import { ANY_AUTH_METHOD } from '../../../src/users/auth-methods.js';
-import { fixtureKey } from './store-helpers.js';
+import { DEFAULT_PERMISSIONS, SFTP_ONLY_PERMISSIONS } from '../../../src/users/user-store.js';
+import { fixtureKey, userRecord } from './store-helpers.js';
 
 const peer = { address: '10.1.2.3' };
 
-function user(overrides: Partial<UserRecord> = {}): UserRecord {
-  return {
-    name: 'u',
-    authorizedKeys: [],
-    authMethods: ANY_AUTH_METHOD,
-    permissions: DEFAULT_PERMISSIONS,
-    sftp: DEFAULT_SFTP_OPTIONS,
-    limits: NO_USER_LIMITS,
-    disabled: false,
-    createdAt: new Date(0),
-    updatedAt: new Date(0),
-    ...overrides,
-  };
-}
+const user = userRecord;
 
 describe('checkKeyUse', () => {
   it('accepts a plain key from anywhere', () => {

@@ -1,5 +1,12 @@
 import type { Socket } from 'node:net';
-import { parseProxyHeader, ProxyHeaderError, type ProxyHeader } from './proxy-protocol.js';
+import type { Logger } from '../log/logger.js';
+import { matchPatternList, parsePatternList, type HostPattern } from '../users/host-patterns.js';
+import {
+  parseProxyHeader,
+  ProxyHeaderError,
+  type ConnectionEndpoints,
+  type ProxyHeader,
+} from './proxy-protocol.js';
 
 /** What {@link readProxyHeader} reports: the header and the bytes that came after it, or why not. */
 export interface ProxyHeaderCallbacks {
@@ -59,4 +66,58 @@ export function readProxyHeader(socket: Socket, timeoutMs: number, callbacks: Pr
   socket.on('end', onClosed);
   socket.on('close', onClosed);
   socket.on('error', onClosed);
+}
+
+/** What {@link ProxyGate.receive} hands on: the client's endpoints, and the bytes after the header. */
+export type ProxiedAdmission = (
+  endpoints: ConnectionEndpoints,
+  early: Buffer,
+  proxy: ConnectionEndpoints,
+) => void;
+
+/**
+ * The load balancers whose PROXY headers a server believes (`proxyProtocolFrom`), and the reading
+ * of those headers: a connection from one of them is handed on with the client's endpoints once
+ * its header is read, or dropped (logged at warn, or at debug when it sent nothing at all).
+ */
+export class ProxyGate {
+  private readonly trusted: readonly HostPattern[];
+
+  /**
+   * @param patterns - the proxies: an OpenSSH pattern-list of addresses and CIDR blocks
+   * @param onDropped - called for each connection dropped for a bad or missing header
+   */
+  constructor(
+    patterns: string,
+    private readonly timeoutMs: number,
+    private readonly log: Logger,
+    private readonly onDropped: () => void,
+  ) {
+    this.trusted = parsePatternList(patterns);
+  }
+
+  /** Whether connections from `address` come through a trusted proxy (and must start with a header). */
+  trusts(address: string): boolean {
+    return matchPatternList(this.trusted, { address });
+  }
+
+  /**
+   * Reads the header on `socket` (from the proxy at `own`) and calls `admit` with the client's
+   * endpoints, or `own` when the header names none. `quietly` says the server is stopping: a
+   * failure then is not worth a warning.
+   */
+  receive(socket: Socket, own: ConnectionEndpoints, admit: ProxiedAdmission, quietly: () => boolean): void {
+    readProxyHeader(socket, this.timeoutMs, {
+      onHeader: (header, rest) => admit(header.endpoints ?? own, rest, own),
+      onError: (err) => {
+        const where = { proxy: own.remoteAddress, port: own.remotePort };
+        if (err.idle || quietly()) this.log.debug(where, `closed: ${err.message}`);
+        else {
+          this.log.warn(where, `dropped: ${err.message}`);
+          this.onDropped();
+        }
+        socket.destroy();
+      },
+    });
+  }
 }
