@@ -14,6 +14,8 @@ export interface MetricsSnapshot {
   readonly version: string;
   readonly connectionsOpen: number;
   readonly unauthenticated: number;
+  /** Channels open now, over every connection. */
+  readonly channelsOpen: number;
   readonly penalizedSources: number;
   /** TCP bytes received and sent, over every connection so far (open ones included). */
   readonly bytesReceived: number;
@@ -163,6 +165,11 @@ export class ServerMetrics {
         type: 'histogram',
         samples: this.loginSeconds.samples(),
       },
+      gauge(
+        'sshd_kit_channels_open',
+        'Channels open now (sessions, SFTP, forwardings, …).',
+        snapshot.channelsOpen,
+      ),
       labelled(
         'sshd_kit_channel_opens_total',
         'Channel opens answered, by type and result.',

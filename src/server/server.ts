@@ -211,6 +211,7 @@ export class SshServer {
         version: packageVersion(),
         connectionsOpen: this.connections.size,
         unauthenticated: this.unauthenticated,
+        channelsOpen: [...this.connections].reduce((n, c) => n + c.channelCount, 0),
         penalizedSources: this.penalties?.size ?? 0,
         bytesReceived: received,
         bytesSent: sent,

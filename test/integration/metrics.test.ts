@@ -58,6 +58,8 @@ describe('Prometheus metrics', () => {
     const delta = (key: string) => (now.get(key) ?? 0) - (before.get(key) ?? 0);
     expect(delta('sshd_kit_connections_accepted_total')).toBe(3);
     expect(now.get('sshd_kit_connections_open')).toBe(2);
+    // The ssh2 connection's SFTP channel (its exec channel has closed).
+    expect(now.get('sshd_kit_channels_open')).toBe(1);
     expect(delta('sshd_kit_connections_closed_total{outcome="authfail"}')).toBe(1);
     expect(delta('sshd_kit_auth_attempts_total{method="password",result="failure"}')).toBe(1);
     expect(delta('sshd_kit_auth_attempts_total{method="password",result="success"}')).toBe(1);

@@ -12,6 +12,7 @@ const snapshot: MetricsSnapshot = {
   version: '1.2.3',
   connectionsOpen: 2,
   unauthenticated: 1,
+  channelsOpen: 3,
   penalizedSources: 0,
   bytesReceived: 10,
   bytesSent: 20,
