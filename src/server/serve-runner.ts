@@ -19,6 +19,7 @@ import { loadServeHostKeys } from './serve-host-keys.js';
 import { serverOptionsFromConfig } from './serve-options.js';
 import { SshServer } from './server.js';
 import { listenMetrics, METRICS_PATH, type MetricsListener } from './metrics-http.js';
+import { matchPatternList, parsePatternList } from '../users/host-patterns.js';
 import { createUserAuthBackend } from './user-auth-backend.js';
 
 /** Largest banner file sent before authentication. */
@@ -254,6 +255,13 @@ export async function startServe(options: ServeRunOptions): Promise<RunningServe
         { address: metrics.address.address, port: metrics.address.port },
         `metrics on http://${where}${METRICS_PATH}`,
       );
+      // Everywhere (0.0.0.0, ::) or a public address: anyone on the internet may read them.
+      if (!matchPatternList(INTERNAL_NETWORKS, { address: metrics.address.address }))
+        log.warn(
+          { address: metrics.address.address },
+          `metrics are served without authentication to anyone who can reach ${where} ` +
+            '(listen on 127.0.0.1 or an internal address)',
+        );
     }
     if (config.proxyProtocolFrom !== undefined)
       log.info(
@@ -263,3 +271,8 @@ export async function startServe(options: ServeRunOptions): Promise<RunningServe
   }
   return { server, addresses, done, stop };
 }
+
+/** Loopback and private networks (RFC 1918, RFC 6598, link-local, RFC 4193): not the open internet. */
+const INTERNAL_NETWORKS = parsePatternList(
+  '127.0.0.0/8,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,169.254.0.0/16,::1,fc00::/7,fe80::/10',
+);

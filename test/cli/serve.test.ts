@@ -261,6 +261,13 @@ describe('sshd-kit serve: start', () => {
       encoding: 'utf8',
     });
     expect(printed).toMatch(/^metricslisten 127\.0\.0\.1:0$/m);
+    expect(p.lines().filter((l) => l.level >= 40)).toEqual([]);
+    // On every interface, it says that anyone may read them.
+    const open = await preparedDir();
+    writeFileSync(join(open.dir, 'config.yaml'), 'metricsListen: 0.0.0.0:0\n');
+    const q = serve(open.dir);
+    const warning = await q.waitFor((l) => l.msg.startsWith('metrics are served without authentication'));
+    expect(warning.level).toBe(40);
   });
 });
 
