@@ -43,6 +43,8 @@ export interface UserSummary {
   readonly sftp: { readonly readOnly: boolean; readonly umask: string };
   /** Bytes per second; 0 is no limit. */
   readonly limits: UserRecord['limits'];
+  /** Certificate principals (empty: the user's name). */
+  readonly principals: readonly string[];
   readonly home: string;
   readonly disabled: boolean;
   readonly createdAt: string;
@@ -64,6 +66,7 @@ export function userSummary(user: UserRecord, dataDir: string): UserSummary {
     permissions: user.permissions,
     sftp: { readOnly: user.sftp.readOnly, umask: user.sftp.umask.toString(8).padStart(3, '0') },
     limits: user.limits,
+    principals: user.principals,
     home: userHome(user, dataDir),
     disabled: user.disabled,
     createdAt: user.createdAt.toISOString(),

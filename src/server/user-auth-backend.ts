@@ -130,11 +130,12 @@ export function createUserAuthBackend(options: UserAuthBackendOptions): AuthBack
         `certificate refused: ${reason}`,
       );
     if ((await trustedCAs()).some((ca) => sameBlob(ca.blob, cert.signatureKey.blob))) {
-      const verdict = checkUserCertificate(
-        cert,
-        { kind: 'account', name: user.name, allowEmpty: false },
-        peer,
-      );
+      // The account's principals (sshd's AuthorizedPrincipalsFile), or else its own name.
+      const rule: PrincipalRule =
+        user.principals.length > 0
+          ? { kind: 'one-of', names: user.principals, from: 'the account' }
+          : { kind: 'account', name: user.name, allowEmpty: false };
+      const verdict = checkUserCertificate(cert, rule, peer);
       if (verdict.ok) return { certificate: verdict.restrictions };
       refused(verdict.reason);
     }
@@ -143,7 +144,7 @@ export function createUserAuthBackend(options: UserAuthBackendOptions): AuthBack
         continue;
       const principals = line.options.principals;
       const rule: PrincipalRule = principals
-        ? { kind: 'one-of', names: principals }
+        ? { kind: 'one-of', names: principals, from: 'the cert-authority line' }
         : { kind: 'account', name: user.name, allowEmpty: true };
       const verdict = checkUserCertificate(cert, rule, peer);
       if (!verdict.ok) refused(verdict.reason);

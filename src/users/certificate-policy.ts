@@ -10,7 +10,7 @@ import { matchPatternList, parsePatternList, type PeerIdentity } from './host-pa
  */
 export type PrincipalRule =
   | { readonly kind: 'account'; readonly name: string; readonly allowEmpty: boolean }
-  | { readonly kind: 'one-of'; readonly names: readonly string[] };
+  | { readonly kind: 'one-of'; readonly names: readonly string[]; readonly from: string };
 
 /** What a certificate's critical options and extensions allow (PROTOCOL.certkeys §"Critical options"). */
 export interface CertificateRestrictions {
@@ -37,7 +37,7 @@ function principalProblem(cert: Certificate, rule: PrincipalRule): string | unde
   if (rule.kind === 'one-of') {
     return cert.principals.some((p) => rule.names.includes(p))
       ? undefined
-      : 'it names none of the principals the cert-authority line allows';
+      : `it names none of the principals ${rule.from} allows`;
   }
   if (cert.principals.length === 0) return rule.allowEmpty ? undefined : 'it lists no principals';
   return cert.principals.includes(rule.name) ? undefined : `"${rule.name}" is not one of its principals`;

@@ -54,11 +54,13 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = Object.freeze([
   },
   {
     version: 3,
-    description: 'per-user limits: bandwidth (bytes per second) and connections at once, 0 for none',
+    description:
+      'per-user limits (bandwidth in bytes per second, connections at once; 0 for none) and certificate principals',
     sql: `
       ALTER TABLE users ADD COLUMN upload_limit INTEGER NOT NULL DEFAULT 0 CHECK (upload_limit >= 0);
       ALTER TABLE users ADD COLUMN download_limit INTEGER NOT NULL DEFAULT 0 CHECK (download_limit >= 0);
       ALTER TABLE users ADD COLUMN max_connections INTEGER NOT NULL DEFAULT 0 CHECK (max_connections >= 0);
+      ALTER TABLE users ADD COLUMN principals TEXT NOT NULL DEFAULT '';
     `,
   },
 ]);

@@ -24,6 +24,8 @@ export interface UserRow {
   readonly upload_limit: number;
   readonly download_limit: number;
   readonly max_connections: number;
+  /** Principals separated by commas (which a principal may not contain); empty for none. */
+  readonly principals: string;
 }
 
 /** An `authorized_keys` row. */
@@ -81,6 +83,7 @@ export function recordFromRow(row: UserRow, keys: readonly KeyRow[]): UserRecord
       downloadBytesPerSecond: row.download_limit,
       maxConnections: row.max_connections,
     }),
+    principals: Object.freeze(row.principals === '' ? [] : row.principals.split(',')),
     disabled: row.disabled === 1,
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),

@@ -19,6 +19,7 @@ import {
   DEFAULT_SFTP_OPTIONS,
   NO_USER_LIMITS,
   assertValidLimits,
+  assertValidPrincipals,
   assertValidHome,
   assertValidUmask,
   assertValidUsername,
@@ -221,6 +222,8 @@ export class SqliteUserStore implements UserStore {
       assertValidUmask(sftp.umask);
       const limits = { ...NO_USER_LIMITS, ...user.limits };
       assertValidLimits(limits);
+      const principals = user.principals ?? [];
+      assertValidPrincipals(principals);
       const methods = authMethodsColumn(user.authMethods ?? ANY_AUTH_METHOD);
       const now = Date.now();
       return this.db
@@ -231,8 +234,8 @@ export class SqliteUserStore implements UserStore {
           const { lastInsertRowid } = this.stmt(
             `INSERT INTO users (name, password_hash, home, disabled, created_at, updated_at, auth_methods,
                allow_shell, allow_exec, allow_sftp, allow_port_forwarding, allow_agent_forwarding,
-               sftp_read_only, sftp_umask, upload_limit, download_limit, max_connections)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+               sftp_read_only, sftp_umask, upload_limit, download_limit, max_connections, principals)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           ).run(
             user.name,
             user.passwordHash ?? null,
@@ -251,6 +254,7 @@ export class SqliteUserStore implements UserStore {
             limits.uploadBytesPerSecond,
             limits.downloadBytesPerSecond,
             limits.maxConnections,
+            principals.join(','),
           );
           for (const key of user.authorizedKeys ?? [])
             this.insertKey(Number(lastInsertRowid), user.name, key, now);
@@ -299,6 +303,10 @@ export class SqliteUserStore implements UserStore {
             if (up !== undefined) set('upload_limit', up);
             if (down !== undefined) set('download_limit', down);
             if (maxConnections !== undefined) set('max_connections', maxConnections);
+          }
+          if (patch.principals !== undefined) {
+            assertValidPrincipals(patch.principals);
+            set('principals', patch.principals.join(','));
           }
           set('updated_at', Date.now());
           // Column names come from the fixed list above, never from input; values are bound.

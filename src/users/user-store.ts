@@ -48,6 +48,11 @@ export interface UserRecord {
   readonly permissions: UserPermissions;
   readonly sftp: SftpOptions;
   readonly limits: UserLimits;
+  /**
+   * The principals a certificate from a `trustedUserCAKeys` CA must name one of to log in as this
+   * user (sshd's AuthorizedPrincipalsFile); empty means the user's own name.
+   */
+  readonly principals: readonly string[];
   readonly disabled: boolean;
   readonly createdAt: Date;
   readonly updatedAt: Date;
@@ -63,6 +68,7 @@ export interface NewUser {
   readonly permissions?: Partial<UserPermissions>;
   readonly sftp?: Partial<SftpOptions>;
   readonly limits?: Partial<UserLimits>;
+  readonly principals?: readonly string[];
   readonly disabled?: boolean;
 }
 
@@ -74,6 +80,8 @@ export interface UserPatch {
   readonly permissions?: Partial<UserPermissions>;
   readonly sftp?: Partial<SftpOptions>;
   readonly limits?: Partial<UserLimits>;
+  /** Replaces the list; empty goes back to the user's own name. */
+  readonly principals?: readonly string[];
   readonly disabled?: boolean;
 }
 
@@ -162,6 +170,28 @@ export function assertValidLimits(limits: Partial<UserLimits>): void {
     if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0))
       throw new UserStoreError('invalid', `${what}, not ${value}`);
   }
+}
+
+/** Most principals a user may list (a certificate carries at most 256, as OpenSSH reads them). */
+export const MAX_PRINCIPALS = 256;
+
+/**
+ * Throw `UserStoreError('invalid')` unless `principals` are at most {@link MAX_PRINCIPALS} distinct
+ * names of 1 to 255 printable characters, none a comma or space (which `ssh-keygen -n` and
+ * AuthorizedPrincipalsFile lines use as separators).
+ */
+export function assertValidPrincipals(principals: readonly string[]): void {
+  if (principals.length > MAX_PRINCIPALS)
+    throw new UserStoreError('invalid', `at most ${MAX_PRINCIPALS} principals, not ${principals.length}`);
+  for (const p of principals) {
+    if (!/^[\x21-\x2b\x2d-\x7e\u0080-\uffff]{1,255}$/u.test(p))
+      throw new UserStoreError(
+        'invalid',
+        `principal ${JSON.stringify(p)}: 1 to 255 characters, no space, comma or control`,
+      );
+  }
+  if (new Set(principals).size !== principals.length)
+    throw new UserStoreError('invalid', 'the same principal is listed twice');
 }
 
 /** Throw `UserStoreError('invalid')` unless `home` is an absolute path without NUL. */

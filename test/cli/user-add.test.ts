@@ -114,6 +114,8 @@ describe('sshd-kit user add (in process)', () => {
       '10M',
       '--max-connections',
       '5',
+      '--principals',
+      'ops,site42-deploy',
       '--data-dir',
       dir,
       '--json',
@@ -128,6 +130,7 @@ describe('sshd-kit user add (in process)', () => {
       permissions: { shell: false, exec: false, sftp: true, portForwarding: false, agentForwarding: false },
       sftp: { readOnly: true, umask: '027' },
       limits: { uploadBytesPerSecond: 0, downloadBytesPerSecond: 10 * 1024 * 1024, maxConnections: 5 },
+      principals: ['ops', 'site42-deploy'],
       home: '/srv/www/site42',
       disabled: false,
     });

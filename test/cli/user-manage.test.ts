@@ -264,11 +264,47 @@ describe('sshd-kit user limit', () => {
   });
 });
 
+describe('sshd-kit user principals', () => {
+  it('prints, sets and clears the principals, and refuses bad ones with one line', async () => {
+    const dir = dataDir();
+    await seed(dir);
+    const show = () => runUserCommand('user:principals', ['site42', '--data-dir', dir]);
+    expect((await show()).stdout).toBe('Certificates log in as site42 when they name "site42".\n');
+    expect(
+      (await runUserCommand('user:principals', ['site42', 'ops,deploy', '--data-dir', dir])).stdout,
+    ).toBe('Certificates log in as site42 when they name one of: ops, deploy.\n');
+    expect(
+      JSON.parse((await runUserCommand('user:principals', ['site42', '--data-dir', dir, '--json'])).stdout),
+    ).toEqual({
+      name: 'site42',
+      principals: ['ops', 'deploy'],
+    });
+    expect((await withStore(dir, (s) => s.get('site42')))!.principals).toEqual(['ops', 'deploy']);
+    await runUserCommand('user:principals', ['site42', '--clear', '--data-dir', dir]);
+    expect((await show()).stdout).toBe('Certificates log in as site42 when they name "site42".\n');
+    expectOneLineError(
+      await runUserCommand('user:principals', ['site42', 'ops,,dba', '--data-dir', dir]),
+      2,
+      /^Error: principal "": 1 to 255 characters, no space, comma or control\n$/,
+    );
+    expectOneLineError(
+      await runUserCommand('user:principals', ['site42', 'ops', '--clear', '--data-dir', dir]),
+      2,
+      /^Error: give principals or --clear, not both\n$/,
+    );
+    expectOneLineError(
+      await runUserCommand('user:principals', ['bob', '--data-dir', dir]),
+      1,
+      /^Error: no user named "bob"\n$/,
+    );
+  });
+});
+
 describe('help text', () => {
   it('lists the user commands under the user topic, and each has examples', async () => {
     const topic = await runUserCli('user', ['--help']);
     expect(topic.code).toBe(0);
-    for (const c of ['add', 'list', 'remove', 'passwd', 'disable', 'enable', 'limit', 'key']) {
+    for (const c of ['add', 'list', 'remove', 'passwd', 'disable', 'enable', 'limit', 'principals', 'key']) {
       expect(topic.stdout).toMatch(new RegExp(`^  user ${c} `, 'm'));
     }
     const keyTopic = await runUserCli('user:key', ['--help']);
@@ -290,6 +326,7 @@ describe('help text', () => {
       'disable',
       'enable',
       'limit',
+      'principals',
       'key/add',
       'key/list',
       'key/remove',

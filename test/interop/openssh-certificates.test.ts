@@ -154,6 +154,7 @@ describe('OpenSSH ssh logs in with a user certificate', () => {
         { name: 'gina', permissions: forwarding },
         { name: 'hank' },
         { name: 'ivan' },
+        { name: 'judy', principals: ['ops', 'deploy'] },
       ],
       backend: { trustedUserCAKeys: trusted, revokedKeys: async () => revocation },
       log: logger,
@@ -250,6 +251,15 @@ describe('OpenSSH ssh logs in with a user certificate', () => {
         expect(r.stdout.toString()).toBe(`${user}\n`);
       }
     });
+  });
+
+  it("through a trusted CA, by one of the account's own principals (AuthorizedPrincipalsFile)", async () => {
+    const r = await login(server, identity('ca-ed25519', ['-n', 'ci,deploy']), 'judy');
+    expectCertificateLogin(r);
+    expect(r.stdout.toString()).toBe('ok\n');
+    // With principals of its own, the account's name is no longer enough, as with sshd.
+    expectRefused(await login(server, identity('ca-ed25519', ['-n', 'judy']), 'judy'));
+    expect(refusals()).toContain('certificate refused: it names none of the principals the account allows');
   });
 
   describe('refused through a trusted CA', () => {

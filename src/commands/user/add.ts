@@ -71,6 +71,10 @@ export default class UserAdd extends UserCommand<typeof UserAdd> {
     'download-limit': Flags.string({
       description: 'Bytes per second the user may receive, over all their connections (default none).',
     }),
+    principals: Flags.string({
+      description:
+        'Comma-separated principals a trustedUserCAKeys certificate may name to log in as this user (default: the name).',
+    }),
     'max-connections': Flags.string({
       description: 'Connections the user may have logged in at once (default: any number).',
     }),
@@ -129,6 +133,7 @@ export default class UserAdd extends UserCommand<typeof UserAdd> {
         },
         sftp: { readOnly: f['read-only'], umask: parseInt(f.umask, 8) },
         limits,
+        ...(f.principals === undefined ? {} : { principals: f.principals.split(',') }),
         ...(passwordHash === undefined ? {} : { passwordHash }),
         ...(f.home === undefined ? {} : { home: resolve(f.home) }),
       };

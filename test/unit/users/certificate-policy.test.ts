@@ -32,7 +32,7 @@ const NOW_S = BigInt(NOW.getTime() / 1000);
 const peer: PeerIdentity = { address: '10.1.2.3' };
 const alice: PrincipalRule = { kind: 'account', name: 'alice', allowEmpty: false };
 const aliceOrAnyone: PrincipalRule = { kind: 'account', name: 'alice', allowEmpty: true };
-const opsOrDba: PrincipalRule = { kind: 'one-of', names: ['ops', 'dba'] };
+const opsOrDba: PrincipalRule = { kind: 'one-of', names: ['ops', 'dba'], from: 'the cert-authority line' };
 
 let ca: PrivateKey;
 let holder: PrivateKey;

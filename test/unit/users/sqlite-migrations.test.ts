@@ -40,6 +40,7 @@ describe('user database migrations', () => {
       'upload_limit',
       'download_limit',
       'max_connections',
+      'principals',
     ]);
     expect(columns(db, 'authorized_keys')).toEqual(['id', 'user_id', 'fingerprint', 'line', 'created_at']);
     expect(migrate(db)).toBe(SQLITE_SCHEMA_VERSION); // idempotent
@@ -82,6 +83,7 @@ describe('user database migrations', () => {
     expect(user.sftp).toEqual({ readOnly: false, umask: 0o022 });
     // And step 3's: no limits.
     expect(user.limits).toEqual({ uploadBytesPerSecond: 0, downloadBytesPerSecond: 0, maxConnections: 0 });
+    expect(user.principals).toEqual([]);
     await store.close();
 
     const db = new Database(path, { readonly: true });

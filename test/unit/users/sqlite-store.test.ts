@@ -134,6 +134,10 @@ describe('SqliteUserStore', () => {
       downloadBytesPerSecond: 0,
       maxConnections: 0,
     });
+    expect(before.principals).toEqual([]);
+    const ops = await store.update('carol', { principals: ['ops', 'deploy@example.com'] });
+    expect(ops.principals).toEqual(['ops', 'deploy@example.com']);
+    expect((await store.update('carol', { principals: [] })).principals).toEqual([]);
     const few = await store.update('carol', { limits: { maxConnections: 2 } });
     expect(few.limits).toEqual({
       uploadBytesPerSecond: 65_536,
@@ -221,6 +225,9 @@ describe('SqliteUserStore', () => {
       'invalid',
       /connection limit/,
     );
+    const tooMany = Array.from({ length: 257 }, (_, i) => `p${i}`);
+    for (const principals of [['a,b'], ['a b'], [''], ['x\u0000'], ['dup', 'dup'], tooMany])
+      await expectCode(store.add({ name: 'h9', principals }), 'invalid', /principal/);
     await expectCode(store.add({ name: 'h5', authMethods: [[]] }), 'invalid', /auth methods/);
     await expectCode(store.update('nobody', { disabled: true }), 'not-found');
     await expectCode(store.listKeys('nobody'), 'not-found');

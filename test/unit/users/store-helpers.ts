@@ -28,6 +28,7 @@ export function userRecord(overrides: Partial<UserRecord> = {}): UserRecord {
     permissions: DEFAULT_PERMISSIONS,
     sftp: DEFAULT_SFTP_OPTIONS,
     limits: NO_USER_LIMITS,
+    principals: [],
     disabled: false,
     createdAt: new Date(0),
     updatedAt: new Date(0),
