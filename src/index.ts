@@ -43,6 +43,7 @@ export {
   type ServerEvents,
 } from './server/server.js';
 export { SshConnection } from './server/connection.js';
+export { listenMetrics, type MetricsListener } from './server/metrics-http.js';
 export { DEFAULT_IDLE_COLLECTION, type IdleCollectionPolicy } from './server/idle-collector.js';
 export { createUserAuthBackend, type UserAuthBackendOptions } from './server/user-auth-backend.js';
 export {

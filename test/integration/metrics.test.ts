@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { SFTPWrapper } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listenMetrics, type MetricsListener } from '../../src/server/metrics-http.js';
+import { listenMetrics, type MetricsListener } from '../../src/index.js';
 import { loggedInClient, openRawChannel } from '../helpers/raw-channel.js';
 import { connectSsh2, endSsh2 } from '../helpers/ssh2-client.js';
 import { exec2, startSessionServer, type SessionServer } from './session-helpers.js';
