@@ -1,6 +1,6 @@
 import { AuthService } from '../auth/service.js';
-import type { ChannelRates } from '../connection/byte-rate.js';
 import type { AuthAttempt, AuthBackend, AuthenticatedUser, ConnectionInfo } from '../auth/types.js';
+import type { ChannelRates } from '../connection/byte-rate.js';
 import type { HandlerRegistry } from '../connection/handler-registry.js';
 import {
   ConnectionService,

@@ -9,17 +9,17 @@ import { NATIVE_SPAWN_ENV, nativeProcessSpawn } from '../session/spawn.js';
 import type { PassphraseProvider } from '../keys/host-key-store.js';
 import type { Logger } from '../log/logger.js';
 import { startServePlugins, type ServePlugins } from '../plugins/serve-plugins.js';
+import { matchPatternList, parsePatternList } from '../users/host-patterns.js';
 import { SqliteUserStore } from '../users/sqlite-store.js';
 import { createProfileRegistries, resolveAlgorithms } from './config-algorithms.js';
 import { ConfigError, type PluginSpec, type ServeConfig } from './config.js';
-import { formatListenAddress, parseListenAddress } from './config-values.js';
+import { formatListenAddress, parseListenAddress, type ListenAddress } from './config-values.js';
 import { certificateTrust, loadHostCertificates } from './serve-certificates.js';
 import { offerFirstUser, type FirstUserPrompter } from './serve-first-user.js';
 import { loadServeHostKeys } from './serve-host-keys.js';
 import { serverOptionsFromConfig } from './serve-options.js';
 import { SshServer } from './server.js';
 import { listenMetrics, METRICS_PATH, type MetricsListener } from './metrics-http.js';
-import { matchPatternList, parsePatternList } from '../users/host-patterns.js';
 import { createUserAuthBackend } from './user-auth-backend.js';
 
 /** Largest banner file sent before authentication. */
@@ -233,35 +233,10 @@ export async function startServe(options: ServeRunOptions): Promise<RunningServe
           `listening on ${formatListenAddress({ host: bound.address, port: bound.port })}`,
         );
       }
+      if (config.metricsListen !== undefined) metrics = await serveMetrics(server, config.metricsListen, log);
     } catch (err) {
       await stop(0);
       throw err;
-    }
-    if (config.metricsListen !== undefined) {
-      const { host, port } = config.metricsListen;
-      try {
-        metrics = await listenMetrics(() => server.metricsText(), host, port);
-      } catch (err) {
-        await stop(0);
-        throw new ConfigError(
-          `metricsListen ${formatListenAddress({ host, port })}: ${(err as Error).message}`,
-          {
-            cause: err,
-          },
-        );
-      }
-      const where = formatListenAddress({ host: metrics.address.address, port: metrics.address.port });
-      log.info(
-        { address: metrics.address.address, port: metrics.address.port },
-        `metrics on http://${where}${METRICS_PATH}`,
-      );
-      // Everywhere (0.0.0.0, ::) or a public address: anyone on the internet may read them.
-      if (!matchPatternList(INTERNAL_NETWORKS, { address: metrics.address.address }))
-        log.warn(
-          { address: metrics.address.address },
-          `metrics are served without authentication to anyone who can reach ${where} ` +
-            '(listen on 127.0.0.1 or an internal address)',
-        );
     }
     if (config.proxyProtocolFrom !== undefined)
       log.info(
@@ -270,6 +245,36 @@ export async function startServe(options: ServeRunOptions): Promise<RunningServe
       );
   }
   return { server, addresses, done, stop };
+}
+
+/**
+ * Serves `server`'s Prometheus metrics at `address` (`metricsListen`) and logs where, with a
+ * warning when anyone may read them; a bind failure is a {@link ConfigError} naming the key.
+ */
+async function serveMetrics(
+  server: SshServer,
+  address: ListenAddress,
+  log: Logger,
+): Promise<MetricsListener> {
+  let metrics: MetricsListener;
+  try {
+    metrics = await listenMetrics(() => server.metricsText(), address.host, address.port);
+  } catch (err) {
+    throw new ConfigError(`metricsListen ${formatListenAddress(address)}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  const bound = metrics.address;
+  const where = formatListenAddress({ host: bound.address, port: bound.port });
+  log.info({ address: bound.address, port: bound.port }, `metrics on http://${where}${METRICS_PATH}`);
+  // Everywhere (0.0.0.0, ::) or a public address: anyone on the internet may read them.
+  if (!matchPatternList(INTERNAL_NETWORKS, { address: bound.address }))
+    log.warn(
+      { address: bound.address },
+      `metrics are served without authentication to anyone who can reach ${where} ` +
+        '(listen on 127.0.0.1 or an internal address)',
+    );
+  return metrics;
 }
 
 /** Loopback and private networks (RFC 1918, RFC 6598, link-local, RFC 4193): not the open internet. */

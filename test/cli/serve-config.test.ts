@@ -303,6 +303,19 @@ describe('serve refuses bad input with one line', () => {
         `127.0.0.1:${port}`,
       ]);
       expectOneLineError(r2, 1, new RegExp(`EADDRINUSE: address already in use 127\\.0\\.0\\.1:${port}`));
+      // The metrics endpoint's port, too, naming the key.
+      const r3 = await runCli([
+        'serve',
+        '--data-dir',
+        dirWithConfig(`port: 0\nlistenAddress: [127.0.0.1]\nmetricsListen: 127.0.0.1:${port}`, true),
+      ]);
+      expectOneLineError(
+        r3,
+        1,
+        new RegExp(
+          `^Error: .*metricsListen 127\\.0\\.0\\.1:${port}: listen EADDRINUSE: address already in use`,
+        ),
+      );
     } finally {
       busy.close();
     }
