@@ -30,7 +30,7 @@ export function parseCountFlag(flag: string, value: string): number {
 }
 
 /** A rate for people: `none`, or the largest unit that writes it whole (`1 MiB/s`, `1500 KiB/s`, `10 B/s`). */
-export function formatRate(bytesPerSecond: number): string {
+function formatRate(bytesPerSecond: number): string {
   if (bytesPerSecond === 0) return 'none';
   for (const [unit, size] of [
     ['GiB', 2 ** 30],

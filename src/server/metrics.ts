@@ -216,23 +216,23 @@ function countOpenDescriptors(): number | undefined {
 /** TCP bytes over a server's connections: those closed, and those open now. */
 export class SocketBytes {
   private readonly open = new Set<Socket>();
-  private closed = { received: 0, sent: 0 };
+  /** Bytes of the sockets that have closed. */
+  private closedReceived = 0;
+  private closedSent = 0;
 
   /** Counts `socket`'s bytes from now on (its totals are added when it closes). */
   track(socket: Socket): void {
     this.open.add(socket);
     socket.once('close', () => {
-      this.closed = {
-        received: this.closed.received + socket.bytesRead,
-        sent: this.closed.sent + socket.bytesWritten,
-      };
+      this.closedReceived += socket.bytesRead;
+      this.closedSent += socket.bytesWritten;
       this.open.delete(socket);
     });
   }
 
   /** Bytes received and sent so far. */
   totals(): { readonly received: number; readonly sent: number } {
-    let { received, sent } = this.closed;
+    let [received, sent] = [this.closedReceived, this.closedSent];
     for (const socket of this.open) {
       received += socket.bytesRead;
       sent += socket.bytesWritten;

@@ -1,4 +1,5 @@
 import { isAbsolute, join } from 'node:path';
+import { MAX_PRINCIPALS } from '../keys/certificate.js';
 import type { AuthChain } from './auth-methods.js';
 import type { AuthorizedKey } from './authorized-keys.js';
 import { UserStoreError } from './errors.js';
@@ -172,13 +173,10 @@ export function assertValidLimits(limits: Partial<UserLimits>): void {
   }
 }
 
-/** Most principals a user may list (a certificate carries at most 256, as OpenSSH reads them). */
-export const MAX_PRINCIPALS = 256;
-
 /**
- * Throw `UserStoreError('invalid')` unless `principals` are at most {@link MAX_PRINCIPALS} distinct
- * names of 1 to 255 printable characters, none a comma or space (which `ssh-keygen -n` and
- * AuthorizedPrincipalsFile lines use as separators).
+ * Throw `UserStoreError('invalid')` unless `principals` are at most {@link MAX_PRINCIPALS} (what a
+ * certificate may carry) distinct names of 1 to 255 printable characters, none a comma or space
+ * (which `ssh-keygen -n` and AuthorizedPrincipalsFile lines use as separators).
  */
 export function assertValidPrincipals(principals: readonly string[]): void {
   if (principals.length > MAX_PRINCIPALS)
